@@ -1,0 +1,126 @@
+package dev.faultline.database;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+/**
+ * The PostgreSQL server Faultline starts for itself when no external database is configured.
+ * One per JVM: the data directory survives restarts, and a server orphaned by a killed JVM is
+ * stopped before a new one takes its data directory.
+ */
+public final class EmbeddedPostgres {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedPostgres.class);
+    static final String DATABASE = "faultline";
+    private static final String USER = "postgres";
+
+    private static EmbeddedPostgres running;
+
+    private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
+    private final Path dataDirectory;
+
+    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, Path dataDirectory) {
+        this.server = server;
+        this.dataDirectory = dataDirectory;
+    }
+
+    /** Starts the server on first call; later calls in the same JVM return the running one. */
+    public static synchronized EmbeddedPostgres start(Path dataDirectory, int port) {
+        if (running != null) {
+            return running;
+        }
+        try {
+            Files.createDirectories(dataDirectory.getParent());
+            stopOrphan(dataDirectory);
+            var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory)
+                    .setCleanDataDirectory(false)
+                    .setOverrideWorkingDirectory(dataDirectory.resolveSibling("postgres-binaries").toFile())
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("unix_socket_directories", "")
+                    .setPGStartupWait(Duration.ofSeconds(60));
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            long started = System.nanoTime();
+            var server = builder.start();
+            createDatabase(server);
+            running = new EmbeddedPostgres(server, dataDirectory);
+            Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "embedded-postgres-stop"));
+            LOG.infof("Embedded PostgreSQL ready on 127.0.0.1:%d in %d ms (data: %s)",
+                    server.getPort(), Duration.ofNanos(System.nanoTime() - started).toMillis(), dataDirectory);
+            return running;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start embedded PostgreSQL in " + dataDirectory
+                    + "; set quarkus.datasource.jdbc.url to use an external server", e);
+        }
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + server.getPort() + "/" + DATABASE + "?user=" + USER;
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    private synchronized void stop() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.warn("Embedded PostgreSQL did not stop cleanly", e);
+        }
+    }
+
+    private static void createDatabase(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server) {
+        try (var connection = server.getPostgresDatabase().getConnection();
+                var exists = connection.prepareStatement("select 1 from pg_database where datname = ?")) {
+            exists.setString(1, DATABASE);
+            if (!exists.executeQuery().next()) {
+                try (var create = connection.createStatement()) {
+                    create.execute("create database " + DATABASE);
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("Could not create the " + DATABASE + " database", e);
+        }
+    }
+
+    /**
+     * A JVM killed with SIGKILL leaves its postmaster running and holding the data directory.
+     * Ask it to shut down (SIGTERM: its clients died with the JVM) before starting anew.
+     */
+    private static void stopOrphan(Path dataDirectory) throws IOException {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        Optional<ProcessHandle> orphan = Files.readAllLines(pidFile).stream().findFirst()
+                .map(String::strip)
+                .filter(line -> line.matches("\\d+"))
+                .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)))
+                .filter(ProcessHandle::isAlive)
+                .filter(process -> process.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+        if (orphan.isEmpty()) {
+            return;
+        }
+        ProcessHandle process = orphan.get();
+        LOG.warnf("Stopping an orphaned embedded PostgreSQL (pid %d) left by a previous run", process.pid());
+        process.destroy();
+        try {
+            process.onExit().get(15, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            process.destroyForcibly();
+        }
+    }
+}
