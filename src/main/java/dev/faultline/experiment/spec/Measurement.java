@@ -1,0 +1,120 @@
+package dev.faultline.experiment.spec;
+
+import java.time.Duration;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+
+/**
+ * Where a probe or guardrail gets its value: exactly one of a PromQL query, a golden-signal template,
+ * an HTTP request, or a Deployment's readiness. Written as one key next to the check's name.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Measurement(PrometheusQuery prometheus, GoldenSignal goldenSignal, HttpCheck http,
+        KubernetesCheck kubernetes) {
+
+    public static Measurement of(PrometheusQuery query) {
+        return new Measurement(query, null, null, null);
+    }
+
+    public static Measurement of(GoldenSignal signal) {
+        return new Measurement(null, signal, null, null);
+    }
+
+    public static Measurement of(HttpCheck http) {
+        return new Measurement(null, null, http, null);
+    }
+
+    public static Measurement of(KubernetesCheck kubernetes) {
+        return new Measurement(null, null, null, kubernetes);
+    }
+
+    /** Prometheus-backed measurements give a number and so need a tolerance; the others state their own expectation. */
+    public boolean needsTolerance() {
+        return prometheus != null || goldenSignal != null;
+    }
+
+    public record PrometheusQuery(String query) {
+    }
+
+    /**
+     * A golden signal of a service from Istio's standard metrics, over {@code window}.
+     *
+     * @param namespace defaults to the target's namespace
+     * @param excludeInjected drop responses Istio marks as injected ({@code response_flags} FI, DI)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "signal", "service", "namespace", "window", "reporter", "excludeInjected" })
+    public record GoldenSignal(Signal signal, String service, String namespace,
+            @JsonSerialize(using = Durations.Json.class) Duration window, Reporter reporter, Boolean excludeInjected) {
+
+        public static final Duration DEFAULT_WINDOW = Duration.ofSeconds(30);
+    }
+
+    public enum Signal {
+        REQUEST_RATE("requestRate"),
+        ERROR_RATE("errorRate"),
+        LATENCY_P50("latencyP50"),
+        LATENCY_P90("latencyP90"),
+        LATENCY_P99("latencyP99");
+
+        private final String key;
+
+        Signal(String key) {
+            this.key = key;
+        }
+
+        @JsonValue
+        public String key() {
+            return key;
+        }
+    }
+
+    public enum Reporter {
+        DESTINATION("destination"),
+        SOURCE("source");
+
+        private final String key;
+
+        Reporter(String key) {
+            this.key = key;
+        }
+
+        @JsonValue
+        public String key() {
+            return key;
+        }
+    }
+
+    /**
+     * An HTTP request that passes when the status is expected, the answer comes within {@code maxLatency},
+     * and the body matches {@code bodyRegex} and {@code jsonPath}, each when given.
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    @JsonPropertyOrder({ "url", "method", "headers", "body", "expectStatus", "timeout", "maxLatency", "bodyRegex",
+            "jsonPath" })
+    public record HttpCheck(String url, String method, Map<String, String> headers, String body,
+            StatusRange expectStatus,
+            @JsonSerialize(using = Durations.Json.class) Duration timeout,
+            @JsonSerialize(using = Durations.Json.class) Duration maxLatency,
+            String bodyRegex, JsonPathCheck jsonPath) {
+
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+
+        public HttpCheck {
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+    }
+
+    /** The value at {@code path} (JSONPath, from {@code $}) must equal {@code equals}, compared as text. */
+    public record JsonPathCheck(String path, String equals) {
+    }
+
+    /** A Deployment passes when all its desired replicas are ready. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record KubernetesCheck(String deployment, String namespace) {
+    }
+}

@@ -1,0 +1,187 @@
+package dev.faultline.experiment.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.faultline.experiment.spec.Measurement.Signal;
+
+class ExperimentCodecTest {
+
+    static final String VALID = """
+            apiVersion: faultline.dev/v1
+            kind: Experiment
+            metadata: { name: reviews-latency, team: bookinfo, tags: [latency] }
+            spec:
+              target: { mesh: istio, namespace: bookinfo, service: reviews, subset: v2,
+                        route: jason-to-v2, match: { headers: { x-chaos: { exact: "on" } } } }
+              faults:
+                - delay: { fixedDelay: 2s, percentage: 50 }
+                - abort: { httpStatus: 503, percentage: 10 }
+              duration: 5m
+              rampUp: [ { percentage: 1, hold: 1m }, { percentage: 10, hold: 2m } ]
+              steadyState:
+                probes:
+                  - name: productpage p99 under 500ms
+                    prometheus: { query: "histogram_quantile(0.99, sum(rate(x[1m])) by (le))" }
+                    tolerance: { below: 0.5 }
+                  - name: productpage answers
+                    http: { url: "http://productpage:9080/health", expectStatus: 200, timeout: 2s }
+              guardrails:
+                - name: callers error rate
+                  goldenSignal: { signal: errorRate, service: productpage, window: 30s, excludeInjected: true }
+                  tolerance: { below: 0.05 }
+                  interval: 1s
+                  failureThreshold: 2
+              notify: [ slack-sre ]
+            """;
+
+    @Test
+    void readsTheDesignExample() {
+        Experiment experiment = ExperimentCodec.decode(VALID, DocumentFormat.YAML);
+
+        assertEquals("reviews-latency", experiment.name());
+        assertEquals("on", experiment.spec().target().match().headers().get("x-chaos").exact());
+        assertEquals(Duration.ofSeconds(2), experiment.spec().faults().get(0).delay().fixedDelay());
+        assertEquals(503, experiment.spec().faults().get(1).abort().httpStatus());
+        assertEquals(Duration.ofMinutes(5), experiment.spec().duration());
+        assertEquals(new Tolerance.Below(0.5), experiment.spec().steadyState().probes().get(0).tolerance());
+        assertEquals(StatusRange.parse("200").orElseThrow(),
+                experiment.spec().steadyState().probes().get(1).measurement().http().expectStatus());
+        Guardrail guardrail = experiment.spec().guardrails().get(0);
+        assertEquals(Signal.ERROR_RATE, guardrail.measurement().goldenSignal().signal());
+        assertEquals(2, guardrail.effectiveFailureThreshold());
+        assertEquals(List.of("slack-sre"), experiment.spec().notifications());
+    }
+
+    @Test
+    void jsonAndYamlGiveTheSameExperiment() {
+        Experiment fromYaml = ExperimentCodec.decode(VALID, DocumentFormat.YAML);
+        String json = ExperimentCodec.encode(fromYaml, DocumentFormat.JSON);
+
+        assertEquals(fromYaml, ExperimentCodec.decode(json, DocumentFormat.JSON));
+        assertThat(json).contains("\"fixedDelay\" : \"2s\"").contains("\"notify\" : [ \"slack-sre\" ]");
+    }
+
+    @Test
+    void reportsEveryOffendingFieldAtOnce() {
+        String document = """
+                apiVersion: faultline.dev/v1
+                kind: Experiment
+                metadata: { name: Reviews_Latency }
+                spec:
+                  faults:
+                    - delay: { fixedDelay: 2s, percentage: 150 }
+                    - abort: { httpStatus: "503", percentage: 10 }
+                  duration: 5 minutes
+                  colour: red
+                """;
+
+        assertThat(errors(document, DocumentFormat.YAML)).extracting(FieldError::path).containsExactlyInAnyOrder(
+                "metadata.name",
+                "spec.target",
+                "spec.faults[0].delay.percentage",
+                "spec.faults[1].abort.httpStatus",
+                "spec.duration",
+                "spec.colour");
+        assertThat(errors(document, DocumentFormat.YAML)).filteredOn(e -> e.path().equals("spec.faults[0].delay.percentage"))
+                .singleElement().extracting(FieldError::message).asString().contains("found 150");
+    }
+
+    @Test
+    void unknownFieldIsRejectedWithASuggestion() {
+        String document = VALID.replace("fixedDelay: 2s, percentage: 50", "fixedDelay: 2s, percent: 50");
+
+        assertThat(errors(document, DocumentFormat.YAML))
+                .contains(new FieldError("spec.faults[0].delay.percent",
+                        "is not a known field (did you mean \"percentage\"?); expected fixedDelay, percentage"))
+                .contains(new FieldError("spec.faults[0].delay.percentage", "is required"));
+    }
+
+    @Test
+    void badSyntaxNamesTheLine() {
+        assertThat(errors("apiVersion: faultline.dev/v1\nkind: [Experiment\n", DocumentFormat.YAML))
+                .singleElement().satisfies(e -> {
+                    assertEquals(ExperimentCodec.DOCUMENT, e.path());
+                    assertThat(e.message()).startsWith("is not valid YAML: line ");
+                });
+        assertThat(errors("{\"apiVersion\": ", DocumentFormat.JSON)).singleElement()
+                .extracting(FieldError::message).asString().startsWith("is not valid JSON");
+    }
+
+    @Test
+    void rejectsDuplicateKeysSeveralDocumentsAndEmptyInput() {
+        assertThat(errors("kind: Experiment\nkind: Experiment\n", DocumentFormat.YAML)).singleElement()
+                .extracting(FieldError::message).asString().contains("Duplicate");
+        assertThat(errors(VALID + "---\n" + VALID, DocumentFormat.YAML)).singleElement()
+                .extracting(FieldError::message).asString().contains("more than one document");
+        assertThat(errors("  \n", DocumentFormat.YAML)).singleElement().extracting(FieldError::message).asString()
+                .startsWith("is empty");
+        assertThat(errors("[1, 2]", DocumentFormat.JSON)).singleElement()
+                .isEqualTo(new FieldError("", "must be an object, found a list"));
+    }
+
+    @Test
+    void checksRulesAcrossFields() {
+        String document = VALID
+                .replace("- abort: { httpStatus: 503, percentage: 10 }", "- delay: { fixedDelay: 1s, percentage: 10 }")
+                .replace("{ percentage: 10, hold: 2m }", "{ percentage: 1, hold: 5m }")
+                .replace("interval: 1s", "interval: 50ms")
+                .replace("name: productpage answers", "name: productpage p99 under 500ms");
+
+        assertThat(errors(document, DocumentFormat.YAML)).extracting(FieldError::path).containsExactlyInAnyOrder(
+                "spec.faults", "spec.rampUp[1].percentage", "spec.rampUp", "spec.guardrails[0].interval",
+                "spec.steadyState.probes[1].name");
+    }
+
+    @Test
+    void checksNeedTheRightTolerance() {
+        String document = VALID
+                .replace("tolerance: { below: 0.5 }", "tolerance: { below: 0.5, above: 0.1 }")
+                .replace("http: { url: \"http://productpage:9080/health\", expectStatus: 200, timeout: 2s }",
+                        "http: { url: \"productpage/health\", expectStatus: 200, timeout: 2s }\n        tolerance: { below: 1 }")
+                .replace("tolerance: { below: 0.05 }", "");
+
+        assertThat(errors(document, DocumentFormat.YAML)).extracting(FieldError::path).containsExactlyInAnyOrder(
+                "spec.steadyState.probes[0].tolerance",
+                "spec.steadyState.probes[1].http.url",
+                "spec.steadyState.probes[1].tolerance",
+                "spec.guardrails[0].tolerance");
+    }
+
+    @Test
+    void validatesDocumentsBuiltInCode() {
+        Experiment experiment = ExperimentCodec.decode(VALID, DocumentFormat.YAML);
+        Experiment broken = new Experiment(new Metadata("ok", null, null, null),
+                new ExperimentSpec(experiment.spec().target(), List.of(), Duration.ofMinutes(1), null, null, null, null));
+
+        assertEquals(experiment, ExperimentCodec.validate(experiment));
+        assertThat(assertThrowsInvalid(() -> ExperimentCodec.validate(broken)))
+                .containsExactly(new FieldError("spec.faults", "must have at least one fault"));
+    }
+
+    @Test
+    void statusIsReadOnlyAndIgnored() {
+        Experiment experiment = ExperimentCodec.decode(VALID + "status: { revision: 3 }\n", DocumentFormat.YAML);
+
+        assertEquals(ExperimentCodec.decode(VALID, DocumentFormat.YAML), experiment);
+    }
+
+    private static List<FieldError> errors(String document, DocumentFormat format) {
+        return assertThrowsInvalid(() -> ExperimentCodec.decode(document, format));
+    }
+
+    private static List<FieldError> assertThrowsInvalid(Runnable action) {
+        try {
+            action.run();
+        } catch (InvalidDocumentException e) {
+            return e.errors();
+        }
+        throw new AssertionError("expected the document to be rejected");
+    }
+}
