@@ -13,6 +13,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -29,8 +31,7 @@ public final class ExperimentCodec {
     public static final String DOCUMENT = "(document)";
     public static final int MAX_DOCUMENT_CHARS = 512 * 1024;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+    private static final ObjectMapper JSON = configure(new ObjectMapper());
     private static final ObjectMapper YAML = yamlMapper();
 
     private ExperimentCodec() {
@@ -131,6 +132,12 @@ public final class ExperimentCodec {
                 .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                 .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
                 .build();
-        return new YAMLMapper(factory).enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+        return configure(new YAMLMapper(factory));
+    }
+
+    private static ObjectMapper configure(ObjectMapper mapper) {
+        return mapper.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     }
 }

@@ -1,0 +1,8 @@
+package dev.faultline;
+
+/** The request clashes with the current state, such as creating what already exists (409 at the API). */
+public class ResourceConflictException extends RuntimeException {
+    public ResourceConflictException(String message) {
+        super(message);
+    }
+}

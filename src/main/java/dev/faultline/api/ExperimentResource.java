@@ -1,0 +1,143 @@
+package dev.faultline.api;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.ExperimentService;
+import dev.faultline.experiment.ExperimentService.Applied;
+import dev.faultline.experiment.SavedExperiment;
+import dev.faultline.experiment.spec.DocumentFormat;
+import dev.faultline.experiment.spec.Experiment;
+import dev.faultline.experiment.spec.ExperimentCodec;
+import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.experiment.spec.InvalidDocumentException;
+
+@Path("/api/v1/experiments")
+@Produces({ MediaType.APPLICATION_JSON, ApiMediaTypes.YAML })
+@Tag(name = "Experiments", description = "Experiment documents (apiVersion faultline.dev/v1) and their revision history")
+public class ExperimentResource {
+
+    private final ExperimentService experiments;
+
+    ExperimentResource(ExperimentService experiments) {
+        this.experiments = experiments;
+    }
+
+    @POST
+    @Consumes({ MediaType.APPLICATION_JSON, ApiMediaTypes.YAML, ApiMediaTypes.X_YAML, ApiMediaTypes.TEXT_YAML })
+    @Operation(summary = "Create an experiment", description = "Fails with 409 when the name is taken; use PUT to replace.")
+    @APIResponse(responseCode = "201", description = "Created; Location names the experiment")
+    @APIResponse(responseCode = "400", description = "Invalid document: every offending field is listed in errors")
+    @APIResponse(responseCode = "409", description = "An experiment with this name exists")
+    public Response create(@RequestBody(content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Experiment.class)),
+            @Content(mediaType = ApiMediaTypes.YAML, schema = @Schema(implementation = Experiment.class)) }) String body,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @Context SecurityContext security) {
+        Experiment experiment = ExperimentCodec.decode(body, DocumentFormat.ofMediaType(contentType));
+        SavedExperiment saved = experiments.create(experiment, actor(security));
+        return Response.created(location(saved)).entity(ExperimentRepresentation.of(saved)).build();
+    }
+
+    @PUT
+    @Path("{name}")
+    @Consumes({ MediaType.APPLICATION_JSON, ApiMediaTypes.YAML, ApiMediaTypes.X_YAML, ApiMediaTypes.TEXT_YAML })
+    @Operation(summary = "Create or replace an experiment (apply)",
+            description = "Idempotent: applying an unchanged document adds no revision.")
+    @APIResponse(responseCode = "200", description = "Replaced, or unchanged")
+    @APIResponse(responseCode = "201", description = "Created")
+    @APIResponse(responseCode = "400", description = "Invalid document, or metadata.name differs from the path")
+    public Response apply(@PathParam("name") String name, @RequestBody(content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Experiment.class)),
+            @Content(mediaType = ApiMediaTypes.YAML, schema = @Schema(implementation = Experiment.class)) }) String body,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @Context SecurityContext security) {
+        Experiment experiment = ExperimentCodec.decode(body, DocumentFormat.ofMediaType(contentType));
+        if (!experiment.name().equals(name)) {
+            throw new InvalidDocumentException(List.of(new FieldError("metadata.name",
+                    "must match the name in the path (" + name + "), found \"" + experiment.name() + "\"")));
+        }
+        Applied applied = experiments.apply(experiment, actor(security));
+        ExperimentRepresentation representation = ExperimentRepresentation.of(applied.saved());
+        return applied.created()
+                ? Response.created(location(applied.saved())).entity(representation).build()
+                : Response.ok(representation).build();
+    }
+
+    @GET
+    @Operation(summary = "List experiments", description = "Sorted by name; narrowed by team and/or tag.")
+    public List<ExperimentRepresentation> list(@QueryParam("team") String team, @QueryParam("tag") String tag) {
+        return experiments.list(nonBlank(team), nonBlank(tag)).stream().map(ExperimentRepresentation::of).toList();
+    }
+
+    @GET
+    @Path("{name}")
+    @Operation(summary = "Read an experiment")
+    @APIResponse(responseCode = "404", description = "No such experiment")
+    public ExperimentRepresentation get(@PathParam("name") String name) {
+        return experiments.find(name).map(ExperimentRepresentation::of).orElseThrow(() -> notFound(name));
+    }
+
+    @DELETE
+    @Path("{name}")
+    @Operation(summary = "Delete an experiment", description = "Its revision history stays readable.")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "404", description = "No such experiment")
+    public void delete(@PathParam("name") String name, @Context SecurityContext security) {
+        experiments.delete(name, actor(security));
+    }
+
+    @GET
+    @Path("{name}/revisions")
+    @Operation(summary = "Revision history of an experiment", description = "Oldest first: who changed what, when.")
+    public List<RevisionRepresentation> history(@PathParam("name") String name) {
+        return experiments.history(name).stream().map(RevisionRepresentation::summary).toList();
+    }
+
+    @GET
+    @Path("{name}/revisions/{revision}")
+    @Operation(summary = "One revision of an experiment, with its document")
+    public RevisionRepresentation revision(@PathParam("name") String name, @PathParam("revision") int revision) {
+        return experiments.revision(name, revision).map(RevisionRepresentation::full)
+                .orElseThrow(() -> new ResourceNotFoundException("experiment " + name + " has no revision " + revision));
+    }
+
+    private static URI location(SavedExperiment saved) {
+        return URI.create("/api/v1/experiments/" + saved.experiment().name());
+    }
+
+    static String actor(SecurityContext security) {
+        return security.getUserPrincipal() == null ? "anonymous" : security.getUserPrincipal().getName();
+    }
+
+    private static Optional<String> nonBlank(String value) {
+        return Optional.ofNullable(value).filter(v -> !v.isBlank());
+    }
+
+    private static ResourceNotFoundException notFound(String name) {
+        return new ResourceNotFoundException("experiment " + name + " does not exist");
+    }
+}

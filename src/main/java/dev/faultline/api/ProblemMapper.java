@@ -1,0 +1,101 @@
+package dev.faultline.api;
+
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+
+import dev.faultline.ResourceConflictException;
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.experiment.spec.InvalidDocumentException;
+
+/**
+ * Turns every exception into {@code application/problem+json}. Domain exceptions map by the table
+ * below; anything unexpected is logged with a reference and answered without internals.
+ */
+@Provider
+public class ProblemMapper implements ExceptionMapper<Throwable> {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    private static final String TYPES = "https://faultline.dev/problems/";
+
+    @Context
+    UriInfo uri;
+
+    @Override
+    public Response toResponse(Throwable exception) {
+        Problem problem = switch (exception) {
+            case InvalidDocumentException e -> problem("invalid-document", "Invalid document", 400,
+                    "The document has " + e.errors().size() + (e.errors().size() == 1 ? " error" : " errors")
+                            + "; nothing was stored.", e.errors());
+            case ResourceNotFoundException e -> problem("not-found", "Not found", 404, e.getMessage(), List.of());
+            case ResourceConflictException e -> problem("conflict", "Conflict", 409, e.getMessage(), List.of());
+            case JsonMappingException e -> problem("invalid-body", "Invalid request body", 400,
+                    "The request body does not have the expected shape.",
+                    List.of(new FieldError(jsonPath(e), e.getOriginalMessage().lines().findFirst().orElse(""))));
+            case JsonProcessingException e -> problem("invalid-body", "Invalid request body", 400,
+                    "The request body is not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""), List.of());
+            case WebApplicationException e -> fromStatus(e);
+            default -> unexpected(exception);
+        };
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+    }
+
+    private Problem fromStatus(WebApplicationException e) {
+        Response.StatusType status = e.getResponse().getStatusInfo();
+        if (status.getStatusCode() >= 500) {
+            return unexpected(e);
+        }
+        String detail = switch (status.getStatusCode()) {
+            case 404 -> "There is nothing at " + path() + ".";
+            case 405 -> "This path does not accept that method.";
+            case 406 -> "This resource can answer with application/json or application/yaml.";
+            case 415 -> "Send the body as application/json or application/yaml.";
+            default -> e.getMessage();
+        };
+        return problem(slug(status.getReasonPhrase()), status.getReasonPhrase(), status.getStatusCode(), detail, List.of());
+    }
+
+    private Problem unexpected(Throwable exception) {
+        String reference = UUID.randomUUID().toString();
+        LOG.errorf(exception, "Unexpected error answering %s (reference %s)", path(), reference);
+        return problem("internal-error", "Internal error", 500,
+                "Faultline could not complete the request; the server log has the details under reference " + reference + ".",
+                List.of());
+    }
+
+    private Problem problem(String type, String title, int status, String detail, List<FieldError> errors) {
+        return new Problem(TYPES + type, title, status, detail, path(), errors);
+    }
+
+    private String path() {
+        return uri == null ? null : "/" + uri.getPath().replaceFirst("^/", "");
+    }
+
+    private static String jsonPath(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference reference : e.getPath()) {
+            if (reference.getFieldName() != null) {
+                path.append(path.isEmpty() ? "" : ".").append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.isEmpty() ? "(body)" : path.toString();
+    }
+
+    private static String slug(String phrase) {
+        return phrase.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    }
+}

@@ -1,0 +1,186 @@
+package dev.faultline.experiment;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+import jakarta.transaction.Transactional.TxType;
+
+import org.hibernate.exception.ConstraintViolationException;
+
+import dev.faultline.ResourceConflictException;
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.spec.DocumentFormat;
+import dev.faultline.experiment.spec.Experiment;
+import dev.faultline.experiment.spec.ExperimentCodec;
+import io.quarkus.panache.common.Sort;
+
+/**
+ * Stores experiments and their revision history. Documents arrive validated (they are built by
+ * {@link ExperimentCodec}); each change that alters a document adds a revision.
+ */
+@ApplicationScoped
+@Transactional
+public class ExperimentService {
+
+    private final Clock clock;
+
+    ExperimentService(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** Stores a new experiment; fails with a conflict when the name is taken. */
+    public SavedExperiment create(Experiment experiment, String actor) {
+        if (findEntity(experiment.name(), LockModeType.NONE).isPresent()) {
+            throw new ResourceConflictException("experiment " + experiment.name() + " already exists; use PUT to replace it");
+        }
+        return insert(experiment, actor);
+    }
+
+    /**
+     * Creates or replaces an experiment (GitOps apply). Applying an identical document changes
+     * nothing and adds no revision.
+     */
+    public Applied apply(Experiment experiment, String actor) {
+        Optional<StoredExperiment> existing = findEntity(experiment.name(), LockModeType.PESSIMISTIC_WRITE);
+        if (existing.isEmpty()) {
+            return new Applied(insert(experiment, actor), true, true);
+        }
+        StoredExperiment stored = existing.get();
+        if (decode(stored.document).equals(experiment)) {
+            return new Applied(toSaved(stored), false, false);
+        }
+        Instant now = clock.instant();
+        stored.document = ExperimentCodec.canonicalJson(experiment);
+        stored.team = experiment.metadata().team();
+        stored.tags = experiment.metadata().tags().toArray(String[]::new);
+        stored.revision++;
+        stored.updatedAt = now;
+        stored.updatedBy = actor;
+        recordRevision(stored, RevisionChange.UPDATED, now, actor);
+        return new Applied(toSaved(stored), false, true);
+    }
+
+    @Transactional(TxType.SUPPORTS)
+    public Optional<SavedExperiment> find(String name) {
+        return findEntity(name, LockModeType.NONE).map(ExperimentService::toSaved);
+    }
+
+    /** All experiments, by name, narrowed to a team and/or a tag when given. */
+    @Transactional(TxType.SUPPORTS)
+    public List<SavedExperiment> list(Optional<String> team, Optional<String> tag) {
+        StringBuilder query = new StringBuilder("1 = 1");
+        var parameters = new java.util.HashMap<String, Object>();
+        team.ifPresent(value -> {
+            query.append(" and team = :team");
+            parameters.put("team", value);
+        });
+        tag.ifPresent(value -> {
+            query.append(" and array_contains(tags, :tag)");
+            parameters.put("tag", value);
+        });
+        List<StoredExperiment> found = StoredExperiment.list(query.toString(), Sort.by("name"), parameters);
+        return found.stream().map(ExperimentService::toSaved).toList();
+    }
+
+    /** Deletes an experiment; its history stays readable. */
+    public void delete(String name, String actor) {
+        StoredExperiment stored = findEntity(name, LockModeType.PESSIMISTIC_WRITE)
+                .orElseThrow(() -> notFound(name));
+        stored.revision++;
+        recordRevision(stored, RevisionChange.DELETED, clock.instant(), actor);
+        stored.delete();
+    }
+
+    /** The history of an experiment, oldest first, including revisions before a deletion. */
+    @Transactional(TxType.SUPPORTS)
+    public List<RevisionEntry> history(String name) {
+        List<ExperimentRevision> revisions = ExperimentRevision.list("experimentName", Sort.by("revision"), name);
+        if (revisions.isEmpty()) {
+            throw notFound(name);
+        }
+        return revisions.stream().map(ExperimentService::toEntry).toList();
+    }
+
+    @Transactional(TxType.SUPPORTS)
+    public Optional<RevisionEntry> revision(String name, int revision) {
+        return ExperimentRevision.<ExperimentRevision> find("experimentName = ?1 and revision = ?2", name, revision)
+                .firstResultOptional()
+                .map(ExperimentService::toEntry);
+    }
+
+    private SavedExperiment insert(Experiment experiment, String actor) {
+        Instant now = clock.instant();
+        StoredExperiment stored = new StoredExperiment();
+        stored.name = experiment.name();
+        stored.team = experiment.metadata().team();
+        stored.tags = experiment.metadata().tags().toArray(String[]::new);
+        stored.document = ExperimentCodec.canonicalJson(experiment);
+        stored.revision = nextRevision(experiment.name());
+        stored.createdAt = now;
+        stored.createdBy = actor;
+        stored.updatedAt = now;
+        stored.updatedBy = actor;
+        try {
+            stored.persistAndFlush();
+            recordRevision(stored, RevisionChange.CREATED, now, actor);
+            ExperimentRevision.flush();
+        } catch (PersistenceException e) {
+            if (e instanceof ConstraintViolationException || e.getCause() instanceof ConstraintViolationException) {
+                throw new ResourceConflictException("experiment " + experiment.name() + " was created concurrently; retry");
+            }
+            throw e;
+        }
+        return toSaved(stored);
+    }
+
+    private static int nextRevision(String name) {
+        Integer last = ExperimentRevision.getEntityManager()
+                .createQuery("select max(r.revision) from ExperimentRevision r where r.experimentName = :name", Integer.class)
+                .setParameter("name", name)
+                .getSingleResult();
+        return last == null ? 1 : last + 1;
+    }
+
+    private static void recordRevision(StoredExperiment stored, RevisionChange change, Instant at, String actor) {
+        ExperimentRevision revision = new ExperimentRevision();
+        revision.experimentName = stored.name;
+        revision.revision = stored.revision;
+        revision.change = change;
+        revision.document = stored.document;
+        revision.changedAt = at;
+        revision.changedBy = actor;
+        revision.persist();
+    }
+
+    private static Optional<StoredExperiment> findEntity(String name, LockModeType lock) {
+        return StoredExperiment.<StoredExperiment> find("name", name).withLock(lock).firstResultOptional();
+    }
+
+    private static SavedExperiment toSaved(StoredExperiment stored) {
+        return new SavedExperiment(decode(stored.document), stored.revision, stored.createdAt, stored.createdBy,
+                stored.updatedAt, stored.updatedBy);
+    }
+
+    private static RevisionEntry toEntry(ExperimentRevision revision) {
+        return new RevisionEntry(revision.revision, revision.change, revision.changedAt, revision.changedBy,
+                decode(revision.document));
+    }
+
+    private static Experiment decode(String json) {
+        return ExperimentCodec.decode(json, DocumentFormat.JSON);
+    }
+
+    private static ResourceNotFoundException notFound(String name) {
+        return new ResourceNotFoundException("experiment " + name + " does not exist");
+    }
+
+    /** The outcome of {@link #apply}: whether the experiment was new, and whether anything changed. */
+    public record Applied(SavedExperiment saved, boolean created, boolean changed) {
+    }
+}

@@ -1,0 +1,7 @@
+package dev.faultline.experiment;
+
+public enum RevisionChange {
+    CREATED,
+    UPDATED,
+    DELETED
+}

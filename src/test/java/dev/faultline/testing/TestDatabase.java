@@ -1,0 +1,21 @@
+package dev.faultline.testing;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+
+/** Empties Faultline's tables between tests, on the same PostgreSQL the application uses. */
+@ApplicationScoped
+public class TestDatabase {
+
+    @Inject
+    EntityManager entityManager;
+
+    public void clear() {
+        QuarkusTransaction.requiringNew().run(() -> entityManager
+                .createNativeQuery("truncate experiment, experiment_revision restart identity")
+                .executeUpdate());
+    }
+}
