@@ -1,0 +1,89 @@
+package dev.faultline;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.faultline.database.EmbeddedPostgres;
+import dev.faultline.testing.PackagedServer;
+import dev.faultline.testing.TestApi;
+
+/** The packaged jar, run as users run it: with its own PostgreSQL, or with an external one. */
+class PackagedServerIT {
+
+    @TempDir
+    Path dataDir;
+
+    @BeforeAll
+    static void sendYamlAsText() {
+        TestApi.sendYamlAsText();
+    }
+
+    @Test
+    void storesExamplesInItsEmbeddedDatabaseAcrossRestarts() throws IOException {
+        List<Path> examples;
+        try (Stream<Path> files = Files.list(Path.of("experiments"))) {
+            examples = files.sorted().toList();
+        }
+        Map<String, String> config = Map.of("faultline.data-dir", dataDir.toString());
+
+        try (PackagedServer server = PackagedServer.start(config, dataDir.resolve("first.log"))) {
+            for (Path example : examples) {
+                given().baseUri(server.baseUri().toString()).contentType(TestApi.YAML).body(Files.readString(example))
+                        .when().post("/api/v1/experiments")
+                        .then().statusCode(201);
+            }
+            assertThat(server.log()).contains("Embedded PostgreSQL ready");
+        }
+
+        try (PackagedServer restarted = PackagedServer.start(config, dataDir.resolve("second.log"))) {
+            given().baseUri(restarted.baseUri().toString())
+                    .when().get("/api/v1/experiments")
+                    .then().statusCode(200)
+                    .body("metadata.name", contains(examples.stream()
+                            .map(p -> p.getFileName().toString().replace(".yaml", "")).toArray()));
+            given().baseUri(restarted.baseUri().toString())
+                    .when().get("/api/v1/experiments/reviews-v2-latency")
+                    .then().statusCode(200).body("status.revision", equalTo(1));
+        }
+    }
+
+    @Test
+    void usesAnExternalDatabaseWhenItsUrlIsSetAndStartsNoneOfItsOwn() throws SQLException {
+        // An "external" server: a PostgreSQL this test starts, in a directory the app does not know.
+        EmbeddedPostgres external = EmbeddedPostgres.start(dataDir.resolve("external/postgres"), 0);
+        Path appDataDir = dataDir.resolve("app");
+        Map<String, String> config = Map.of(
+                "faultline.data-dir", appDataDir.toString(),
+                "quarkus.datasource.jdbc.url", external.jdbcUrl());
+
+        try (PackagedServer server = PackagedServer.start(config, dataDir.resolve("external.log"))) {
+            given().baseUri(server.baseUri().toString()).contentType(TestApi.YAML)
+                    .body(dev.faultline.testing.Examples.yaml("ratings-abort-jason"))
+                    .when().post("/api/v1/experiments")
+                    .then().statusCode(201);
+            assertThat(server.log()).doesNotContain("Embedded PostgreSQL ready");
+        }
+
+        assertThat(appDataDir.resolve("postgres")).doesNotExist();
+        try (var connection = DriverManager.getConnection(external.jdbcUrl());
+                var rows = connection.createStatement().executeQuery("select name from experiment")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).isEqualTo("ratings-abort-jason");
+        }
+    }
+}
