@@ -35,6 +35,7 @@ public final class EmbeddedPostgres {
         if (running != null) {
             return running;
         }
+        long started = System.nanoTime();
         try {
             Files.createDirectories(dataDirectory.getParent());
             stopOrphan(dataDirectory);
@@ -48,7 +49,6 @@ public final class EmbeddedPostgres {
             if (port > 0) {
                 builder.setPort(port);
             }
-            long started = System.nanoTime();
             var server = builder.start();
             createDatabase(server);
             running = new EmbeddedPostgres(server, dataDirectory);
