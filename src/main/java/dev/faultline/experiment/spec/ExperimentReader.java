@@ -312,30 +312,27 @@ final class ExperimentReader {
             return null;
         }
         return r.object("tolerance", false, t -> {
-            String kind = t.exactlyOne("below", "atMost", "above", "atLeast", "between", "equals");
-            Double below = t.number("below", false);
-            Double atMost = t.number("atMost", false);
-            Double above = t.number("above", false);
-            Double atLeast = t.number("atLeast", false);
-            Double equals = t.number("equals", false);
-            List<Double> between = t.list("between", false, (element, path) -> {
+            String[] keys = new String[Tolerance.Comparison.values().length + 1];
+            for (Tolerance.Comparison comparison : Tolerance.Comparison.values()) {
+                keys[comparison.ordinal()] = comparison.key();
+            }
+            keys[keys.length - 1] = "between";
+            String kind = t.exactlyOne(keys);
+            Tolerance found = null;
+            for (Tolerance.Comparison comparison : Tolerance.Comparison.values()) {
+                Double limit = t.number(comparison.key(), false);
+                if (limit != null && comparison.key().equals(kind)) {
+                    found = new Tolerance.Bound(comparison, limit);
+                }
+            }
+            List<Double> bounds = t.list("between", false, (element, path) -> {
                 if (!element.isNumber()) {
                     t.errorAt(path, "must be a number, found " + FieldReader.describe(element));
                     return null;
                 }
                 return element.asDouble();
             });
-            if (kind == null) {
-                return null;
-            }
-            return switch (kind) {
-                case "below" -> new Tolerance.Below(below);
-                case "atMost" -> new Tolerance.AtMost(atMost);
-                case "above" -> new Tolerance.Above(above);
-                case "atLeast" -> new Tolerance.AtLeast(atLeast);
-                case "equals" -> new Tolerance.EqualTo(equals);
-                default -> between(t, between);
-            };
+            return "between".equals(kind) ? between(t, bounds) : found;
         });
     }
 

@@ -2,6 +2,7 @@ package dev.faultline.experiment.spec;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoubleBinaryOperator;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
@@ -17,59 +18,40 @@ public sealed interface Tolerance {
     @JsonValue
     Map<String, Object> json();
 
-    record Below(double limit) implements Tolerance {
-        public boolean accepts(double value) {
-            return value < limit;
+    /** A comparison with one limit, as written in documents. */
+    enum Comparison {
+        BELOW("below", "below", (value, limit) -> value < limit ? 1 : 0),
+        AT_MOST("atMost", "at most", (value, limit) -> value <= limit ? 1 : 0),
+        ABOVE("above", "above", (value, limit) -> value > limit ? 1 : 0),
+        AT_LEAST("atLeast", "at least", (value, limit) -> value >= limit ? 1 : 0),
+        EQUALS("equals", "equal to", (value, limit) -> value == limit ? 1 : 0);
+
+        private final String key;
+        private final String words;
+        private final DoubleBinaryOperator test;
+
+        Comparison(String key, String words, DoubleBinaryOperator test) {
+            this.key = key;
+            this.words = words;
+            this.test = test;
         }
 
-        public String describe() {
-            return "below " + number(limit);
-        }
-
-        public Map<String, Object> json() {
-            return Map.of("below", limit);
-        }
-    }
-
-    record AtMost(double limit) implements Tolerance {
-        public boolean accepts(double value) {
-            return value <= limit;
-        }
-
-        public String describe() {
-            return "at most " + number(limit);
-        }
-
-        public Map<String, Object> json() {
-            return Map.of("atMost", limit);
+        public String key() {
+            return key;
         }
     }
 
-    record Above(double limit) implements Tolerance {
+    record Bound(Comparison comparison, double limit) implements Tolerance {
         public boolean accepts(double value) {
-            return value > limit;
+            return comparison.test.applyAsDouble(value, limit) == 1;
         }
 
         public String describe() {
-            return "above " + number(limit);
+            return comparison.words + " " + number(limit);
         }
 
         public Map<String, Object> json() {
-            return Map.of("above", limit);
-        }
-    }
-
-    record AtLeast(double limit) implements Tolerance {
-        public boolean accepts(double value) {
-            return value >= limit;
-        }
-
-        public String describe() {
-            return "at least " + number(limit);
-        }
-
-        public Map<String, Object> json() {
-            return Map.of("atLeast", limit);
+            return Map.of(comparison.key, limit);
         }
     }
 
@@ -88,18 +70,8 @@ public sealed interface Tolerance {
         }
     }
 
-    record EqualTo(double expected) implements Tolerance {
-        public boolean accepts(double value) {
-            return value == expected;
-        }
-
-        public String describe() {
-            return "equal to " + number(expected);
-        }
-
-        public Map<String, Object> json() {
-            return Map.of("equals", expected);
-        }
+    static Tolerance below(double limit) {
+        return new Bound(Comparison.BELOW, limit);
     }
 
     private static String number(double value) {

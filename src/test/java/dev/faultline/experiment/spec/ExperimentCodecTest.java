@@ -50,7 +50,7 @@ class ExperimentCodecTest {
         assertEquals(Duration.ofSeconds(2), experiment.spec().faults().get(0).delay().fixedDelay());
         assertEquals(503, experiment.spec().faults().get(1).abort().httpStatus());
         assertEquals(Duration.ofMinutes(5), experiment.spec().duration());
-        assertEquals(new Tolerance.Below(0.5), experiment.spec().steadyState().probes().get(0).tolerance());
+        assertEquals(Tolerance.below(0.5), experiment.spec().steadyState().probes().get(0).tolerance());
         assertEquals(StatusRange.parse("200").orElseThrow(),
                 experiment.spec().steadyState().probes().get(1).measurement().http().expectStatus());
         Guardrail guardrail = experiment.spec().guardrails().get(0);
