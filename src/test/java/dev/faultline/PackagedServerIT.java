@@ -12,6 +12,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +26,8 @@ import dev.faultline.testing.TestApi;
 
 /** The packaged jar, run as users run it: with its own PostgreSQL, or with an external one. */
 class PackagedServerIT {
+
+    private static final Pattern GENERATED_PASSWORD = Pattern.compile("the generated password (\\S+) ;");
 
     @TempDir
     Path dataDir;
@@ -40,10 +44,16 @@ class PackagedServerIT {
             examples = files.sorted().toList();
         }
         Map<String, String> config = Map.of("faultline.data-dir", dataDir.toString());
+        String password;
 
         try (PackagedServer server = PackagedServer.start(config, dataDir.resolve("first.log"))) {
+            Matcher generated = GENERATED_PASSWORD.matcher(server.log());
+            assertThat(generated.find()).as("the generated admin password is printed on first start").isTrue();
+            password = generated.group(1);
+            given().baseUri(server.baseUri().toString()).get("/api/v1/experiments").then().statusCode(401);
             for (Path example : examples) {
-                given().baseUri(server.baseUri().toString()).contentType(TestApi.YAML).body(Files.readString(example))
+                TestApi.as("admin", password).baseUri(server.baseUri().toString()).contentType(TestApi.YAML)
+                        .body(Files.readString(example))
                         .when().post("/api/v1/experiments")
                         .then().statusCode(201);
             }
@@ -51,12 +61,13 @@ class PackagedServerIT {
         }
 
         try (PackagedServer restarted = PackagedServer.start(config, dataDir.resolve("second.log"))) {
-            given().baseUri(restarted.baseUri().toString())
+            assertThat(restarted.log()).as("the password is shown once only").doesNotContain(password);
+            TestApi.as("admin", password).baseUri(restarted.baseUri().toString())
                     .when().get("/api/v1/experiments")
                     .then().statusCode(200)
                     .body("metadata.name", contains(examples.stream()
                             .map(p -> p.getFileName().toString().replace(".yaml", "")).toArray()));
-            given().baseUri(restarted.baseUri().toString())
+            TestApi.as("admin", password).baseUri(restarted.baseUri().toString())
                     .when().get("/api/v1/experiments/reviews-v2-latency")
                     .then().statusCode(200).body("status.revision", equalTo(1));
         }
@@ -69,10 +80,12 @@ class PackagedServerIT {
         Path appDataDir = dataDir.resolve("app");
         Map<String, String> config = Map.of(
                 "faultline.data-dir", appDataDir.toString(),
-                "quarkus.datasource.jdbc.url", external.jdbcUrl());
+                "quarkus.datasource.jdbc.url", external.jdbcUrl(),
+                "faultline.admin.password", "external-Admin-Pw-1");
 
         try (PackagedServer server = PackagedServer.start(config, dataDir.resolve("external.log"))) {
-            given().baseUri(server.baseUri().toString()).contentType(TestApi.YAML)
+            assertThat(server.log()).doesNotContain("external-Admin-Pw-1");
+            TestApi.as("admin", "external-Admin-Pw-1").baseUri(server.baseUri().toString()).contentType(TestApi.YAML)
                     .body(dev.faultline.testing.Examples.yaml("ratings-abort-jason"))
                     .when().post("/api/v1/experiments")
                     .then().statusCode(201);

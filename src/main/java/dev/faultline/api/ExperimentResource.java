@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -14,11 +15,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -36,6 +35,9 @@ import dev.faultline.experiment.spec.Experiment;
 import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.security.NamespacePolicy;
+import dev.faultline.security.Role;
+import io.quarkus.security.identity.SecurityIdentity;
 
 @Path("/api/v1/experiments")
 @Produces({ MediaType.APPLICATION_JSON, ApiMediaTypes.YAML })
@@ -43,12 +45,17 @@ import dev.faultline.experiment.spec.InvalidDocumentException;
 public class ExperimentResource {
 
     private final ExperimentService experiments;
+    private final NamespacePolicy policy;
+    private final SecurityIdentity caller;
 
-    ExperimentResource(ExperimentService experiments) {
+    ExperimentResource(ExperimentService experiments, NamespacePolicy policy, SecurityIdentity caller) {
         this.experiments = experiments;
+        this.policy = policy;
+        this.caller = caller;
     }
 
     @POST
+    @RolesAllowed(Role.EXPERIMENTER_NAME)
     @Consumes({ MediaType.APPLICATION_JSON, ApiMediaTypes.YAML, ApiMediaTypes.X_YAML, ApiMediaTypes.TEXT_YAML })
     @Operation(summary = "Create an experiment", description = "Fails with 409 when the name is taken; use PUT to replace.")
     @APIResponse(responseCode = "201", description = "Created; Location names the experiment")
@@ -57,14 +64,16 @@ public class ExperimentResource {
     public Response create(@RequestBody(content = {
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Experiment.class)),
             @Content(mediaType = ApiMediaTypes.YAML, schema = @Schema(implementation = Experiment.class)) }) String body,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @Context SecurityContext security) {
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         Experiment experiment = ExperimentCodec.decode(body, DocumentFormat.ofMediaType(contentType));
-        SavedExperiment saved = experiments.create(experiment, actor(security));
+        policy.requireGrant(caller, experiment.spec().target().namespace());
+        SavedExperiment saved = experiments.create(experiment, actor());
         return Response.created(location(saved)).entity(ExperimentRepresentation.of(saved)).build();
     }
 
     @PUT
     @Path("{name}")
+    @RolesAllowed(Role.EXPERIMENTER_NAME)
     @Consumes({ MediaType.APPLICATION_JSON, ApiMediaTypes.YAML, ApiMediaTypes.X_YAML, ApiMediaTypes.TEXT_YAML })
     @Operation(summary = "Create or replace an experiment (apply)",
             description = "Idempotent: applying an unchanged document adds no revision.")
@@ -74,13 +83,15 @@ public class ExperimentResource {
     public Response apply(@PathParam("name") String name, @RequestBody(content = {
             @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Experiment.class)),
             @Content(mediaType = ApiMediaTypes.YAML, schema = @Schema(implementation = Experiment.class)) }) String body,
-            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @Context SecurityContext security) {
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         Experiment experiment = ExperimentCodec.decode(body, DocumentFormat.ofMediaType(contentType));
         if (!experiment.name().equals(name)) {
             throw new InvalidDocumentException(List.of(new FieldError("metadata.name",
                     "must match the name in the path (" + name + "), found \"" + experiment.name() + "\"")));
         }
-        Applied applied = experiments.apply(experiment, actor(security));
+        policy.requireGrant(caller, experiment.spec().target().namespace());
+        experiments.find(name).ifPresent(existing -> policy.requireGrant(caller, existing.experiment().spec().target().namespace()));
+        Applied applied = experiments.apply(experiment, actor());
         ExperimentRepresentation representation = ExperimentRepresentation.of(applied.saved());
         return applied.created()
                 ? Response.created(location(applied.saved())).entity(representation).build()
@@ -88,6 +99,7 @@ public class ExperimentResource {
     }
 
     @GET
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(summary = "List experiments", description = "Sorted by name; narrowed by team and/or tag.")
     public List<ExperimentRepresentation> list(@QueryParam("team") String team, @QueryParam("tag") String tag) {
         return experiments.list(nonBlank(team), nonBlank(tag)).stream().map(ExperimentRepresentation::of).toList();
@@ -95,6 +107,7 @@ public class ExperimentResource {
 
     @GET
     @Path("{name}")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(summary = "Read an experiment")
     @APIResponse(responseCode = "404", description = "No such experiment")
     public ExperimentRepresentation get(@PathParam("name") String name) {
@@ -103,15 +116,18 @@ public class ExperimentResource {
 
     @DELETE
     @Path("{name}")
+    @RolesAllowed(Role.EXPERIMENTER_NAME)
     @Operation(summary = "Delete an experiment", description = "Its revision history stays readable.")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "No such experiment")
-    public void delete(@PathParam("name") String name, @Context SecurityContext security) {
-        experiments.delete(name, actor(security));
+    public void delete(@PathParam("name") String name) {
+        experiments.find(name).ifPresent(existing -> policy.requireGrant(caller, existing.experiment().spec().target().namespace()));
+        experiments.delete(name, actor());
     }
 
     @GET
     @Path("{name}/revisions")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(summary = "Revision history of an experiment", description = "Oldest first: who changed what, when.")
     public List<RevisionRepresentation> history(@PathParam("name") String name) {
         return experiments.history(name).stream().map(RevisionRepresentation::summary).toList();
@@ -119,6 +135,7 @@ public class ExperimentResource {
 
     @GET
     @Path("{name}/revisions/{revision}")
+    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(summary = "One revision of an experiment, with its document")
     public RevisionRepresentation revision(@PathParam("name") String name, @PathParam("revision") int revision) {
         return experiments.revision(name, revision).map(RevisionRepresentation::full)
@@ -129,8 +146,8 @@ public class ExperimentResource {
         return URI.create("/api/v1/experiments/" + saved.experiment().name());
     }
 
-    static String actor(SecurityContext security) {
-        return security.getUserPrincipal() == null ? "anonymous" : security.getUserPrincipal().getName();
+    private String actor() {
+        return caller.getPrincipal().getName();
     }
 
     private static Optional<String> nonBlank(String value) {

@@ -11,14 +11,17 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 
+import dev.faultline.PolicyDeniedException;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
+import io.quarkus.security.UnauthorizedException;
 
 /**
  * Turns every exception into {@code application/problem+json}. Domain exceptions map by the table
@@ -33,6 +36,12 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
     @Context
     UriInfo uri;
 
+    /** Takes security failures from Quarkus' built-in mappers, so they answer in the same shape. */
+    @ServerExceptionMapper({ io.quarkus.security.ForbiddenException.class, UnauthorizedException.class })
+    public Response securityFailure(RuntimeException exception) {
+        return toResponse(exception);
+    }
+
     @Override
     public Response toResponse(Throwable exception) {
         Problem problem = switch (exception) {
@@ -41,6 +50,11 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
                             + "; nothing was stored.", e.errors());
             case ResourceNotFoundException e -> problem("not-found", "Not found", 404, e.getMessage(), List.of());
             case ResourceConflictException e -> problem("conflict", "Conflict", 409, e.getMessage(), List.of());
+            case PolicyDeniedException e -> problem("policy-denied", "Forbidden by policy", 403, e.getMessage(), List.of());
+            case io.quarkus.security.ForbiddenException e -> problem("forbidden", "Forbidden", 403,
+                    "Your roles do not allow this action.", List.of());
+            case UnauthorizedException e -> problem("unauthorized", "Unauthorized", 401,
+                    "Sign in with HTTP Basic or an API token (Authorization: Bearer).", List.of());
             case JsonMappingException e -> problem("invalid-body", "Invalid request body", 400,
                     "The request body does not have the expected shape.",
                     List.of(new FieldError(jsonPath(e), e.getOriginalMessage().lines().findFirst().orElse(""))));
@@ -49,7 +63,11 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
             case WebApplicationException e -> fromStatus(e);
             default -> unexpected(exception);
         };
-        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+        Response.ResponseBuilder response = Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem);
+        if (problem.status() == 401) {
+            response.header("WWW-Authenticate", "Basic realm=\"Faultline\"");
+        }
+        return response.build();
     }
 
     private Problem fromStatus(WebApplicationException e) {

@@ -1,6 +1,6 @@
 package dev.faultline.api;
 
-import static io.restassured.RestAssured.given;
+import static dev.faultline.testing.TestApi.asAdmin;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
@@ -49,22 +49,22 @@ class ExperimentResourceTest {
     void createsFromYamlAndReadsBackInJsonAndYaml() {
         String document = Examples.yaml("reviews-v2-latency");
 
-        given().contentType(YAML).body(document)
+        asAdmin().contentType(YAML).body(document)
                 .when().post("/api/v1/experiments")
                 .then().statusCode(201)
                 .header("Location", endsWith("/api/v1/experiments/reviews-v2-latency"))
                 .body("metadata.name", equalTo("reviews-v2-latency"))
                 .body("spec.faults[0].delay.fixedDelay", equalTo("2s"))
                 .body("status.revision", equalTo(1))
-                .body("status.createdBy", equalTo("anonymous"));
+                .body("status.createdBy", equalTo("admin"));
 
-        given().accept(ContentType.JSON)
+        asAdmin().accept(ContentType.JSON)
                 .when().get("/api/v1/experiments/reviews-v2-latency")
                 .then().statusCode(200)
                 .body("spec.guardrails[0].goldenSignal.signal", equalTo("errorRate"))
                 .body("spec.guardrails[0].tolerance.below", equalTo(0.05f));
 
-        String yaml = given().accept(YAML)
+        String yaml = asAdmin().accept(YAML)
                 .when().get("/api/v1/experiments/reviews-v2-latency")
                 .then().statusCode(200).contentType(startsWith(YAML))
                 .extract().asString();
@@ -77,7 +77,7 @@ class ExperimentResourceTest {
         String json = ExperimentCodec.encode(ExperimentCodec.decode(Examples.yaml("ratings-abort-jason"), DocumentFormat.YAML),
                 DocumentFormat.JSON);
 
-        given().contentType(ContentType.JSON).body(json)
+        asAdmin().contentType(ContentType.JSON).body(json)
                 .when().post("/api/v1/experiments")
                 .then().statusCode(201)
                 .body("spec.target.match.headers.end-user.exact", equalTo("jason"));
@@ -85,9 +85,9 @@ class ExperimentResourceTest {
 
     @Test
     void creatingATakenNameIsAConflict() {
-        given().contentType(YAML).body(Examples.yaml("ratings-abort-jason")).post("/api/v1/experiments").then().statusCode(201);
+        asAdmin().contentType(YAML).body(Examples.yaml("ratings-abort-jason")).post("/api/v1/experiments").then().statusCode(201);
 
-        given().contentType(YAML).body(Examples.yaml("ratings-abort-jason"))
+        asAdmin().contentType(YAML).body(Examples.yaml("ratings-abort-jason"))
                 .when().post("/api/v1/experiments")
                 .then().statusCode(409).contentType(PROBLEM)
                 .body("status", equalTo(409))
@@ -97,22 +97,22 @@ class ExperimentResourceTest {
     @Test
     void listsWithTeamAndTagFilters() {
         for (String name : new String[] { "reviews-v2-latency", "ratings-abort-jason", "details-delay-http-check" }) {
-            given().contentType(YAML).body(Examples.yaml(name)).post("/api/v1/experiments").then().statusCode(201);
+            asAdmin().contentType(YAML).body(Examples.yaml(name)).post("/api/v1/experiments").then().statusCode(201);
         }
-        given().contentType(YAML).body(Examples.yaml("details-delay-http-check")
+        asAdmin().contentType(YAML).body(Examples.yaml("details-delay-http-check")
                 .replace("name: details-delay-http-check", "name: payments-latency").replace("team: bookinfo", "team: payments"))
                 .post("/api/v1/experiments").then().statusCode(201);
 
-        given().get("/api/v1/experiments").then().statusCode(200)
+        asAdmin().get("/api/v1/experiments").then().statusCode(200)
                 .body("metadata.name", contains("details-delay-http-check", "payments-latency", "ratings-abort-jason",
                         "reviews-v2-latency"));
-        given().queryParam("team", "payments").get("/api/v1/experiments").then()
+        asAdmin().queryParam("team", "payments").get("/api/v1/experiments").then()
                 .body("metadata.name", contains("payments-latency"));
-        given().queryParam("tag", "latency").get("/api/v1/experiments").then()
+        asAdmin().queryParam("tag", "latency").get("/api/v1/experiments").then()
                 .body("metadata.name", contains("details-delay-http-check", "payments-latency", "reviews-v2-latency"));
-        given().queryParam("team", "bookinfo").queryParam("tag", "latency").get("/api/v1/experiments").then()
+        asAdmin().queryParam("team", "bookinfo").queryParam("tag", "latency").get("/api/v1/experiments").then()
                 .body("metadata.name", contains("details-delay-http-check", "reviews-v2-latency"));
-        given().queryParam("tag", "nothing-has-this").get("/api/v1/experiments").then().body("$", empty());
+        asAdmin().queryParam("tag", "nothing-has-this").get("/api/v1/experiments").then().body("$", empty());
     }
 
     @Test
@@ -120,45 +120,45 @@ class ExperimentResourceTest {
         String original = Examples.yaml("details-delay-http-check");
         String changed = original.replace("fixedDelay: 1s", "fixedDelay: 1500ms");
 
-        given().contentType(YAML).body(original).put("/api/v1/experiments/details-delay-http-check")
+        asAdmin().contentType(YAML).body(original).put("/api/v1/experiments/details-delay-http-check")
                 .then().statusCode(201).body("status.revision", equalTo(1));
-        given().contentType(YAML).body(original).put("/api/v1/experiments/details-delay-http-check")
+        asAdmin().contentType(YAML).body(original).put("/api/v1/experiments/details-delay-http-check")
                 .then().statusCode(200).body("status.revision", equalTo(1));
-        given().contentType(YAML).body(changed).put("/api/v1/experiments/details-delay-http-check")
+        asAdmin().contentType(YAML).body(changed).put("/api/v1/experiments/details-delay-http-check")
                 .then().statusCode(200).body("status.revision", equalTo(2))
                 .body("spec.faults[0].delay.fixedDelay", equalTo("1s500ms"));
 
-        given().get("/api/v1/experiments/details-delay-http-check/revisions").then().statusCode(200)
+        asAdmin().get("/api/v1/experiments/details-delay-http-check/revisions").then().statusCode(200)
                 .body("revision", contains(1, 2))
                 .body("change", contains("CREATED", "UPDATED"))
-                .body("changedBy", contains("anonymous", "anonymous"));
-        given().get("/api/v1/experiments/details-delay-http-check/revisions/1").then().statusCode(200)
+                .body("changedBy", contains("admin", "admin"));
+        asAdmin().get("/api/v1/experiments/details-delay-http-check/revisions/1").then().statusCode(200)
                 .body("experiment.spec.faults[0].delay.fixedDelay", equalTo("1s"));
-        given().get("/api/v1/experiments/details-delay-http-check/revisions/9").then().statusCode(404).contentType(PROBLEM);
+        asAdmin().get("/api/v1/experiments/details-delay-http-check/revisions/9").then().statusCode(404).contentType(PROBLEM);
     }
 
     @Test
     void deleteKeepsHistoryAndRecreatingContinuesIt() {
         String document = Examples.yaml("ratings-abort-jason");
-        given().contentType(YAML).body(document).post("/api/v1/experiments").then().statusCode(201);
+        asAdmin().contentType(YAML).body(document).post("/api/v1/experiments").then().statusCode(201);
 
-        given().delete("/api/v1/experiments/ratings-abort-jason").then().statusCode(204);
-        given().get("/api/v1/experiments/ratings-abort-jason").then().statusCode(404).contentType(PROBLEM);
-        given().delete("/api/v1/experiments/ratings-abort-jason").then().statusCode(404);
-        given().get("/api/v1/experiments/ratings-abort-jason/revisions").then().statusCode(200)
+        asAdmin().delete("/api/v1/experiments/ratings-abort-jason").then().statusCode(204);
+        asAdmin().get("/api/v1/experiments/ratings-abort-jason").then().statusCode(404).contentType(PROBLEM);
+        asAdmin().delete("/api/v1/experiments/ratings-abort-jason").then().statusCode(404);
+        asAdmin().get("/api/v1/experiments/ratings-abort-jason/revisions").then().statusCode(200)
                 .body("change", contains("CREATED", "DELETED"));
 
-        given().contentType(YAML).body(document).post("/api/v1/experiments").then().statusCode(201)
+        asAdmin().contentType(YAML).body(document).post("/api/v1/experiments").then().statusCode(201)
                 .body("status.revision", equalTo(3));
     }
 
     @Test
     void putWithAnotherNameInTheDocumentIsRejected() {
-        given().contentType(YAML).body(Examples.yaml("ratings-abort-jason"))
+        asAdmin().contentType(YAML).body(Examples.yaml("ratings-abort-jason"))
                 .when().put("/api/v1/experiments/something-else")
                 .then().statusCode(400).contentType(PROBLEM)
                 .body("errors.path", contains("metadata.name"));
-        given().get("/api/v1/experiments").then().body("$", empty());
+        asAdmin().get("/api/v1/experiments").then().body("$", empty());
     }
 
     @Test
@@ -175,7 +175,7 @@ class ExperimentResourceTest {
                   blastRadius: small
                 """;
 
-        given().contentType(YAML).body(document)
+        asAdmin().contentType(YAML).body(document)
                 .when().post("/api/v1/experiments")
                 .then().statusCode(400).contentType(PROBLEM)
                 .body("type", equalTo("https://faultline.dev/problems/invalid-document"))
@@ -188,18 +188,18 @@ class ExperimentResourceTest {
                 .body("errors.find { it.path == 'spec.target' }.message", equalTo("is required"))
                 .body("errors.find { it.path == 'spec.blastRadius' }.message", startsWith("is not a known field"));
 
-        given().get("/api/v1/experiments").then().body("$", empty());
-        given().get("/api/v1/experiments/broken/revisions").then().statusCode(404);
+        asAdmin().get("/api/v1/experiments").then().body("$", empty());
+        asAdmin().get("/api/v1/experiments/broken/revisions").then().statusCode(404);
     }
 
     @Test
     void badSyntaxIsA400WithTheLine() {
-        given().contentType(YAML).body("apiVersion: faultline.dev/v1\nmetadata: {name: x\n")
+        asAdmin().contentType(YAML).body("apiVersion: faultline.dev/v1\nmetadata: {name: x\n")
                 .when().post("/api/v1/experiments")
                 .then().statusCode(400).contentType(PROBLEM)
                 .body("errors[0].path", equalTo("(document)"))
                 .body("errors[0].message", startsWith("is not valid YAML: line"));
-        given().contentType(ContentType.JSON).body("{\"apiVersion\": \"faultline.dev/v1\",")
+        asAdmin().contentType(ContentType.JSON).body("{\"apiVersion\": \"faultline.dev/v1\",")
                 .when().post("/api/v1/experiments")
                 .then().statusCode(400).contentType(PROBLEM)
                 .body("errors[0].message", startsWith("is not valid JSON"));
@@ -217,25 +217,25 @@ class ExperimentResourceTest {
                 "{\"a\": " + "[".repeat(5000) + "]".repeat(5000) + "}",
                 "\u0000\u0001\u0002", "{\"x\": 1, \"x\": 2}" };
         for (String body : bodies) {
-            given().contentType(ContentType.JSON).body(body)
+            asAdmin().contentType(ContentType.JSON).body(body)
                     .when().post("/api/v1/experiments")
                     .then().statusCode(400).contentType(PROBLEM).body("errors", hasItem(org.hamcrest.Matchers.notNullValue()));
         }
         String aliasBomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
                 + "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n" + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
-        given().contentType(YAML).body(aliasBomb).when().post("/api/v1/experiments")
+        asAdmin().contentType(YAML).body(aliasBomb).when().post("/api/v1/experiments")
                 .then().statusCode(400).contentType(PROBLEM);
-        given().get("/api/v1/experiments").then().body("$", empty());
+        asAdmin().get("/api/v1/experiments").then().body("$", empty());
     }
 
     @Test
     void unsupportedMediaTypesAreProblems() {
-        given().contentType(ContentType.XML).body("<experiment/>")
+        asAdmin().contentType(ContentType.XML).body("<experiment/>")
                 .when().post("/api/v1/experiments")
                 .then().statusCode(415).contentType(PROBLEM).body("status", equalTo(415));
-        given().accept(ContentType.XML)
+        asAdmin().accept(ContentType.XML)
                 .when().get("/api/v1/experiments")
                 .then().statusCode(406);
-        given().when().get("/api/v1/nothing-here").then().statusCode(404).contentType(PROBLEM);
+        asAdmin().when().get("/api/v1/nothing-here").then().statusCode(404).contentType(PROBLEM);
     }
 }

@@ -1,5 +1,6 @@
 package dev.faultline.api;
 
+import static dev.faultline.testing.TestApi.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
@@ -22,7 +23,7 @@ class OperationsEndpointsTest {
 
     @Test
     void metricsAreInPrometheusFormat() {
-        given().get("/api/v1/experiments").then().statusCode(200);
+        asAdmin().get("/api/v1/experiments").then().statusCode(200);
         given().get("/q/metrics").then().statusCode(200)
                 .contentType(anyOf(containsString("text/plain"), containsString("application/openmetrics-text")))
                 .body(containsString("http_server_requests_seconds_count"))
@@ -31,10 +32,10 @@ class OperationsEndpointsTest {
 
     @Test
     void openApiDescribesTheExperimentsApi() {
-        given().accept("application/json").get("/q/openapi").then().statusCode(200)
+        asAdmin().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body("info.title", equalTo("Faultline API"))
                 .body("paths.'/api/v1/experiments'.post.summary", equalTo("Create an experiment"))
                 .body("paths.'/api/v1/experiments/{name}'.put.summary", equalTo("Create or replace an experiment (apply)"));
-        given().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger"));
+        asAdmin().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger"));
     }
 }

@@ -14,8 +14,9 @@ public class TestDatabase {
     EntityManager entityManager;
 
     public void clear() {
-        QuarkusTransaction.requiringNew().run(() -> entityManager
-                .createNativeQuery("truncate experiment, experiment_revision restart identity")
-                .executeUpdate());
+        QuarkusTransaction.requiringNew().run(() -> {
+            entityManager.createNativeQuery("truncate experiment, experiment_revision restart identity").executeUpdate();
+            entityManager.createNativeQuery("delete from app_user where username <> 'admin'").executeUpdate();
+        });
     }
 }
