@@ -36,9 +36,10 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
     @Context
     UriInfo uri;
 
-    /** Takes security failures from Quarkus' built-in mappers, so they answer in the same shape. */
-    @ServerExceptionMapper({ io.quarkus.security.ForbiddenException.class, UnauthorizedException.class })
-    public Response securityFailure(RuntimeException exception) {
+    /** Takes security and JSON failures from Quarkus' built-in mappers, so they answer in the same shape. */
+    @ServerExceptionMapper({ io.quarkus.security.ForbiddenException.class, UnauthorizedException.class,
+            JsonProcessingException.class, com.fasterxml.jackson.databind.exc.MismatchedInputException.class })
+    public Response builtInFailure(Exception exception) {
         return toResponse(exception);
     }
 

@@ -17,6 +17,12 @@ public class TestDatabase {
         QuarkusTransaction.requiringNew().run(() -> {
             entityManager.createNativeQuery("truncate experiment, experiment_revision restart identity").executeUpdate();
             entityManager.createNativeQuery("delete from app_user where username <> 'admin'").executeUpdate();
+            entityManager.createNativeQuery("delete from api_token").executeUpdate();
         });
+    }
+
+    /** Runs one SQL statement, for states the API cannot produce on demand (an expired token). */
+    public void execute(String sql) {
+        QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(sql).executeUpdate());
     }
 }

@@ -1,0 +1,146 @@
+package dev.faultline.security;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import jakarta.transaction.Transactional.TxType;
+
+import dev.faultline.PolicyDeniedException;
+import dev.faultline.ResourceNotFoundException;
+import io.quarkus.panache.common.Sort;
+
+/**
+ * API tokens: {@code flt_<id>_<secret>}. Created by a user for themselves with a subset of their
+ * roles and an expiry; the secret is returned once and stored as a SHA-256 digest.
+ */
+@ApplicationScoped
+@Transactional
+public class TokenService {
+
+    public static final Duration MAX_LIFETIME = Duration.ofDays(366);
+    private static final Pattern FORMAT = Pattern.compile("flt_([A-Za-z0-9]{12})_([A-Za-z0-9]{32})");
+    /** Last use is written at most this often per token, so busy pipelines do not write on every call. */
+    private static final Duration LAST_USE_RESOLUTION = Duration.ofSeconds(30);
+
+    private final Clock clock;
+    private final UserService users;
+
+    TokenService(Clock clock, UserService users) {
+        this.clock = clock;
+        this.users = users;
+    }
+
+    /** A new token for {@code owner}; fails when it asks for a role the owner lacks. */
+    public CreatedToken create(String owner, Set<Role> ownerRoles, String name, Set<Role> roles, Instant expiresAt) {
+        Set<Role> beyond = EnumSet.noneOf(Role.class);
+        beyond.addAll(roles);
+        beyond.removeAll(Role.expand(ownerRoles));
+        if (!beyond.isEmpty()) {
+            throw new PolicyDeniedException("a token cannot have roles its owner lacks: "
+                    + beyond.stream().map(Role::key).collect(Collectors.joining(", ")));
+        }
+        StoredToken token = new StoredToken();
+        token.publicId = Passwords.generate(12);
+        String secret = Passwords.generate(32);
+        token.secretSha256 = sha256(secret);
+        token.owner = owner;
+        token.name = name;
+        token.roles = roles.stream().sorted().map(Role::key).toArray(String[]::new);
+        token.createdAt = clock.instant();
+        token.expiresAt = expiresAt;
+        token.persist();
+        return new CreatedToken(toToken(token), "flt_" + token.publicId + "_" + secret);
+    }
+
+    @Transactional(TxType.SUPPORTS)
+    public List<ApiToken> list(Optional<String> owner) {
+        List<StoredToken> tokens = owner.isPresent()
+                ? StoredToken.list("owner", Sort.by("createdAt"), owner.get())
+                : StoredToken.listAll(Sort.by("owner").and("createdAt"));
+        return tokens.stream().map(TokenService::toToken).toList();
+    }
+
+    @Transactional(TxType.SUPPORTS)
+    public Optional<ApiToken> find(String id) {
+        return stored(id).map(TokenService::toToken);
+    }
+
+    /** Revokes a token; revoking twice is harmless. */
+    public ApiToken revoke(String id) {
+        StoredToken token = stored(id).orElseThrow(() -> new ResourceNotFoundException("token " + id + " does not exist"));
+        if (token.revokedAt == null) {
+            token.revokedAt = clock.instant();
+        }
+        return toToken(token);
+    }
+
+    /**
+     * The owner and the roles a presented token grants now: the token's roles that its owner still
+     * holds. Empty for a malformed, unknown, revoked or expired token, or a disabled owner.
+     */
+    public Optional<TokenIdentity> authenticate(String presented, String from) {
+        Matcher matcher = FORMAT.matcher(presented);
+        if (!matcher.matches()) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        return stored(matcher.group(1))
+                .filter(token -> MessageDigest.isEqual(token.secretSha256.getBytes(StandardCharsets.US_ASCII),
+                        sha256(matcher.group(2)).getBytes(StandardCharsets.US_ASCII)))
+                .filter(token -> token.revokedAt == null && now.isBefore(token.expiresAt))
+                .flatMap(token -> users.find(token.owner).filter(user -> !user.disabled()).map(owner -> {
+                    if (token.lastUsedAt == null || token.lastUsedAt.plus(LAST_USE_RESOLUTION).isBefore(now)) {
+                        token.lastUsedAt = now;
+                        token.lastUsedFrom = from;
+                    }
+                    Set<Role> granted = Role.expand(roles(token.roles));
+                    granted.retainAll(Role.expand(owner.roles()));
+                    return new TokenIdentity(owner, granted);
+                }));
+    }
+
+    private static Optional<StoredToken> stored(String id) {
+        return StoredToken.find("publicId", id).firstResultOptional();
+    }
+
+    private static ApiToken toToken(StoredToken token) {
+        return new ApiToken(token.publicId, token.name, token.owner, roles(token.roles), token.createdAt, token.expiresAt,
+                token.revokedAt, token.lastUsedAt, token.lastUsedFrom);
+    }
+
+    private static Set<Role> roles(String[] keys) {
+        return Arrays.stream(keys).map(Role::of).flatMap(Optional::stream)
+                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Role.class)));
+    }
+
+    private static String sha256(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A token just created: the only time its secret is available. */
+    public record CreatedToken(ApiToken token, String secret) {
+    }
+
+    /** Who a token signs in as, and with which roles. */
+    public record TokenIdentity(User owner, Set<Role> roles) {
+    }
+}
