@@ -86,15 +86,14 @@ public class TokenResource {
                 }
             }
         } else {
-            caller.getRoles().forEach(key -> Role.of(key).ifPresent(roles::add));
+            roles.addAll(Role.parse(caller.getRoles()));
         }
         Instant expiresAt = expiry(request, now, errors);
         if (!errors.isEmpty()) {
             throw new InvalidDocumentException(errors);
         }
-        Set<Role> callerRoles = EnumSet.noneOf(Role.class);
-        caller.getRoles().forEach(key -> Role.of(key).ifPresent(callerRoles::add));
-        CreatedToken created = tokens.create(caller.getPrincipal().getName(), callerRoles, name, roles, expiresAt);
+        CreatedToken created = tokens.create(caller.getPrincipal().getName(), Role.parse(caller.getRoles()), name, roles,
+                expiresAt);
         ApiToken token = created.token();
         return Response.created(URI.create("/api/v1/tokens/" + token.id()))
                 .entity(new TokenCreated(token.id(), token.name(), token.owner(), token.roles(), token.expiresAt(), created.secret()))

@@ -23,11 +23,9 @@ public final class EmbeddedPostgres {
     private static EmbeddedPostgres running;
 
     private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
-    private final Path dataDirectory;
 
-    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, Path dataDirectory) {
+    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server) {
         this.server = server;
-        this.dataDirectory = dataDirectory;
     }
 
     /** Starts the server on first call; later calls in the same JVM return the running one. */
@@ -51,7 +49,7 @@ public final class EmbeddedPostgres {
             }
             var server = builder.start();
             createDatabase(server);
-            running = new EmbeddedPostgres(server, dataDirectory);
+            running = new EmbeddedPostgres(server);
             Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "embedded-postgres-stop"));
             LOG.infof("Embedded PostgreSQL ready on 127.0.0.1:%d in %d ms (data: %s)",
                     server.getPort(), Duration.ofNanos(System.nanoTime() - started).toMillis(), dataDirectory);
@@ -64,14 +62,6 @@ public final class EmbeddedPostgres {
 
     public String jdbcUrl() {
         return "jdbc:postgresql://127.0.0.1:" + server.getPort() + "/" + DATABASE + "?user=" + USER;
-    }
-
-    public int port() {
-        return server.getPort();
-    }
-
-    public Path dataDirectory() {
-        return dataDirectory;
     }
 
     private synchronized void stop() {

@@ -56,9 +56,7 @@ public class ExperimentService {
             return new Applied(toSaved(stored), false, false);
         }
         Instant now = clock.instant();
-        stored.document = ExperimentCodec.canonicalJson(experiment);
-        stored.team = experiment.metadata().team();
-        stored.tags = experiment.metadata().tags().toArray(String[]::new);
+        setDocument(stored, experiment);
         stored.revision++;
         stored.updatedAt = now;
         stored.updatedBy = actor;
@@ -118,9 +116,7 @@ public class ExperimentService {
         Instant now = clock.instant();
         StoredExperiment stored = new StoredExperiment();
         stored.name = experiment.name();
-        stored.team = experiment.metadata().team();
-        stored.tags = experiment.metadata().tags().toArray(String[]::new);
-        stored.document = ExperimentCodec.canonicalJson(experiment);
+        setDocument(stored, experiment);
         stored.revision = nextRevision(experiment.name());
         stored.createdAt = now;
         stored.createdBy = actor;
@@ -137,6 +133,13 @@ public class ExperimentService {
             throw e;
         }
         return toSaved(stored);
+    }
+
+    /** The document and the columns derived from it for filtering. */
+    private static void setDocument(StoredExperiment stored, Experiment experiment) {
+        stored.document = ExperimentCodec.canonicalJson(experiment);
+        stored.team = experiment.metadata().team();
+        stored.tags = experiment.metadata().tags().toArray(String[]::new);
     }
 
     private static int nextRevision(String name) {

@@ -44,6 +44,13 @@ public enum Role {
         };
     }
 
+    /** The roles named by these keys; unknown keys are skipped. */
+    public static Set<Role> parse(java.util.Collection<String> keys) {
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        keys.forEach(key -> of(key).ifPresent(roles::add));
+        return roles;
+    }
+
     /** Every role the given roles include. */
     public static Set<Role> expand(Set<Role> roles) {
         Set<Role> all = EnumSet.noneOf(Role.class);

@@ -6,7 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -124,8 +123,7 @@ public class TokenService {
     }
 
     private static Set<Role> roles(String[] keys) {
-        return Arrays.stream(keys).map(Role::of).flatMap(Optional::stream)
-                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Role.class)));
+        return Role.parse(List.of(keys));
     }
 
     private static String sha256(String secret) {

@@ -1,12 +1,9 @@
 package dev.faultline.security;
 
 import java.time.Clock;
-import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -85,9 +82,7 @@ public class UserService {
     }
 
     static User toUser(UserAccount account) {
-        Set<Role> roles = Arrays.stream(account.roles).map(Role::of).flatMap(Optional::stream)
-                .collect(Collectors.toCollection(() -> EnumSet.noneOf(Role.class)));
-        return new User(account.username, roles, List.of(account.namespaces), account.disabled, account.createdAt,
+        return new User(account.username, Role.parse(List.of(account.roles)), List.of(account.namespaces), account.disabled, account.createdAt,
                 account.createdBy);
     }
 

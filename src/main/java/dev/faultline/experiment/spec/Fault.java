@@ -10,14 +10,6 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Fault(Delay delay, Abort abort) {
 
-    public static Fault of(Delay delay) {
-        return new Fault(delay, null);
-    }
-
-    public static Fault of(Abort abort) {
-        return new Fault(null, abort);
-    }
-
     public double percentage() {
         return delay != null ? delay.percentage() : abort.percentage();
     }

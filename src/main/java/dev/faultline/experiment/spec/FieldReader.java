@@ -2,7 +2,6 @@ package dev.faultline.experiment.spec;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -403,9 +402,5 @@ final class FieldReader {
 
     static String plain(double value) {
         return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
-    }
-
-    static <T> List<T> orEmpty(List<T> list) {
-        return list == null ? Collections.emptyList() : list;
     }
 }

@@ -23,10 +23,6 @@ public record Guardrail(
     public static final int DEFAULT_FAILURE_THRESHOLD = 1;
     public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
 
-    public Duration intervalOr(Duration serverDefault) {
-        return interval != null ? interval : serverDefault;
-    }
-
     public int effectiveFailureThreshold() {
         return failureThreshold != null ? failureThreshold : DEFAULT_FAILURE_THRESHOLD;
     }

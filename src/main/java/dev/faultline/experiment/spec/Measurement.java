@@ -16,22 +16,6 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 public record Measurement(PrometheusQuery prometheus, GoldenSignal goldenSignal, HttpCheck http,
         KubernetesCheck kubernetes) {
 
-    public static Measurement of(PrometheusQuery query) {
-        return new Measurement(query, null, null, null);
-    }
-
-    public static Measurement of(GoldenSignal signal) {
-        return new Measurement(null, signal, null, null);
-    }
-
-    public static Measurement of(HttpCheck http) {
-        return new Measurement(null, null, http, null);
-    }
-
-    public static Measurement of(KubernetesCheck kubernetes) {
-        return new Measurement(null, null, null, kubernetes);
-    }
-
     /** Prometheus-backed measurements give a number and so need a tolerance; the others state their own expectation. */
     public boolean needsTolerance() {
         return prometheus != null || goldenSignal != null;

@@ -31,8 +31,5 @@ public record Target(String mesh, String namespace, String service, String subse
     /** Exactly one of the three, as in Istio's {@code StringMatch}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record StringMatch(String exact, String prefix, String regex) {
-        public static StringMatch exact(String value) {
-            return new StringMatch(value, null, null);
-        }
     }
 }
