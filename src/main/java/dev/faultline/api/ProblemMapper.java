@@ -3,6 +3,7 @@ package dev.faultline.api;
 import java.util.List;
 import java.util.UUID;
 
+import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
@@ -22,6 +23,7 @@ import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
 import io.quarkus.security.UnauthorizedException;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
 /**
  * Turns every exception into {@code application/problem+json}. Domain exceptions map by the table
@@ -36,6 +38,9 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
     @Context
     UriInfo uri;
 
+    @Inject
+    CurrentVertxRequest request;
+
     /** Takes security and JSON failures from Quarkus' built-in mappers, so they answer in the same shape. */
     @ServerExceptionMapper({ io.quarkus.security.ForbiddenException.class, UnauthorizedException.class,
             JsonProcessingException.class, com.fasterxml.jackson.databind.exc.MismatchedInputException.class })
@@ -47,8 +52,8 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
     public Response toResponse(Throwable exception) {
         Problem problem = switch (exception) {
             case InvalidDocumentException e -> problem("invalid-document", "Invalid document", 400,
-                    "The document has " + e.errors().size() + (e.errors().size() == 1 ? " error" : " errors")
-                            + "; nothing was stored.", e.errors());
+                    "The request has " + e.errors().size() + (e.errors().size() == 1 ? " error" : " errors")
+                            + "; nothing was changed.", e.errors());
             case ResourceNotFoundException e -> problem("not-found", "Not found", 404, e.getMessage(), List.of());
             case ResourceConflictException e -> problem("conflict", "Conflict", 409, e.getMessage(), List.of());
             case PolicyDeniedException e -> problem("policy-denied", "Forbidden by policy", 403, e.getMessage(), List.of());
@@ -64,11 +69,22 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
             case WebApplicationException e -> fromStatus(e);
             default -> unexpected(exception);
         };
+        noteForAudit(problem);
         Response.ResponseBuilder response = Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem);
         if (problem.status() == 401) {
             response.header("WWW-Authenticate", "Basic realm=\"Faultline\"");
         }
         return response.build();
+    }
+
+    /** Leaves the reason where {@link AuditRecorder} finds it: the detail and the first few field errors. */
+    private void noteForAudit(Problem problem) {
+        if (request == null || request.getCurrent() == null) {
+            return;
+        }
+        StringBuilder detail = new StringBuilder(problem.detail() == null ? problem.title() : problem.detail());
+        problem.errors().stream().limit(5).forEach(error -> detail.append(' ').append(error.path()).append(": ").append(error.message()).append(';'));
+        request.getCurrent().put(AuditRecorder.DETAIL, detail.toString());
     }
 
     private Problem fromStatus(WebApplicationException e) {

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +30,7 @@ import dev.faultline.experiment.spec.Durations;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.security.ApiToken;
+import dev.faultline.security.Identities;
 import dev.faultline.security.Role;
 import dev.faultline.security.TokenService;
 import dev.faultline.security.TokenService.CreatedToken;
@@ -66,7 +66,7 @@ public class TokenResource {
     @APIResponse(responseCode = "201", description = "Created; `token` holds the secret")
     @APIResponse(responseCode = "403", description = "A role you do not have, or the request itself came with a token")
     public Response create(TokenRequest request) {
-        if ("token".equals(caller.getAttribute("faultline.via"))) {
+        if (Identities.viaToken(caller)) {
             throw new PolicyDeniedException("a token cannot create tokens; sign in with your password");
         }
         Instant now = clock.instant();
@@ -75,19 +75,9 @@ public class TokenResource {
         if (name == null || name.isBlank() || name.length() > 100) {
             errors.add(new FieldError("name", "is required: 1 to 100 characters naming what uses the token"));
         }
-        Set<Role> roles = EnumSet.noneOf(Role.class);
-        if (request != null && request.roles() != null) {
-            for (int i = 0; i < request.roles().size(); i++) {
-                String key = request.roles().get(i);
-                Optional<Role> role = Role.of(key);
-                role.ifPresent(roles::add);
-                if (role.isEmpty()) {
-                    errors.add(new FieldError("roles[" + i + "]", "must be viewer, experimenter, approver or admin, found \"" + key + "\""));
-                }
-            }
-        } else {
-            roles.addAll(Role.parse(caller.getRoles()));
-        }
+        Set<Role> roles = request != null && request.roles() != null
+                ? RequestFields.roles("roles", request.roles(), errors)
+                : Role.parse(caller.getRoles());
         Instant expiresAt = expiry(request, now, errors);
         if (!errors.isEmpty()) {
             throw new InvalidDocumentException(errors);

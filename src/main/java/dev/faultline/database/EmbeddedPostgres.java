@@ -20,18 +20,22 @@ public final class EmbeddedPostgres {
     static final String DATABASE = "faultline";
     private static final String USER = "postgres";
 
-    private static EmbeddedPostgres running;
+    private final String jdbcUrl;
 
-    private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
-
-    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server) {
-        this.server = server;
+    private EmbeddedPostgres(String jdbcUrl) {
+        this.jdbcUrl = jdbcUrl;
     }
 
-    /** Starts the server on first call; later calls in the same JVM return the running one. */
+    /**
+     * Starts the server on first call; later calls in the same JVM return the running one. The
+     * running server is remembered in a system property, not a static field, because an application
+     * restarted in the same JVM (as tests with another profile do) loads this class afresh.
+     */
     public static synchronized EmbeddedPostgres start(Path dataDirectory, int port) {
-        if (running != null) {
-            return running;
+        String runningKey = "faultline.embedded-postgres.running." + dataDirectory.toAbsolutePath().normalize();
+        String runningUrl = System.getProperty(runningKey);
+        if (runningUrl != null) {
+            return new EmbeddedPostgres(runningUrl);
         }
         long started = System.nanoTime();
         try {
@@ -49,8 +53,10 @@ public final class EmbeddedPostgres {
             }
             var server = builder.start();
             createDatabase(server);
-            running = new EmbeddedPostgres(server);
-            Runtime.getRuntime().addShutdownHook(new Thread(running::stop, "embedded-postgres-stop"));
+            EmbeddedPostgres running = new EmbeddedPostgres(
+                    "jdbc:postgresql://127.0.0.1:" + server.getPort() + "/" + DATABASE + "?user=" + USER);
+            System.setProperty(runningKey, running.jdbcUrl);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "embedded-postgres-stop"));
             LOG.infof("Embedded PostgreSQL ready on 127.0.0.1:%d in %d ms (data: %s)",
                     server.getPort(), Duration.ofNanos(System.nanoTime() - started).toMillis(), dataDirectory);
             return running;
@@ -61,10 +67,10 @@ public final class EmbeddedPostgres {
     }
 
     public String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + server.getPort() + "/" + DATABASE + "?user=" + USER;
+        return jdbcUrl;
     }
 
-    private synchronized void stop() {
+    private static void stop(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server) {
         try {
             server.close();
         } catch (IOException e) {

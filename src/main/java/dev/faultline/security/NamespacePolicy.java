@@ -1,16 +1,23 @@
 package dev.faultline.security;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.faultline.PolicyDeniedException;
+import dev.faultline.experiment.spec.Durations;
+import dev.faultline.experiment.spec.ExperimentSpec;
+import dev.faultline.experiment.spec.Fault;
+import dev.faultline.experiment.spec.FieldError;
 import io.quarkus.security.identity.SecurityIdentity;
 
 /**
- * Who may work in which namespace. A user authors and runs experiments only in the namespaces
- * granted to them ("*" grants all); runs additionally need the namespace in
- * {@code faultline.policy.allowed-namespaces}.
+ * Where and how hard experiments may hit. A user authors and runs experiments only in the
+ * namespaces granted to them ("*" grants all); a run additionally needs its namespace in
+ * {@code faultline.policy.allowed-namespaces} (none allowed by default) and its faults and duration
+ * within the ceilings.
  */
 @ApplicationScoped
 public class NamespacePolicy {
@@ -21,16 +28,56 @@ public class NamespacePolicy {
         this.config = config;
     }
 
+    /** The policy as deployed, for callers to see before they try. */
+    public record Settings(List<String> allowedNamespaces, double maxPercentage, String maxDuration) {
+    }
+
+    public Settings settings() {
+        return new Settings(allowedNamespaces(), config.maxPercentage(), Durations.format(config.maxDuration()));
+    }
+
     /** Fails unless the caller was granted {@code namespace}. */
     public void requireGrant(SecurityIdentity caller, String namespace) {
-        List<String> granted = caller.getAttribute(Identities.NAMESPACES);
-        if (granted == null || !(granted.contains("*") || granted.contains(namespace))) {
+        List<String> granted = Identities.namespaces(caller);
+        if (!(granted.contains("*") || granted.contains(namespace))) {
             throw new PolicyDeniedException(caller.getPrincipal().getName() + " has no grant for namespace " + namespace
                     + "; an admin can grant it");
         }
     }
 
     public boolean isAllowed(String namespace) {
-        return config.allowedNamespaces().orElse(List.of()).contains(namespace);
+        return allowedNamespaces().contains(namespace);
+    }
+
+    /** Everything in {@code spec} that the policy forbids a run to do, each at its field path; empty when it may run. */
+    public List<FieldError> violations(ExperimentSpec spec) {
+        List<FieldError> violations = new ArrayList<>();
+        String namespace = spec.target() == null ? null : spec.target().namespace();
+        if (namespace != null && !isAllowed(namespace)) {
+            violations.add(new FieldError("spec.target.namespace", allowedNamespaces().isEmpty()
+                    ? "namespace " + namespace + " is not allowed: faultline.policy.allowed-namespaces is empty, so every run is refused"
+                    : "namespace " + namespace + " is not in faultline.policy.allowed-namespaces " + allowedNamespaces()));
+        }
+        for (int i = 0; i < spec.faults().size(); i++) {
+            Fault fault = spec.faults().get(i);
+            if (fault.percentage() > config.maxPercentage()) {
+                violations.add(new FieldError("spec.faults[" + i + "]." + (fault.delay() != null ? "delay" : "abort") + ".percentage",
+                        percent(fault.percentage()) + "% is above the ceiling faultline.policy.max-percentage of "
+                                + percent(config.maxPercentage()) + "%"));
+            }
+        }
+        if (spec.duration() != null && spec.duration().compareTo(config.maxDuration()) > 0) {
+            violations.add(new FieldError("spec.duration", Durations.format(spec.duration())
+                    + " is longer than the ceiling faultline.policy.max-duration of " + Durations.format(config.maxDuration())));
+        }
+        return violations;
+    }
+
+    private List<String> allowedNamespaces() {
+        return config.allowedNamespaces().orElse(List.of()).stream().map(String::trim).filter(name -> !name.isEmpty()).toList();
+    }
+
+    private static String percent(double value) {
+        return value == Math.rint(value) ? String.valueOf((long) value) : String.format(Locale.ROOT, "%s", value);
     }
 }

@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * What a user may do. Higher roles include lower ones: an admin is also an experimenter, an
  * approver and a viewer; experimenters and approvers are viewers.
@@ -21,6 +23,7 @@ public enum Role {
     public static final String APPROVER_NAME = "approver";
     public static final String ADMIN_NAME = "admin";
 
+    @JsonValue
     public String key() {
         return name().toLowerCase(Locale.ROOT);
     }

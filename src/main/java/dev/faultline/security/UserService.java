@@ -57,19 +57,59 @@ public class UserService {
                 .map(UserService::toUser);
     }
 
+    /** Changes what is present. Refuses to leave Faultline without an enabled admin. */
     public User update(String username, Optional<Set<Role>> roles, Optional<List<String>> namespaces,
             Optional<Boolean> disabled, Optional<String> password) {
-        UserAccount account = account(username).orElseThrow(() -> notFound(username));
+        UserAccount account = lockedAccount(username);
+        boolean wasAdmin = isEnabledAdmin(account);
         roles.ifPresent(value -> account.roles = keys(value));
         namespaces.ifPresent(value -> account.namespaces = value.toArray(String[]::new));
         disabled.ifPresent(value -> account.disabled = value);
         password.ifPresent(value -> account.passwordHash = Passwords.hash(value));
+        if (wasAdmin && !isEnabledAdmin(account)) {
+            requireAnotherAdmin(account);
+        }
         return toUser(account);
     }
 
+    /** Sets a new password when {@code current} is the user's present one; false (and nothing changed) otherwise. */
+    public boolean changePassword(String username, String current, String replacement) {
+        UserAccount account = lockedAccount(username);
+        if (!Passwords.matches(current, account.passwordHash)) {
+            return false;
+        }
+        account.passwordHash = Passwords.hash(replacement);
+        return true;
+    }
+
     public void delete(String username) {
-        if (UserAccount.delete("username", username) == 0) {
-            throw notFound(username);
+        UserAccount account = lockedAccount(username);
+        if (isEnabledAdmin(account)) {
+            requireAnotherAdmin(account);
+        }
+        account.delete();
+    }
+
+    /**
+     * The account, with every other change to users held off until this transaction ends: changes are
+     * rare, and serialising them keeps two concurrent ones from removing the last two admins. Sign-ins
+     * only read, so they are not held up.
+     */
+    private static UserAccount lockedAccount(String username) {
+        UserAccount.getEntityManager().createNativeQuery("lock table app_user in share row exclusive mode").executeUpdate();
+        return account(username).orElseThrow(() -> notFound(username));
+    }
+
+    private static boolean isEnabledAdmin(UserAccount account) {
+        return !account.disabled && List.of(account.roles).contains(Role.ADMIN.key());
+    }
+
+    private static void requireAnotherAdmin(UserAccount account) {
+        long others = UserAccount.count("username <> ?1 and disabled = false and array_contains(roles, ?2)", account.username,
+                Role.ADMIN.key());
+        if (others == 0) {
+            throw new ResourceConflictException(account.username
+                    + " is the last enabled admin; make another user admin first, so Faultline keeps someone who can manage it");
         }
     }
 

@@ -19,7 +19,7 @@ public final class TestApi {
 
     /** A request signed in with HTTP Basic as {@code admin}. */
     public static RequestSpecification asAdmin() {
-        return as("admin", ADMIN_PASSWORD);
+        return as("admin", TestSecrets.remember(ADMIN_PASSWORD));
     }
 
     public static RequestSpecification as(String username, String password) {

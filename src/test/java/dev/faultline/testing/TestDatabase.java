@@ -6,7 +6,10 @@ import jakarta.persistence.EntityManager;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
-/** Empties Faultline's tables between tests, on the same PostgreSQL the application uses. */
+/**
+ * Empties Faultline's tables between tests, on the same PostgreSQL the application uses. The audit
+ * log cannot be emptied (it is append-only); tests tell their entries apart by actor and time.
+ */
 @ApplicationScoped
 public class TestDatabase {
 
@@ -17,6 +20,8 @@ public class TestDatabase {
         QuarkusTransaction.requiringNew().run(() -> {
             entityManager.createNativeQuery("truncate experiment, experiment_revision restart identity").executeUpdate();
             entityManager.createNativeQuery("delete from app_user where username <> 'admin'").executeUpdate();
+            entityManager.createNativeQuery("update app_user set roles = '{admin}', disabled = false where username = 'admin'")
+                    .executeUpdate();
             entityManager.createNativeQuery("delete from api_token").executeUpdate();
         });
     }

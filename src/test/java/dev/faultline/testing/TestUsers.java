@@ -23,6 +23,6 @@ public class TestUsers {
     }
 
     public static String password(String username) {
-        return username + "-Pw-4242";
+        return TestSecrets.remember(username + "-Pw-4242");
     }
 }

@@ -1,0 +1,33 @@
+package dev.faultline.security;
+
+import java.time.Instant;
+
+/**
+ * One state-changing action: who ({@code actor}, signed in {@code via} password or token), what
+ * ({@code method} on {@code path}, acting on {@code target}), when, from where ({@code source}) and
+ * how it ended ({@code status}, {@code outcome}, and for anything but success the {@code detail}).
+ */
+public record AuditRecord(Long id, Instant at, String actor, String via, String method, String path, String target,
+        int status, Outcome outcome, String source, String detail) {
+
+    public enum Outcome {
+        /** 2xx and 3xx. */
+        SUCCEEDED,
+        /** A 4xx other than 401 and 403: bad input, not found, conflict. */
+        REJECTED,
+        /** 401 and 403: not signed in, or not allowed. */
+        DENIED,
+        /** 5xx, or the connection closed before the answer was sent. */
+        FAILED;
+
+        public static Outcome ofStatus(int status) {
+            if (status == 401 || status == 403) {
+                return DENIED;
+            }
+            if (status >= 500) {
+                return FAILED;
+            }
+            return status >= 400 ? REJECTED : SUCCEEDED;
+        }
+    }
+}
