@@ -19,8 +19,7 @@ RUN groupadd --system --gid 10001 faultline \
 WORKDIR /opt/faultline
 COPY --from=build --chown=root:root /build/target/quarkus-app/ ./
 USER 10001:10001
-ENV FAULTLINE_DATA_DIR=/var/lib/faultline \
-    QUARKUS_HTTP_HOST=0.0.0.0
+ENV FAULTLINE_DATA_DIR=/var/lib/faultline
 VOLUME /var/lib/faultline
 EXPOSE 8080
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/faultline/quarkus-run.jar"]

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -40,7 +39,6 @@ import io.quarkus.security.identity.SecurityIdentity;
 @Tag(name = "Users", description = "People who sign in, their roles and the namespaces granted to them (admins only)")
 public class UserResource {
 
-    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
     private static final int GENERATED_PASSWORD_LENGTH = 20;
 
     private final UserService users;
@@ -85,7 +83,7 @@ public class UserResource {
             throw new InvalidDocumentException(List.of(new FieldError("(body)", "is required: {username, roles, namespaces}")));
         }
         List<FieldError> errors = new ArrayList<>();
-        if (request.username() == null || !USERNAME.matcher(request.username()).matches()) {
+        if (request.username() == null || !UserService.USERNAME.matcher(request.username()).matches()) {
             errors.add(new FieldError("username", "must be 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"));
         }
         Optional<String> generated = Optional.ofNullable(request.password() == null

@@ -28,6 +28,9 @@ class ApiTokenIdentityProvider implements IdentityProvider<TokenAuthenticationRe
 
     @Override
     public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
+        if (!BearerTokenMechanism.CREDENTIAL_TYPE.equals(request.getToken().getType())) {
+            return Uni.createFrom().nullItem();
+        }
         String presented = request.getToken().getToken();
         String from = request.getAttribute(REMOTE_ADDRESS);
         return context.runBlocking(() -> tokens.authenticate(presented, from)

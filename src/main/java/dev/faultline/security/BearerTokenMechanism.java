@@ -14,11 +14,17 @@ import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 
-/** Reads {@code Authorization: Bearer <API token>}; requests without one are left to HTTP Basic. */
+/**
+ * Reads {@code Authorization: Bearer flt_…} (a Faultline API token). Other bearer tokens are left to
+ * OpenID Connect when it is enabled, and requests without one to HTTP Basic. It runs before the
+ * OpenID Connect mechanism, which would otherwise reject an API token as a malformed JWT.
+ */
 @ApplicationScoped
 class BearerTokenMechanism implements HttpAuthenticationMechanism {
 
     private static final String PREFIX = "Bearer ";
+    /** Marks the credential as an API token, so that no other identity provider takes it for a JWT. */
+    static final String CREDENTIAL_TYPE = "faultline-api-token";
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
@@ -26,8 +32,11 @@ class BearerTokenMechanism implements HttpAuthenticationMechanism {
         if (header == null || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
             return Uni.createFrom().nullItem();
         }
-        TokenAuthenticationRequest request = new TokenAuthenticationRequest(
-                new TokenCredential(header.substring(PREFIX.length()).strip(), "bearer"));
+        String token = header.substring(PREFIX.length()).strip();
+        if (!token.startsWith(TokenService.PREFIX)) {
+            return Uni.createFrom().nullItem();
+        }
+        TokenAuthenticationRequest request = new TokenAuthenticationRequest(new TokenCredential(token, CREDENTIAL_TYPE));
         request.setAttribute(ApiTokenIdentityProvider.REMOTE_ADDRESS,
                 context.request().remoteAddress() == null ? null : context.request().remoteAddress().hostAddress());
         return identities.authenticate(request);
@@ -36,6 +45,11 @@ class BearerTokenMechanism implements HttpAuthenticationMechanism {
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
         return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"Faultline\""));
+    }
+
+    @Override
+    public int getPriority() {
+        return DEFAULT_PRIORITY + 100;
     }
 
     @Override

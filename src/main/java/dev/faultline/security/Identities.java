@@ -10,17 +10,18 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 /** Builds the identity of a signed-in caller, with implied roles expanded, and reads what Faultline adds to it. */
 public final class Identities {
 
-    /** Attribute naming how the caller signed in: {@value #VIA_PASSWORD} or {@value #VIA_TOKEN}. */
+    /** Attribute naming how the caller signed in: {@value #VIA_PASSWORD}, {@value #VIA_TOKEN} or {@value #VIA_SINGLE_SIGN_ON}. */
     static final String VIA = "faultline.via";
     static final String VIA_PASSWORD = "password";
     static final String VIA_TOKEN = "token";
+    static final String VIA_SINGLE_SIGN_ON = "oidc";
     /** Attribute holding the namespaces granted to the caller (a {@code List<String>}; "*" = all allowed). */
     static final String NAMESPACES = "faultline.namespaces";
 
     private Identities() {
     }
 
-    /** How the caller signed in: {@value #VIA_PASSWORD}, {@value #VIA_TOKEN}, or null when they did not. */
+    /** How the caller signed in: {@value #VIA_PASSWORD}, {@value #VIA_TOKEN}, {@value #VIA_SINGLE_SIGN_ON}, or null when they did not. */
     public static String via(SecurityIdentity identity) {
         return identity.getAttribute(VIA);
     }

@@ -32,6 +32,8 @@ import io.quarkus.panache.common.Sort;
 public class TokenService {
 
     public static final Duration MAX_LIFETIME = Duration.ofDays(366);
+    /** Every API token starts with this; it tells them apart from other bearer tokens (JWTs). */
+    public static final String PREFIX = "flt_";
     private static final Pattern FORMAT = Pattern.compile("flt_([A-Za-z0-9]{12})_([A-Za-z0-9]{32})");
     /** Last use is written at most this often per token, so busy pipelines do not write on every call. */
     private static final Duration LAST_USE_RESOLUTION = Duration.ofSeconds(30);
@@ -63,7 +65,7 @@ public class TokenService {
         token.createdAt = clock.instant();
         token.expiresAt = expiresAt;
         token.persist();
-        return new CreatedToken(toToken(token), "flt_" + token.publicId + "_" + secret);
+        return new CreatedToken(toToken(token), PREFIX + token.publicId + "_" + secret);
     }
 
     @Transactional(TxType.SUPPORTS)

@@ -18,6 +18,9 @@ import io.quarkus.panache.common.Sort;
 @Transactional
 public class UserService {
 
+    /** Letters, digits, '.', '_', '@', '-'; 1 to 64, starting with a letter or digit (e-mail addresses fit). */
+    public static final java.util.regex.Pattern USERNAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+
     private final Clock clock;
 
     UserService(Clock clock) {
@@ -37,6 +40,23 @@ public class UserService {
         account.createdBy = actor;
         account.persist();
         return toUser(account);
+    }
+
+    /**
+     * The user who signed in through single sign-on, created with {@code roles} on their first visit
+     * (without a password: they cannot use HTTP Basic). Empty when the name is not a valid user name.
+     */
+    public Optional<User> findOrCreateForSingleSignOn(String username, Set<Role> roles, String actor) {
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            return Optional.empty();
+        }
+        Optional<UserAccount> existing = account(username);
+        if (existing.isPresent()) {
+            return existing.map(UserService::toUser);
+        }
+        UserAccount.getEntityManager().createNativeQuery("lock table app_user in share row exclusive mode").executeUpdate();
+        return Optional.of(account(username).map(UserService::toUser)
+                .orElseGet(() -> create(username, null, roles, List.of(), actor)));
     }
 
     @Transactional(TxType.SUPPORTS)

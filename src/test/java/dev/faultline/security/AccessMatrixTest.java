@@ -117,7 +117,7 @@ class AccessMatrixTest {
 
     @Test
     void onlyHealthAndMetricsAreOpenToScrapers() {
-        for (String open : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/metrics")) {
+        for (String open : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/health/started", "/q/metrics")) {
             given().get(open).then().statusCode(200);
         }
         for (String closed : List.of("/q/openapi", "/q/swagger-ui/", "/", "/api/v1", "/q/dev-ui", "/anything")) {
