@@ -22,6 +22,7 @@ import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.mesh.MeshException;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
@@ -56,6 +57,11 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
                             + "; nothing was changed.", e.errors());
             case ResourceNotFoundException e -> problem("not-found", "Not found", 404, e.getMessage(), List.of());
             case ResourceConflictException e -> problem("conflict", "Conflict", 409, e.getMessage(), List.of());
+            case MeshException e -> switch (e.reason()) {
+                case TARGET_UNRESOLVED -> problem("target-unresolved", "Target does not resolve", 422, e.getMessage(), List.of());
+                case REFUSED -> problem("mesh-refused", "Refused by the mesh rules", 409, e.getMessage(), List.of());
+                case UNAVAILABLE -> problem("cluster-unavailable", "Cluster unavailable", 503, e.getMessage(), List.of());
+            };
             case PolicyDeniedException e -> problem("policy-denied", "Forbidden by policy", 403, e.getMessage(), List.of());
             case io.quarkus.security.ForbiddenException e -> problem("forbidden", "Forbidden", 403,
                     "Your roles do not allow this action.", List.of());

@@ -1,0 +1,335 @@
+package dev.faultline.mesh.istio;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.faultline.mesh.FaultInjector;
+import dev.faultline.mesh.FaultPlan;
+import dev.faultline.mesh.FaultRequest;
+import dev.faultline.mesh.MeshException;
+import dev.faultline.mesh.MeshException.Reason;
+import dev.faultline.mesh.OwnedRule;
+import dev.faultline.mesh.RuleRef;
+import dev.faultline.mesh.istio.RoutePlanner.Host;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+
+/**
+ * Fault rules as routes in Istio VirtualServices, through the Kubernetes API. Resources are handled
+ * as plain JSON (not typed models) so that a user's VirtualService is written back with every field
+ * it had, known to this client or not. Changes use the resourceVersion that was read: a concurrent
+ * change answers 409, and the change is worked out again on a fresh read.
+ */
+@ApplicationScoped
+public class IstioFaultInjector implements FaultInjector {
+
+    private static final Logger LOG = Logger.getLogger(IstioFaultInjector.class);
+    static final ResourceDefinitionContext VIRTUAL_SERVICES = new ResourceDefinitionContext.Builder()
+            .withGroup("networking.istio.io").withVersion("v1").withKind(RoutePlanner.KIND).withPlural("virtualservices")
+            .withNamespaced(true).build();
+    private static final int CONFLICT_ATTEMPTS = 5;
+
+    private final KubernetesClient client;
+    private final Clock clock;
+    private final MeshConfig config;
+
+    IstioFaultInjector(KubernetesClient client, Clock clock, MeshConfig config) {
+        this.client = client;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    @Override
+    public FaultPlan plan(FaultRequest request) {
+        Host host = RoutePlanner.Host.of(request.target());
+        List<String> warnings = new ArrayList<>();
+        call("read Service " + host.namespace() + "/" + host.name(), () -> {
+            if (client.services().inNamespace(host.namespace()).withName(host.name()).get() == null) {
+                throw new MeshException(Reason.TARGET_UNRESOLVED, "there is no Service " + host.name() + " in namespace "
+                        + host.namespace() + " (spec.target.service)");
+            }
+            return null;
+        });
+        List<JsonNode> all = virtualServices(host.namespace());
+        List<JsonNode> faultlines = all.stream().filter(IstioFaultInjector::dedicated).toList();
+        List<JsonNode> users = all.stream().filter(vs -> !dedicated(vs)).toList();
+
+        for (JsonNode own : RoutePlanner.serving(faultlines, host, new ArrayList<>())) {
+            String run = RoutePlanner.annotation(own, RoutePlanner.RUN);
+            if (request.runId().equals(run)) {
+                return new FaultPlan(ref(request, own, true), "none", own, own, List.of("the rule is already in place"), false);
+            }
+            throw refusedBecauseOf(run, RoutePlanner.name(own), host);
+        }
+        List<JsonNode> serving = RoutePlanner.serving(users, host, warnings);
+        if (serving.size() > 1) {
+            throw new MeshException(Reason.TARGET_UNRESOLVED, serving.size() + " VirtualServices route " + host.fqdn() + ": "
+                    + serving.stream().map(RoutePlanner::name).toList()
+                    + "; Istio merges them unpredictably for sidecars, so Faultline will not pick one. Keep one per host");
+        }
+        if (serving.isEmpty()) {
+            return dedicatedPlan(request, host, warnings);
+        }
+        return insertionPlan(request, host, serving.get(0), warnings);
+    }
+
+    private FaultPlan dedicatedPlan(FaultRequest request, Host host, List<String> warnings) {
+        boolean needsConsent = request.target().subset() != null;
+        if (needsConsent) {
+            warnings.add("no VirtualService routes " + host.name() + " by subset, so its requests are spread over every "
+                    + "version: the fault cannot be limited to subset " + request.target().subset()
+                    + " and reaches all of " + host.name() + "; running needs consent to this wider blast radius");
+        }
+        warnings.add("no VirtualService serves " + host.name() + ": Faultline creates " + request.ruleName()
+                + " for the run and deletes it afterwards");
+        ObjectNode after = RoutePlanner.dedicated(request, host);
+        return new FaultPlan(ref(request, after, true), FaultPlan.CREATE, null, after, warnings, needsConsent);
+    }
+
+    private FaultPlan insertionPlan(FaultRequest request, Host host, JsonNode vs, List<String> warnings) {
+        List<String> present = RoutePlanner.faultlineRoutes(vs);
+        if (present.contains(request.ruleName())) {
+            return new FaultPlan(ref(request, vs, false), "none", vs, vs, List.of("the rule is already in place"), false);
+        }
+        if (!present.isEmpty()) {
+            throw refusedBecauseOf(present.get(0).substring(RuleRef.PREFIX.length()), RoutePlanner.name(vs), host);
+        }
+        int index = RoutePlanner.servedRoute(vs, host, request.target());
+        JsonNode served = vs.path("spec").path("http").get(index);
+        String where = "route http[" + index + "]" + (served.has("name") ? " \"" + served.get("name").asText() + "\"" : "")
+                + " of VirtualService " + RoutePlanner.name(vs);
+        boolean needsConsent = false;
+        List<String> split = RoutePlanner.weightedSubsets(served);
+        if (request.target().subset() != null && !split.isEmpty()) {
+            needsConsent = true;
+            warnings.add(where + " splits traffic by weight across subsets " + split + "; Istio decides a fault before "
+                    + "it picks the destination, so the fault reaches all of them, not only " + request.target().subset()
+                    + "; running needs consent to this wider blast radius");
+        }
+        if (served.has("retries") || served.has("timeout")) {
+            warnings.add(where + " has " + (served.has("retries") ? "retries" : "")
+                    + (served.has("retries") && served.has("timeout") ? " and " : "") + (served.has("timeout") ? "a timeout" : "")
+                    + "; Istio turns retries and timeouts off on a route with a fault, so faulted requests get neither while the run lasts");
+        }
+        if (served.has("fault")) {
+            warnings.add(where + " already injects a fault of its own; requests Faultline's route matches get Faultline's fault instead while the run lasts");
+        }
+        ObjectNode after = vs.deepCopy();
+        ((ArrayNode) after.path("spec").path("http")).insert(index, RoutePlanner.faultRoute(served, request));
+        RoutePlanner.annotate(after, request);
+        return new FaultPlan(ref(request, vs, false), FaultPlan.UPDATE, vs, after, warnings, needsConsent);
+    }
+
+    @Override
+    public RuleRef apply(FaultRequest request) {
+        for (int attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
+            FaultPlan plan = plan(request);
+            if (plan.action().equals("none")) {
+                return plan.rule();
+            }
+            if (plan.needsConsent() && !request.widerBlastRadius()) {
+                throw new MeshException(Reason.REFUSED, String.join("; ", plan.warnings().stream()
+                        .filter(warning -> warning.contains("consent")).toList()));
+            }
+            GenericKubernetesResource resource = toResource(plan.after());
+            try {
+                var operation = client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(plan.rule().namespace()).resource(resource);
+                if (plan.action().equals(FaultPlan.CREATE)) {
+                    operation.create();
+                } else {
+                    operation.update();
+                }
+                LOG.infof("Applied rule %s in VirtualService %s/%s", request.ruleName(), plan.rule().namespace(), plan.rule().resource());
+                return new RuleRef(request.runId(), RoutePlanner.KIND, plan.rule().namespace(), plan.rule().resource(),
+                        request.ruleName(), plan.rule().dedicated(), clock.instant());
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw unavailable("write VirtualService " + plan.rule().namespace() + "/" + plan.rule().resource(), e);
+                }
+                LOG.debugf("Conflict writing %s (attempt %d); reading again", plan.rule().resource(), attempt);
+            }
+        }
+        throw new MeshException(Reason.UNAVAILABLE, "VirtualService for " + request.target().service() + " kept changing under "
+                + "Faultline (" + CONFLICT_ATTEMPTS + " conflicts in a row); nothing was applied");
+    }
+
+    @Override
+    public void adjust(RuleRef rule, Double delayPercentage, Double abortPercentage) {
+        retryingRemoval(rule, () -> {
+            JsonNode vs = get(rule);
+            int index = vs == null ? -1 : RoutePlanner.routeIndex(vs, rule.route());
+            if (index < 0) {
+                throw new MeshException(Reason.REFUSED, "rule " + rule.route() + " is no longer in " + rule.namespace() + "/"
+                        + rule.resource() + "; someone removed it");
+            }
+            ObjectNode after = vs.deepCopy();
+            JsonNode fault = after.path("spec").path("http").get(index).path("fault");
+            if (delayPercentage != null && fault.has("delay")) {
+                ((ObjectNode) fault.get("delay")).putObject("percentage").put("value", delayPercentage);
+            }
+            if (abortPercentage != null && fault.has("abort")) {
+                ((ObjectNode) fault.get("abort")).putObject("percentage").put("value", abortPercentage);
+            }
+            update(rule, after);
+            return Removal.REMOVED;
+        }, Duration.ofSeconds(10));
+    }
+
+    @Override
+    public Removal remove(RuleRef rule) {
+        return retryingRemoval(rule, () -> removeOnce(rule), config.removeTimeout());
+    }
+
+    private Removal removeOnce(RuleRef rule) {
+        JsonNode vs = get(rule);
+        if (vs == null) {
+            return Removal.ALREADY_GONE;
+        }
+        if (rule.dedicated()) {
+            if (!rule.runId().equals(RoutePlanner.annotation(vs, RoutePlanner.RUN))) {
+                return Removal.ALREADY_GONE;
+            }
+            client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(rule.namespace()).withName(rule.resource())
+                    .lockResourceVersion(vs.path("metadata").path("resourceVersion").asText()).delete();
+            LOG.infof("Removed rule %s: deleted VirtualService %s/%s", rule.route(), rule.namespace(), rule.resource());
+            return Removal.REMOVED;
+        }
+        ObjectNode after = vs.deepCopy();
+        int index = RoutePlanner.routeIndex(vs, rule.route());
+        if (index >= 0) {
+            ((ArrayNode) after.path("spec").path("http")).remove(index);
+        }
+        if (rule.runId().equals(RoutePlanner.annotation(vs, RoutePlanner.RUN))) {
+            RoutePlanner.unannotate(after);
+        }
+        if (after.equals(vs)) {
+            return Removal.ALREADY_GONE;
+        }
+        update(rule, after);
+        LOG.infof("Removed rule %s from VirtualService %s/%s", rule.route(), rule.namespace(), rule.resource());
+        return index >= 0 ? Removal.REMOVED : Removal.ALREADY_GONE;
+    }
+
+    @Override
+    public List<OwnedRule> owned(String namespace) {
+        List<OwnedRule> owned = new ArrayList<>();
+        for (JsonNode vs : virtualServices(namespace)) {
+            String name = vs.path("metadata").path("name").asText();
+            if (dedicated(vs)) {
+                String run = RoutePlanner.annotation(vs, RoutePlanner.RUN);
+                String runId = run != null ? run : name.substring(Math.min(name.length(), RuleRef.PREFIX.length()));
+                owned.add(new OwnedRule(new RuleRef(runId, RoutePlanner.KIND, namespace, name, RuleRef.PREFIX + runId, true, null),
+                        RoutePlanner.expiresAt(vs)));
+                continue;
+            }
+            for (String route : RoutePlanner.faultlineRoutes(vs)) {
+                String runId = route.substring(RuleRef.PREFIX.length());
+                Instant expiresAt = runId.equals(RoutePlanner.annotation(vs, RoutePlanner.RUN)) ? RoutePlanner.expiresAt(vs) : null;
+                owned.add(new OwnedRule(new RuleRef(runId, RoutePlanner.KIND, namespace, name, route, false, null), expiresAt));
+            }
+        }
+        return owned;
+    }
+
+    /** Retries conflicts at once and other failures with backoff, until {@code within} has passed. */
+    private Removal retryingRemoval(RuleRef rule, Supplier<Removal> action, Duration within) {
+        Instant deadline = clock.instant().plus(within);
+        Duration backoff = Duration.ofMillis(100);
+        while (true) {
+            try {
+                return action.get();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 409) {
+                    continue;
+                }
+                if (clock.instant().plus(backoff).isAfter(deadline)) {
+                    throw unavailable("remove rule " + rule.route() + " from " + rule.namespace() + "/" + rule.resource(), e);
+                }
+                LOG.warnf("Could not change %s/%s (%s); trying again in %d ms", rule.namespace(), rule.resource(),
+                        describe(e), backoff.toMillis());
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private void update(RuleRef rule, JsonNode after) {
+        client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(rule.namespace()).resource(toResource(after)).update();
+    }
+
+    private JsonNode get(RuleRef rule) {
+        GenericKubernetesResource resource = client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(rule.namespace())
+                .withName(rule.resource()).get();
+        return resource == null ? null : toJson(resource);
+    }
+
+    private List<JsonNode> virtualServices(String namespace) {
+        return call("list VirtualServices in " + namespace, () -> client.genericKubernetesResources(VIRTUAL_SERVICES)
+                .inNamespace(namespace).list().getItems().stream().map(this::toJson).toList());
+    }
+
+    private <T> T call(String what, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (KubernetesClientException e) {
+            throw unavailable(what, e);
+        }
+    }
+
+    private JsonNode toJson(GenericKubernetesResource resource) {
+        return client.getKubernetesSerialization().convertValue(resource, JsonNode.class);
+    }
+
+    private GenericKubernetesResource toResource(JsonNode json) {
+        return client.getKubernetesSerialization().convertValue(json, GenericKubernetesResource.class);
+    }
+
+    private static boolean dedicated(JsonNode vs) {
+        return "faultline".equals(vs.path("metadata").path("labels").path(RoutePlanner.MANAGED_BY).asText(null));
+    }
+
+    private static RuleRef ref(FaultRequest request, JsonNode vs, boolean dedicated) {
+        return new RuleRef(request.runId(), RoutePlanner.KIND, request.target().namespace(),
+                vs.path("metadata").path("name").asText(), request.ruleName(), dedicated, null);
+    }
+
+    private static MeshException refusedBecauseOf(String run, String where, Host host) {
+        return new MeshException(Reason.REFUSED, "run " + run + " already has a live Faultline rule for " + host.name()
+                + " in VirtualService " + where + "; one Faultline rule per VirtualService at a time");
+    }
+
+    private static MeshException unavailable(String what, KubernetesClientException e) {
+        return new MeshException(Reason.UNAVAILABLE, "could not " + what + ": " + describe(e), e);
+    }
+
+    private static String describe(KubernetesClientException e) {
+        return e.getCode() > 0 ? "the Kubernetes API answered " + e.getCode()
+                + (e.getStatus() != null && e.getStatus().getMessage() != null ? " (" + e.getStatus().getMessage() + ")" : "")
+                : "the Kubernetes API did not answer (" + (e.getCause() != null ? e.getCause().getClass().getSimpleName() : e.getMessage()) + ")";
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException(Reason.UNAVAILABLE, "interrupted while waiting to retry", e);
+        }
+    }
+
+}

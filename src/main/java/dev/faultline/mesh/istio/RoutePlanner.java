@@ -1,0 +1,440 @@
+package dev.faultline.mesh.istio;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.faultline.experiment.spec.Fault;
+import dev.faultline.experiment.spec.Target;
+import dev.faultline.mesh.FaultPlan;
+import dev.faultline.mesh.FaultRequest;
+import dev.faultline.mesh.MeshException;
+import dev.faultline.mesh.MeshException.Reason;
+import dev.faultline.mesh.RuleRef;
+
+/**
+ * Works out, on plain JSON and without touching the cluster, which route of which VirtualService
+ * serves a target and what the resource looks like with Faultline's route in front of it — or the
+ * dedicated VirtualService when there is none. Everything not added is copied, never rebuilt, so the
+ * user's resource keeps every field Faultline does not know about.
+ */
+final class RoutePlanner {
+
+    static final String API_VERSION = "networking.istio.io/v1";
+    static final String KIND = "VirtualService";
+    static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+    static final String RUN = "faultline.dev/run";
+    static final String ROUTE = "faultline.dev/route";
+    static final String EXPIRES_AT = "faultline.dev/expires-at";
+    private static final String CLUSTER_DOMAIN = "svc.cluster.local";
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private RoutePlanner() {
+    }
+
+    /** The target service as a host: its short name and namespace. */
+    record Host(String name, String namespace) {
+
+        static Host of(Target target) {
+            String[] labels = target.service().split("\\.");
+            if (labels.length > 1 && !labels[1].equals(target.namespace())) {
+                throw new MeshException(Reason.TARGET_UNRESOLVED, "spec.target.service " + target.service()
+                        + " names namespace " + labels[1] + " but spec.target.namespace is " + target.namespace());
+            }
+            return new Host(labels[0], target.namespace());
+        }
+
+        String fqdn() {
+            return name + "." + namespace + "." + CLUSTER_DOMAIN;
+        }
+
+        /** Whether {@code host}, written in a resource of {@code resourceNamespace}, means this service. */
+        boolean is(String host, String resourceNamespace) {
+            String[] labels = host.split("\\.");
+            String full = switch (labels.length) {
+                case 1 -> host + "." + resourceNamespace + "." + CLUSTER_DOMAIN;
+                case 2 -> host + "." + CLUSTER_DOMAIN;
+                case 3 -> labels[2].equals("svc") ? host + ".cluster.local" : host;
+                default -> host;
+            };
+            return full.equals(fqdn());
+        }
+    }
+
+    /** The VirtualServices of {@code namespace} that route mesh traffic for the host; wildcard hosts noted in {@code warnings}. */
+    static List<JsonNode> serving(List<JsonNode> virtualServices, Host host, List<String> warnings) {
+        List<JsonNode> serving = new ArrayList<>();
+        for (JsonNode vs : virtualServices) {
+            JsonNode gateways = vs.path("spec").path("gateways");
+            boolean meshTraffic = gateways.isMissingNode() || gateways.isEmpty() || contains(gateways, "mesh");
+            if (!meshTraffic) {
+                continue;
+            }
+            for (JsonNode h : vs.path("spec").path("hosts")) {
+                if (h.asText().startsWith("*")) {
+                    warnings.add("VirtualService " + name(vs) + " has the wildcard host " + h.asText()
+                            + "; Faultline does not write into wildcard VirtualServices");
+                } else if (host.is(h.asText(), namespace(vs))) {
+                    serving.add(vs);
+                    break;
+                }
+            }
+        }
+        return serving;
+    }
+
+    /**
+     * The index of the route in {@code vs} that serves the target: the route named {@code target.route}
+     * when given; otherwise, among the routes with a destination on the host (and subset), the only
+     * one, or the first whose match the target's requests can satisfy.
+     */
+    static int servedRoute(JsonNode vs, Host host, Target target) {
+        JsonNode http = vs.path("spec").path("http");
+        if (http.isEmpty()) {
+            throw new MeshException(Reason.TARGET_UNRESOLVED, "VirtualService " + name(vs) + " has no http routes for "
+                    + host.fqdn() + "; Faultline injects HTTP faults only");
+        }
+        if (target.route() != null) {
+            for (int i = 0; i < http.size(); i++) {
+                if (target.route().equals(http.get(i).path("name").asText(null))) {
+                    return i;
+                }
+            }
+            throw new MeshException(Reason.TARGET_UNRESOLVED, "VirtualService " + name(vs) + " has no route named "
+                    + target.route() + " (spec.target.route); its routes: " + describeRoutes(http));
+        }
+        List<Integer> candidates = new ArrayList<>();
+        for (int i = 0; i < http.size(); i++) {
+            if (hasDestination(http.get(i), host, target.subset(), namespace(vs))) {
+                candidates.add(i);
+            }
+        }
+        if (candidates.isEmpty()) {
+            throw new MeshException(Reason.TARGET_UNRESOLVED, "no route of VirtualService " + name(vs) + " sends traffic to "
+                    + host.name() + (target.subset() == null ? "" : " subset " + target.subset()) + "; its routes: "
+                    + describeRoutes(http));
+        }
+        if (candidates.size() == 1) {
+            return candidates.get(0);
+        }
+        if (target.match() != null && !target.match().headers().isEmpty()) {
+            for (int index : candidates) {
+                if (reachable(http.get(index), target.match())) {
+                    return index;
+                }
+            }
+        }
+        throw new MeshException(Reason.TARGET_UNRESOLVED, candidates.size() + " routes of VirtualService " + name(vs)
+                + " send traffic to " + host.name() + (target.subset() == null ? "" : " subset " + target.subset())
+                + ": " + describeRoutes(http, candidates)
+                + ". Name one with spec.target.route, or narrow the target with spec.target.subset or spec.target.match");
+    }
+
+    /** The subsets a route splits its traffic across, when it splits by weight across more than one. */
+    static List<String> weightedSubsets(JsonNode route) {
+        List<String> subsets = new ArrayList<>();
+        for (JsonNode destination : route.path("route")) {
+            String subset = destination.path("destination").path("subset").asText("(any)");
+            if (!subsets.contains(subset)) {
+                subsets.add(subset);
+            }
+        }
+        return subsets.size() > 1 ? subsets : List.of();
+    }
+
+    /**
+     * A copy of the served route that carries the fault: named for the run, matching only what both
+     * the route and the target match, with the same destinations and everything else the route has.
+     */
+    static ObjectNode faultRoute(JsonNode served, FaultRequest request) {
+        ObjectNode route = served.deepCopy();
+        route.put("name", request.ruleName());
+        ArrayNode match = mergedMatch(served.path("match"), request.target().match());
+        route.remove("match");
+        if (!match.isEmpty()) {
+            route.set("match", match);
+        }
+        route.set("fault", fault(request.delay(), request.abort()));
+        return reorder(route);
+    }
+
+    /** The dedicated VirtualService for a host that has none: the fault route, then a route for everything else. */
+    static ObjectNode dedicated(FaultRequest request, Host host) {
+        ObjectNode vs = JSON.objectNode();
+        vs.put("apiVersion", API_VERSION);
+        vs.put("kind", KIND);
+        ObjectNode metadata = vs.putObject("metadata");
+        metadata.put("name", request.ruleName());
+        metadata.put("namespace", host.namespace());
+        metadata.putObject("labels").put(MANAGED_BY, "faultline");
+        annotate(vs, request);
+        ObjectNode spec = vs.putObject("spec");
+        spec.putArray("hosts").add(host.name());
+        ArrayNode http = spec.putArray("http");
+        ObjectNode route = http.addObject();
+        route.put("name", request.ruleName());
+        ArrayNode match = mergedMatch(JSON.arrayNode(), request.target().match());
+        if (!match.isEmpty()) {
+            route.set("match", match);
+        }
+        route.set("fault", fault(request.delay(), request.abort()));
+        route.putArray("route").addObject().putObject("destination").put("host", host.name());
+        if (!match.isEmpty()) {
+            ObjectNode rest = http.addObject();
+            rest.put("name", request.ruleName() + "-unmatched");
+            rest.putArray("route").addObject().putObject("destination").put("host", host.name());
+        }
+        return vs;
+    }
+
+    static void annotate(ObjectNode vs, FaultRequest request) {
+        ObjectNode metadata = (ObjectNode) vs.path("metadata");
+        ObjectNode annotations = metadata.has("annotations") && metadata.get("annotations").isObject()
+                ? (ObjectNode) metadata.get("annotations")
+                : metadata.putObject("annotations");
+        annotations.put(RUN, request.runId());
+        annotations.put(ROUTE, request.ruleName());
+        annotations.put(EXPIRES_AT, request.expiresAt().toString());
+    }
+
+    /** Takes Faultline's annotations off, and the annotations object with them when Faultline added it empty-handed. */
+    static void unannotate(ObjectNode vs) {
+        JsonNode annotations = vs.path("metadata").path("annotations");
+        if (annotations instanceof ObjectNode object) {
+            object.remove(List.of(RUN, ROUTE, EXPIRES_AT));
+            if (object.isEmpty()) {
+                ((ObjectNode) vs.get("metadata")).remove("annotations");
+            }
+        }
+    }
+
+    static String annotation(JsonNode vs, String key) {
+        return vs.path("metadata").path("annotations").path(key).asText(null);
+    }
+
+    /** Index of the route named {@code name}, or -1. */
+    static int routeIndex(JsonNode vs, String name) {
+        JsonNode http = vs.path("spec").path("http");
+        for (int i = 0; i < http.size(); i++) {
+            if (name.equals(http.get(i).path("name").asText(null))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Names of Faultline routes in {@code vs}. */
+    static List<String> faultlineRoutes(JsonNode vs) {
+        List<String> names = new ArrayList<>();
+        for (JsonNode route : vs.path("spec").path("http")) {
+            String name = route.path("name").asText("");
+            if (name.startsWith(RuleRef.PREFIX)) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    static ObjectNode fault(Fault.Delay delay, Fault.Abort abort) {
+        ObjectNode fault = JSON.objectNode();
+        if (delay != null) {
+            ObjectNode node = fault.putObject("delay");
+            node.put("fixedDelay", protobufDuration(delay.fixedDelay()));
+            node.putObject("percentage").put("value", delay.percentage());
+        }
+        if (abort != null) {
+            ObjectNode node = fault.putObject("abort");
+            if (abort.httpStatus() != null) {
+                node.put("httpStatus", abort.httpStatus());
+            } else {
+                node.put("grpcStatus", abort.grpcStatus());
+            }
+            node.putObject("percentage").put("value", abort.percentage());
+        }
+        return fault;
+    }
+
+    /** Seconds with an {@code s}, as protobuf's JSON and Istio's CRD both accept: {@code 2s}, {@code 0.25s}. */
+    static String protobufDuration(Duration duration) {
+        BigDecimal seconds = BigDecimal.valueOf(duration.getSeconds()).add(BigDecimal.valueOf(duration.getNano(), 9));
+        return seconds.stripTrailingZeros().toPlainString() + "s";
+    }
+
+    static String name(JsonNode vs) {
+        return namespace(vs) + "/" + vs.path("metadata").path("name").asText();
+    }
+
+    static String namespace(JsonNode vs) {
+        return vs.path("metadata").path("namespace").asText();
+    }
+
+    static Instant expiresAt(JsonNode vs) {
+        String value = annotation(vs, EXPIRES_AT);
+        try {
+            return value == null ? null : Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    static String plan(JsonNode before) {
+        return before == null ? FaultPlan.CREATE : FaultPlan.UPDATE;
+    }
+
+    private static boolean hasDestination(JsonNode route, Host host, String subset, String resourceNamespace) {
+        for (JsonNode destination : route.path("route")) {
+            JsonNode d = destination.path("destination");
+            if (host.is(d.path("host").asText(""), resourceNamespace)
+                    && (subset == null || subset.equals(d.path("subset").asText(null)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether requests carrying the target's exact headers can reach this route (no match block contradicts them all). */
+    private static boolean reachable(JsonNode route, Target.Match match) {
+        JsonNode blocks = route.path("match");
+        if (blocks.isEmpty()) {
+            return true;
+        }
+        for (JsonNode block : blocks) {
+            if (merge(block, match) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The route's match blocks (OR), each narrowed by the target's match (AND); blocks that contradict it drop out. */
+    private static ArrayNode mergedMatch(JsonNode routeMatch, Target.Match match) {
+        ArrayNode merged = JSON.arrayNode();
+        if (routeMatch.isEmpty()) {
+            ObjectNode only = merge(JSON.objectNode(), match);
+            if (only != null && !only.isEmpty()) {
+                merged.add(only);
+            }
+            return merged;
+        }
+        for (JsonNode block : routeMatch) {
+            ObjectNode narrowed = merge(block, match);
+            if (narrowed != null) {
+                merged.add(narrowed);
+            }
+        }
+        if (merged.isEmpty()) {
+            throw new MeshException(Reason.TARGET_UNRESOLVED, "spec.target.match contradicts every match of the route "
+                    + "that serves the target, so no request would be faulted");
+        }
+        return merged;
+    }
+
+    /** One match block narrowed by the target's match, or null when they contradict each other. */
+    private static ObjectNode merge(JsonNode block, Target.Match match) {
+        ObjectNode merged = block.deepCopy();
+        if (match == null) {
+            return merged;
+        }
+        for (Map.Entry<String, Target.StringMatch> header : match.headers().entrySet()) {
+            JsonNode existing = merged.path("headers").path(header.getKey());
+            ObjectNode wanted = stringMatch(header.getValue());
+            if (!existing.isMissingNode()) {
+                if (existing.equals(wanted)) {
+                    continue;
+                }
+                if (existing.has("exact") && wanted.has("exact")) {
+                    return null;
+                }
+            }
+            headers(merged).set(header.getKey(), wanted);
+        }
+        for (Map.Entry<String, String> label : match.sourceLabels().entrySet()) {
+            JsonNode existing = merged.path("sourceLabels").path(label.getKey());
+            if (!existing.isMissingNode() && !existing.asText().equals(label.getValue())) {
+                return null;
+            }
+            ObjectNode labels = merged.has("sourceLabels") ? (ObjectNode) merged.get("sourceLabels") : merged.putObject("sourceLabels");
+            labels.put(label.getKey(), label.getValue());
+        }
+        return merged;
+    }
+
+    private static ObjectNode headers(ObjectNode block) {
+        return block.has("headers") ? (ObjectNode) block.get("headers") : block.putObject("headers");
+    }
+
+    private static ObjectNode stringMatch(Target.StringMatch match) {
+        ObjectNode node = JSON.objectNode();
+        if (match.exact() != null) {
+            node.put("exact", match.exact());
+        } else if (match.prefix() != null) {
+            node.put("prefix", match.prefix());
+        } else {
+            node.put("regex", match.regex());
+        }
+        return node;
+    }
+
+    /** name, match, fault first, as people write routes; the rest in the served route's order. */
+    private static ObjectNode reorder(ObjectNode route) {
+        ObjectNode ordered = JSON.objectNode();
+        for (String first : List.of("name", "match", "fault")) {
+            if (route.has(first)) {
+                ordered.set(first, route.get(first));
+            }
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> fields = route.fields(); fields.hasNext();) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (!ordered.has(field.getKey())) {
+                ordered.set(field.getKey(), field.getValue());
+            }
+        }
+        return ordered;
+    }
+
+    private static boolean contains(JsonNode array, String value) {
+        for (JsonNode item : array) {
+            if (Objects.equals(item.asText(), value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describeRoutes(JsonNode http) {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < http.size(); i++) {
+            all.add(i);
+        }
+        return describeRoutes(http, all);
+    }
+
+    private static String describeRoutes(JsonNode http, List<Integer> indexes) {
+        List<String> parts = new ArrayList<>();
+        for (int index : indexes) {
+            JsonNode route = http.get(index);
+            StringBuilder part = new StringBuilder("http[" + index + "]");
+            if (route.has("name")) {
+                part.append(" \"").append(route.get("name").asText()).append('"');
+            }
+            part.append(route.has("match") ? " match " + route.get("match") : " (no match)");
+            List<String> destinations = new ArrayList<>();
+            route.path("route").forEach(d -> destinations.add(d.path("destination").path("host").asText()
+                    + (d.path("destination").has("subset") ? "/" + d.path("destination").path("subset").asText() : "")
+                    + (d.has("weight") ? " " + d.get("weight").asText() + "%" : "")));
+            part.append(" → ").append(String.join(", ", destinations));
+            parts.add(part.toString());
+        }
+        return String.join("; ", parts);
+    }
+}

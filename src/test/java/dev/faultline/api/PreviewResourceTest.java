@@ -1,0 +1,114 @@
+package dev.faultline.api;
+
+import static dev.faultline.testing.TestApi.as;
+import static dev.faultline.testing.TestApi.asAdmin;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.faultline.security.Role;
+import dev.faultline.testing.CrdSchema;
+import dev.faultline.testing.Examples;
+import dev.faultline.testing.IstioFixtures;
+import dev.faultline.testing.TestApi;
+import dev.faultline.testing.TestDatabase;
+import dev.faultline.testing.TestUsers;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+
+/** The preview of every example experiment against Bookinfo in the mock cluster, through the REST API. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class PreviewResourceTest {
+
+    private static final List<String> EXAMPLES = List.of("reviews-v2-latency", "ratings-abort-jason",
+            "productpage-progressive-abort", "details-delay-http-check");
+
+    @KubernetesTestServer
+    KubernetesServer server;
+    @Inject
+    TestDatabase database;
+    @Inject
+    TestUsers users;
+
+    @BeforeAll
+    static void yaml() {
+        TestApi.sendYamlAsText();
+    }
+
+    @BeforeEach
+    void seed() {
+        database.clear();
+        if (server.getClient().namespaces().withName("bookinfo").get() == null) {
+            server.getClient().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                    .withName("bookinfo").endMetadata().build()).create();
+            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
+        }
+        for (String example : EXAMPLES) {
+            asAdmin().contentType(TestApi.YAML).body(Examples.yaml(example)).put("/api/v1/experiments/" + example).then()
+                    .statusCode(org.hamcrest.Matchers.anyOf(equalTo(200), equalTo(201)));
+        }
+    }
+
+    @Test
+    void previewsShowTheExactVirtualServiceBeforeAndAfterAndChangeNothing() throws Exception {
+        for (String example : List.of("ratings-abort-jason", "productpage-progressive-abort", "details-delay-http-check")) {
+            String service = example.substring(0, example.indexOf('-'));
+            JsonNode stored = IstioFixtures.virtualService(server.getClient(), "bookinfo", service);
+
+            String body = asAdmin().post("/api/v1/experiments/" + example + "/preview").then().statusCode(200)
+                    .body("experiment", equalTo(example))
+                    .body("rule", equalTo("faultline-preview"))
+                    .body("changes[0].action", equalTo("update"))
+                    .body("changes[0].kind", equalTo("VirtualService"))
+                    .body("changes[0].name", equalTo(service))
+                    .body("changes[0].after.spec.http[0].name", equalTo("faultline-preview"))
+                    .body("changes[0].before.metadata.resourceVersion", nullValue())
+                    .extract().asString();
+
+            JsonNode preview = new ObjectMapper().readTree(body);
+            CrdSchema.istio().assertValid(preview.at("/changes/0/after"));
+            assertThat(preview.at("/changes/0/before/spec")).isEqualTo(stored.path("spec"));
+            assertThat(IstioFixtures.virtualService(server.getClient(), "bookinfo", service)).isEqualTo(stored);
+        }
+    }
+
+    @Test
+    void aPreviewNamesWhatThePolicyWouldRefuse() {
+        asAdmin().post("/api/v1/experiments/ratings-abort-jason/preview").then().statusCode(200)
+                .body("policy.path", hasItem("spec.target.namespace"))
+                .body("policy[0].message", containsString("faultline.policy.allowed-namespaces is empty"));
+    }
+
+    @Test
+    void aTargetThatNoRouteServesIsExplained() {
+        asAdmin().post("/api/v1/experiments/reviews-v2-latency/preview").then().statusCode(422)
+                .contentType(TestApi.PROBLEM)
+                .body("type", equalTo("https://faultline.dev/problems/target-unresolved"))
+                .body("detail", containsString("no route of VirtualService bookinfo/reviews sends traffic to reviews subset v2"));
+    }
+
+    @Test
+    void viewersMayPreviewAndStrangersMayNot() {
+        users.create("vera", List.of(), Role.VIEWER);
+        as("vera", TestUsers.password("vera")).post("/api/v1/experiments/details-delay-http-check/preview").then().statusCode(200);
+        given().post("/api/v1/experiments/details-delay-http-check/preview").then().statusCode(401);
+        asAdmin().post("/api/v1/experiments/nothing-here/preview").then().statusCode(404);
+    }
+}

@@ -1,0 +1,318 @@
+package dev.faultline.mesh.istio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.faultline.experiment.spec.Fault;
+import dev.faultline.experiment.spec.Target;
+import dev.faultline.mesh.FaultInjector;
+import dev.faultline.mesh.FaultInjector.Removal;
+import dev.faultline.mesh.FaultPlan;
+import dev.faultline.mesh.FaultRequest;
+import dev.faultline.mesh.MeshException;
+import dev.faultline.mesh.OwnedRule;
+import dev.faultline.mesh.RuleRef;
+import dev.faultline.testing.CrdSchema;
+import dev.faultline.testing.IstioFixtures;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class IstioFaultInjectorTest {
+
+    private static final AtomicInteger NAMESPACES = new AtomicInteger();
+    private static final Fault.Delay DELAY = new Fault.Delay(Duration.ofMillis(2500), 50);
+    private static final Fault.Abort ABORT = new Fault.Abort(503, null, 10);
+    private static final Target.Match JASON = new Target.Match(Map.of("end-user", new Target.StringMatch("jason", null, null)), null);
+
+    @KubernetesTestServer
+    KubernetesServer server;
+    @Inject
+    FaultInjector injector;
+
+    private KubernetesClient client() {
+        return server.getClient();
+    }
+
+    /** A fresh namespace holding Bookinfo's Services and the VirtualServices of {@code samples}. */
+    private String namespace(String... samples) {
+        String namespace = "bookinfo-" + NAMESPACES.incrementAndGet();
+        IstioFixtures.seed(client(), namespace, samples);
+        return namespace;
+    }
+
+    private static FaultRequest request(String run, String namespace, String service, String subset, Target.Match match,
+            Fault.Delay delay, Fault.Abort abort) {
+        return new FaultRequest(run, new Target("istio", namespace, service, subset, null, match), delay, abort,
+                Instant.parse("2026-11-24T12:00:00Z"), false);
+    }
+
+    private JsonNode vs(String namespace, String name) {
+        return IstioFixtures.virtualService(client(), namespace, name);
+    }
+
+    @Test
+    void injectsDelayAbortAndBothWithAndWithoutHeaderMatchIntoEveryBookinfoServiceAndRemovesThemWithoutATrace() {
+        int run = 0;
+        for (String service : IstioFixtures.SERVICES) {
+            String namespace = namespace("virtual-service-all-v1");
+            JsonNode original = vs(namespace, service);
+            for (Target.Match match : new Target.Match[] { null, JASON }) {
+                for (Fault.Delay delay : new Fault.Delay[] { DELAY, null }) {
+                    for (Fault.Abort abort : new Fault.Abort[] { ABORT, null }) {
+                        if (delay == null && abort == null) {
+                            continue;
+                        }
+                        FaultRequest request = request("run" + ++run, namespace, service, "v1", match, delay, abort);
+                        RuleRef rule = injector.apply(request);
+
+                        JsonNode written = vs(namespace, service);
+                        CrdSchema.istio().assertValid(written);
+                        JsonNode faultRoute = written.path("spec").path("http").get(0);
+                        assertThat(faultRoute.path("name").asText()).isEqualTo("faultline-run" + run);
+                        assertThat(faultRoute.path("route")).isEqualTo(original.path("spec").path("http").get(0).path("route"));
+                        assertThat(faultRoute.path("fault").has("delay")).isEqualTo(delay != null);
+                        assertThat(faultRoute.path("fault").has("abort")).isEqualTo(abort != null);
+                        assertThat(faultRoute.has("match")).isEqualTo(match != null);
+                        assertThat(written.path("spec").path("http").get(1)).isEqualTo(original.path("spec").path("http").get(0));
+                        assertThat(written.path("metadata").path("annotations").path("faultline.dev/run").asText()).isEqualTo("run" + run);
+                        assertThat(written.path("metadata").path("annotations").path("faultline.dev/expires-at").asText())
+                                .isEqualTo("2026-11-24T12:00:00Z");
+
+                        assertThat(injector.remove(rule)).isEqualTo(Removal.REMOVED);
+                        JsonNode after = vs(namespace, service);
+                        assertThat(after.path("spec")).isEqualTo(original.path("spec"));
+                        assertThat(after.path("metadata").path("annotations")).isEqualTo(original.path("metadata").path("annotations"));
+                        assertThat(after.path("metadata").path("labels")).isEqualTo(original.path("metadata").path("labels"));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theFaultIsWrittenAsIstioExpectsIt() {
+        String namespace = namespace("virtual-service-all-v1");
+        injector.apply(request("shape", namespace, "reviews", "v1", JASON, DELAY, ABORT));
+
+        JsonNode route = vs(namespace, "reviews").path("spec").path("http").get(0);
+        assertThat(route.path("match").get(0).path("headers").path("end-user").path("exact").asText()).isEqualTo("jason");
+        assertThat(route.path("fault").path("delay").path("fixedDelay").asText()).isEqualTo("2.5s");
+        assertThat(route.path("fault").path("delay").path("percentage").path("value").asDouble()).isEqualTo(50.0);
+        assertThat(route.path("fault").path("abort").path("httpStatus").asInt()).isEqualTo(503);
+        assertThat(route.path("fault").path("abort").path("percentage").path("value").asDouble()).isEqualTo(10.0);
+    }
+
+    @Test
+    void aRouteThatAlreadyHasAFaultIsServedWithAWarningAndKeptIntact() {
+        for (String sample : List.of("virtual-service-ratings-test-abort", "virtual-service-ratings-test-delay")) {
+            String namespace = namespace(sample);
+            JsonNode original = vs(namespace, "ratings");
+            FaultRequest request = request("existing", namespace, "ratings", "v1", JASON, DELAY, null);
+
+            FaultPlan plan = injector.plan(request);
+            assertThat(plan.warnings()).anyMatch(warning -> warning.contains("already injects a fault"));
+            RuleRef rule = injector.apply(request);
+            JsonNode written = vs(namespace, "ratings");
+            CrdSchema.istio().assertValid(written);
+            assertThat(written.path("spec").path("http")).hasSize(3);
+            assertThat(written.path("spec").path("http").get(0).path("fault").has("abort")).isFalse();
+            assertThat(written.path("spec").path("http").get(1)).isEqualTo(original.path("spec").path("http").get(0));
+
+            injector.remove(rule);
+            assertThat(vs(namespace, "ratings").path("spec")).isEqualTo(original.path("spec"));
+        }
+    }
+
+    @Test
+    void severalRoutesToTheServiceAreTellApartBySubsetOrMatchOrExplained() {
+        String namespace = namespace("virtual-service-reviews-test-v2");
+
+        FaultPlan v2 = injector.plan(request("pick", namespace, "reviews", "v2", null, DELAY, null));
+        assertThat(v2.after().path("spec").path("http").get(0).path("route").get(0).path("destination").path("subset").asText())
+                .isEqualTo("v2");
+        assertThat(v2.after().path("spec").path("http").get(0).path("match").get(0).path("headers").path("end-user")
+                .path("exact").asText()).isEqualTo("jason");
+        FaultPlan v1 = injector.plan(request("pick", namespace, "reviews", "v1", null, DELAY, null));
+        assertThat(v1.after().path("spec").path("http").get(1).path("name").asText()).isEqualTo("faultline-pick");
+        assertThat(v1.after().path("spec").path("http").get(1).has("match")).isFalse();
+        FaultPlan bob = injector.plan(request("pick", namespace, "reviews", null,
+                new Target.Match(Map.of("end-user", new Target.StringMatch("bob", null, null)), null), DELAY, null));
+        assertThat(bob.after().path("spec").path("http").get(1).path("name").asText()).isEqualTo("faultline-pick");
+
+        assertThatThrownBy(() -> injector.plan(request("pick", namespace, "reviews", null, null, DELAY, null)))
+                .isInstanceOf(MeshException.class)
+                .hasMessageContaining("2 routes of VirtualService " + namespace + "/reviews")
+                .hasMessageContaining("http[0] match")
+                .hasMessageContaining("spec.target.route");
+    }
+
+    @Test
+    void aWeightedSplitNeedsConsentToFaultEverySubset() {
+        String namespace = namespace("virtual-service-reviews-80-20");
+        FaultRequest v2 = request("split", namespace, "reviews", "v2", null, null, ABORT);
+
+        FaultPlan plan = injector.plan(v2);
+        assertThat(plan.needsConsent()).isTrue();
+        assertThat(plan.warnings()).anyMatch(warning -> warning.contains("splits traffic by weight across subsets [v1, v2]"));
+        assertThatThrownBy(() -> injector.apply(v2)).isInstanceOf(MeshException.class)
+                .extracting(e -> ((MeshException) e).reason()).isEqualTo(MeshException.Reason.REFUSED);
+        assertThat(vs(namespace, "reviews").path("spec").path("http")).hasSize(1);
+
+        RuleRef rule = injector.apply(new FaultRequest("split", v2.target(), null, ABORT, v2.expiresAt(), true));
+        JsonNode written = vs(namespace, "reviews");
+        CrdSchema.istio().assertValid(written);
+        assertThat(written.path("spec").path("http").get(0).path("route")).hasSize(2);
+        injector.remove(rule);
+        assertThat(injector.plan(request("whole", namespace, "reviews", null, null, null, ABORT)).needsConsent()).isFalse();
+    }
+
+    @Test
+    void withoutAVirtualServiceFaultlineCreatesAndDeletesItsOwn() {
+        String namespace = namespace();
+        RuleRef rule = injector.apply(request("solo", namespace, "details", null, JASON, DELAY, null));
+
+        JsonNode created = vs(namespace, "faultline-solo");
+        CrdSchema.istio().assertValid(created);
+        assertThat(rule.dedicated()).isTrue();
+        assertThat(created.path("metadata").path("labels").path("app.kubernetes.io/managed-by").asText()).isEqualTo("faultline");
+        assertThat(created.path("spec").path("hosts").get(0).asText()).isEqualTo("details");
+        assertThat(created.path("spec").path("http")).hasSize(2);
+        assertThat(created.path("spec").path("http").get(1).has("match")).isFalse();
+
+        assertThat(injector.remove(rule)).isEqualTo(Removal.REMOVED);
+        assertThat(vs(namespace, "faultline-solo")).isNull();
+        assertThat(injector.remove(rule)).isEqualTo(Removal.ALREADY_GONE);
+    }
+
+    @Test
+    void aSubsetWithoutRoutingNeedsConsentToo() {
+        String namespace = namespace();
+        FaultPlan plan = injector.plan(request("nosubset", namespace, "reviews", "v2", null, DELAY, null));
+        assertThat(plan.needsConsent()).isTrue();
+        assertThat(plan.before()).isNull();
+        assertThat(plan.action()).isEqualTo(FaultPlan.CREATE);
+    }
+
+    @Test
+    void aSecondLiveRuleOnTheSameVirtualServiceIsRefusedAndApplyingTwiceIsHarmless() {
+        String namespace = namespace("virtual-service-all-v1");
+        RuleRef first = injector.apply(request("first", namespace, "ratings", null, null, DELAY, null));
+
+        assertThat(injector.apply(request("first", namespace, "ratings", null, null, DELAY, null)).route()).isEqualTo(first.route());
+        assertThat(vs(namespace, "ratings").path("spec").path("http")).hasSize(2);
+        assertThatThrownBy(() -> injector.apply(request("second", namespace, "ratings", null, JASON, null, ABORT)))
+                .isInstanceOf(MeshException.class).hasMessageContaining("run first already has a live Faultline rule");
+
+        String empty = namespace();
+        injector.apply(request("own", empty, "details", null, null, DELAY, null));
+        assertThatThrownBy(() -> injector.apply(request("other", empty, "details", null, null, DELAY, null)))
+                .isInstanceOf(MeshException.class).hasMessageContaining("run own already has a live Faultline rule");
+    }
+
+    @Test
+    void removingARuleSomeoneElseDeletedSucceedsAndTheirOtherChangesStay() {
+        String namespace = namespace("virtual-service-all-v1");
+        RuleRef rule = injector.apply(request("meddled", namespace, "productpage", null, null, DELAY, null));
+
+        edit(namespace, "productpage", vs -> {
+            ArrayNode http = (ArrayNode) vs.path("spec").path("http");
+            http.remove(0);
+            ((ObjectNode) http.get(0)).put("timeout", "3s");
+        });
+
+        assertThat(injector.remove(rule)).isEqualTo(Removal.ALREADY_GONE);
+        JsonNode after = vs(namespace, "productpage");
+        assertThat(after.path("spec").path("http")).hasSize(1);
+        assertThat(after.path("spec").path("http").get(0).path("timeout").asText()).isEqualTo("3s");
+        assertThat(after.path("metadata").path("annotations").has("faultline.dev/run")).isFalse();
+    }
+
+    @Test
+    void aChangeMadeWhileTheRuleIsLiveSurvivesItsRemoval() {
+        String namespace = namespace("virtual-service-all-v1");
+        RuleRef rule = injector.apply(request("busy", namespace, "details", null, null, null, ABORT));
+        edit(namespace, "details", vs -> ((ObjectNode) vs.path("spec").path("http").get(1)).put("timeout", "1s"));
+
+        assertThat(injector.remove(rule)).isEqualTo(Removal.REMOVED);
+        JsonNode after = vs(namespace, "details");
+        assertThat(after.path("spec").path("http")).hasSize(1);
+        assertThat(after.path("spec").path("http").get(0).path("timeout").asText()).isEqualTo("1s");
+    }
+
+    @Test
+    void aRampChangesThePercentageInPlace() {
+        String namespace = namespace("virtual-service-all-v1");
+        RuleRef rule = injector.apply(request("ramp", namespace, "reviews", null, null, DELAY, ABORT));
+
+        injector.adjust(rule, 5.0, 1.5);
+
+        JsonNode fault = vs(namespace, "reviews").path("spec").path("http").get(0).path("fault");
+        assertThat(fault.path("delay").path("percentage").path("value").asDouble()).isEqualTo(5.0);
+        assertThat(fault.path("abort").path("percentage").path("value").asDouble()).isEqualTo(1.5);
+        CrdSchema.istio().assertValid(vs(namespace, "reviews"));
+    }
+
+    @Test
+    void retriesAndTimeoutsOnTheServedRouteAreWarnedAbout() {
+        String namespace = namespace("virtual-service-all-v1");
+        edit(namespace, "reviews", vs -> {
+            ObjectNode route = (ObjectNode) vs.path("spec").path("http").get(0);
+            route.put("timeout", "2s");
+            route.putObject("retries").put("attempts", 3);
+        });
+        FaultPlan plan = injector.plan(request("warn", namespace, "reviews", null, null, DELAY, null));
+        assertThat(plan.warnings()).anyMatch(warning -> warning.contains("turns retries and timeouts off"));
+    }
+
+    @Test
+    void aMissingServiceOrANamespaceMismatchIsExplained() {
+        String namespace = namespace("virtual-service-all-v1");
+        assertThatThrownBy(() -> injector.plan(request("missing", namespace, "inventory", null, null, DELAY, null)))
+                .hasMessageContaining("there is no Service inventory in namespace " + namespace);
+        assertThatThrownBy(() -> injector.plan(request("other", namespace, "reviews.elsewhere.svc.cluster.local", null, null, DELAY, null)))
+                .hasMessageContaining("names namespace elsewhere");
+        assertThat(injector.plan(request("fqdn", namespace, "reviews." + namespace + ".svc.cluster.local", null, null, DELAY, null))
+                .rule().resource()).isEqualTo("reviews");
+    }
+
+    @Test
+    void ownedRulesListWhatFaultlineWroteWithTheirExpiry() {
+        String namespace = namespace("virtual-service-all-v1");
+        injector.apply(request("listed", namespace, "reviews", null, null, DELAY, null));
+        String empty = namespace();
+        injector.apply(request("alone", empty, "productpage", null, null, DELAY, null));
+
+        List<OwnedRule> owned = new java.util.ArrayList<>(injector.owned(namespace));
+        owned.addAll(injector.owned(empty));
+        assertThat(owned).extracting(o -> o.rule().runId()).containsExactlyInAnyOrder("listed", "alone");
+        assertThat(owned).extracting(o -> o.rule().dedicated()).containsExactlyInAnyOrder(false, true);
+        assertThat(owned).allSatisfy(o -> assertThat(o.expiresAt()).isEqualTo(Instant.parse("2026-11-24T12:00:00Z")));
+    }
+
+    private void edit(String namespace, String name, java.util.function.Consumer<ObjectNode> change) {
+        ObjectNode vs = (ObjectNode) vs(namespace, name);
+        change.accept(vs);
+        client().genericKubernetesResources(IstioFixtures.VIRTUAL_SERVICES).inNamespace(namespace)
+                .resource(client().getKubernetesSerialization().convertValue(vs, GenericKubernetesResource.class)).update();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.faultline.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+
+/** Istio's Bookinfo samples from {@code ../shared/fixtures/istio}, loaded into a (mock) cluster. */
+public final class IstioFixtures {
+
+    public static final Path FOLDER = Path.of("..", "shared", "fixtures", "istio");
+    public static final List<String> SERVICES = List.of("productpage", "reviews", "ratings", "details");
+    public static final ResourceDefinitionContext VIRTUAL_SERVICES = new ResourceDefinitionContext.Builder()
+            .withGroup("networking.istio.io").withVersion("v1").withKind("VirtualService").withPlural("virtualservices")
+            .withNamespaced(true).build();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private IstioFixtures() {
+    }
+
+    /** The documents of one sample file ({@code virtual-service-all-v1} for {@code bookinfo-virtual-service-all-v1.yaml}). */
+    public static List<ObjectNode> documents(String sample) {
+        List<ObjectNode> documents = new ArrayList<>();
+        try (var values = YAML.readerFor(JsonNode.class).readValues(FOLDER.resolve("bookinfo-" + sample + ".yaml").toFile())) {
+            while (values.hasNextValue()) {
+                JsonNode document = (JsonNode) values.nextValue();
+                if (document instanceof ObjectNode object && !object.isEmpty()) {
+                    documents.add(object);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return documents;
+    }
+
+    /** Bookinfo's four Services in {@code namespace}, and the VirtualServices of the given samples. */
+    public static void seed(KubernetesClient client, String namespace, String... samples) {
+        for (String service : SERVICES) {
+            client.services().inNamespace(namespace).resource(new ServiceBuilder().withNewMetadata().withName(service)
+                    .withNamespace(namespace).endMetadata().withNewSpec().addNewPort().withName("http").withPort(9080).endPort()
+                    .addToSelector("app", service).endSpec().build()).create();
+        }
+        for (String sample : samples) {
+            for (ObjectNode document : documents(sample)) {
+                ((ObjectNode) document.get("metadata")).put("namespace", namespace);
+                client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace)
+                        .resource(client.getKubernetesSerialization().convertValue(document, GenericKubernetesResource.class))
+                        .create();
+            }
+        }
+    }
+
+    public static JsonNode virtualService(KubernetesClient client, String namespace, String name) {
+        GenericKubernetesResource resource = client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace)
+                .withName(name).get();
+        return resource == null ? null : client.getKubernetesSerialization().convertValue(resource, JsonNode.class);
+    }
+}
