@@ -58,7 +58,7 @@ class PreviewResourceTest {
         if (server.getClient().namespaces().withName("bookinfo").get() == null) {
             server.getClient().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
                     .withName("bookinfo").endMetadata().build()).create();
-            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
+            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1", "virtual-service-reviews-80-20");
         }
         for (String example : EXAMPLES) {
             asAdmin().contentType(TestApi.YAML).body(Examples.yaml(example)).put("/api/v1/experiments/" + example).then()
@@ -68,7 +68,7 @@ class PreviewResourceTest {
 
     @Test
     void previewsShowTheExactVirtualServiceBeforeAndAfterAndChangeNothing() throws Exception {
-        for (String example : List.of("ratings-abort-jason", "productpage-progressive-abort", "details-delay-http-check")) {
+        for (String example : EXAMPLES) {
             String service = example.substring(0, example.indexOf('-'));
             JsonNode stored = IstioFixtures.virtualService(server.getClient(), "bookinfo", service);
 
@@ -97,11 +97,21 @@ class PreviewResourceTest {
     }
 
     @Test
+    void aSubsetBehindAWeightedSplitAsksForConsent() {
+        asAdmin().post("/api/v1/experiments/reviews-v2-latency/preview").then().statusCode(200)
+                .body("needsConsent", equalTo(true))
+                .body("warnings[0]", containsString("splits traffic by weight across subsets [v1, v2]"))
+                .body("changes[0].after.spec.http[0].route.size()", equalTo(2));
+    }
+
+    @Test
     void aTargetThatNoRouteServesIsExplained() {
+        asAdmin().contentType(TestApi.YAML).body(Examples.yaml("reviews-v2-latency").replace("subset: v2", "subset: v3"))
+                .put("/api/v1/experiments/reviews-v2-latency").then().statusCode(200);
         asAdmin().post("/api/v1/experiments/reviews-v2-latency/preview").then().statusCode(422)
                 .contentType(TestApi.PROBLEM)
                 .body("type", equalTo("https://faultline.dev/problems/target-unresolved"))
-                .body("detail", containsString("no route of VirtualService bookinfo/reviews sends traffic to reviews subset v2"));
+                .body("detail", containsString("no route of VirtualService bookinfo/reviews sends traffic to reviews subset v3"));
     }
 
     @Test

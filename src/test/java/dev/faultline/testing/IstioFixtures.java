@@ -24,6 +24,9 @@ public final class IstioFixtures {
     public static final ResourceDefinitionContext VIRTUAL_SERVICES = new ResourceDefinitionContext.Builder()
             .withGroup("networking.istio.io").withVersion("v1").withKind("VirtualService").withPlural("virtualservices")
             .withNamespaced(true).build();
+    public static final ResourceDefinitionContext DESTINATION_RULES = new ResourceDefinitionContext.Builder()
+            .withGroup("networking.istio.io").withVersion("v1").withKind("DestinationRule").withPlural("destinationrules")
+            .withNamespaced(true).build();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private IstioFixtures() {
@@ -45,21 +48,36 @@ public final class IstioFixtures {
         return documents;
     }
 
-    /** Bookinfo's four Services in {@code namespace}, and the VirtualServices of the given samples. */
+    /**
+     * Bookinfo's four Services and its DestinationRules in {@code namespace}, and the VirtualServices of
+     * the given samples (a later one replaces an earlier one of the same name).
+     */
     public static void seed(KubernetesClient client, String namespace, String... samples) {
         for (String service : SERVICES) {
             client.services().inNamespace(namespace).resource(new ServiceBuilder().withNewMetadata().withName(service)
                     .withNamespace(namespace).endMetadata().withNewSpec().addNewPort().withName("http").withPort(9080).endPort()
                     .addToSelector("app", service).endSpec().build()).create();
         }
+        for (ObjectNode rule : documents("destination-rule-all")) {
+            ((ObjectNode) rule.get("metadata")).put("namespace", namespace);
+            client.genericKubernetesResources(DESTINATION_RULES).inNamespace(namespace)
+                    .resource(client.getKubernetesSerialization().convertValue(rule, GenericKubernetesResource.class)).create();
+        }
         for (String sample : samples) {
             for (ObjectNode document : documents(sample)) {
                 ((ObjectNode) document.get("metadata")).put("namespace", namespace);
+                client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace)
+                        .withName(document.path("metadata").path("name").asText()).delete();
                 client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace)
                         .resource(client.getKubernetesSerialization().convertValue(document, GenericKubernetesResource.class))
                         .create();
             }
         }
+    }
+
+    /** Every DestinationRule in {@code namespace}, to show that Faultline leaves them alone. */
+    public static List<GenericKubernetesResource> destinationRules(KubernetesClient client, String namespace) {
+        return client.genericKubernetesResources(DESTINATION_RULES).inNamespace(namespace).list().getItems();
     }
 
     public static JsonNode virtualService(KubernetesClient client, String namespace, String name) {

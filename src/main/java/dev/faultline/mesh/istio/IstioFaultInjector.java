@@ -170,7 +170,7 @@ public class IstioFaultInjector implements FaultInjector {
 
     @Override
     public void adjust(RuleRef rule, Double delayPercentage, Double abortPercentage) {
-        retryingRemoval(rule, () -> {
+        retrying("change the percentages of rule " + rule.route() + " in " + rule.namespace() + "/" + rule.resource(), () -> {
             JsonNode vs = get(rule);
             int index = vs == null ? -1 : RoutePlanner.routeIndex(vs, rule.route());
             if (index < 0) {
@@ -186,13 +186,14 @@ public class IstioFaultInjector implements FaultInjector {
                 ((ObjectNode) fault.get("abort")).putObject("percentage").put("value", abortPercentage);
             }
             update(rule, after);
-            return Removal.REMOVED;
-        }, Duration.ofSeconds(10));
+            return null;
+        }, config.removeTimeout());
     }
 
     @Override
     public Removal remove(RuleRef rule) {
-        return retryingRemoval(rule, () -> removeOnce(rule), config.removeTimeout());
+        return retrying("remove rule " + rule.route() + " from " + rule.namespace() + "/" + rule.resource(), () -> removeOnce(rule),
+                config.removeTimeout());
     }
 
     private Removal removeOnce(RuleRef rule) {
@@ -246,22 +247,22 @@ public class IstioFaultInjector implements FaultInjector {
         return owned;
     }
 
-    /** Retries conflicts at once and other failures with backoff, until {@code within} has passed. */
-    private Removal retryingRemoval(RuleRef rule, Supplier<Removal> action, Duration within) {
+    /** Retries conflicts at once and other failures with backoff, until {@code within} has passed; then fails. */
+    private <T> T retrying(String what, Supplier<T> action, Duration within) {
         Instant deadline = clock.instant().plus(within);
         Duration backoff = Duration.ofMillis(100);
         while (true) {
             try {
                 return action.get();
             } catch (KubernetesClientException e) {
-                if (e.getCode() == 409) {
+                boolean conflict = e.getCode() == 409;
+                if (clock.instant().plus(conflict ? Duration.ZERO : backoff).isAfter(deadline)) {
+                    throw unavailable(what, e);
+                }
+                if (conflict) {
                     continue;
                 }
-                if (clock.instant().plus(backoff).isAfter(deadline)) {
-                    throw unavailable("remove rule " + rule.route() + " from " + rule.namespace() + "/" + rule.resource(), e);
-                }
-                LOG.warnf("Could not change %s/%s (%s); trying again in %d ms", rule.namespace(), rule.resource(),
-                        describe(e), backoff.toMillis());
+                LOG.warnf("Could not %s (%s); trying again in %d ms", what, describe(e), backoff.toMillis());
                 sleep(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : backoff.multipliedBy(2);
             }

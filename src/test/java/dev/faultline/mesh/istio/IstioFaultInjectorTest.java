@@ -76,6 +76,8 @@ class IstioFaultInjectorTest {
         for (String service : IstioFixtures.SERVICES) {
             String namespace = namespace("virtual-service-all-v1");
             JsonNode original = vs(namespace, service);
+            var destinationRules = IstioFixtures.destinationRules(client(), namespace);
+            assertThat(destinationRules).hasSize(4);
             for (Target.Match match : new Target.Match[] { null, JASON }) {
                 for (Fault.Delay delay : new Fault.Delay[] { DELAY, null }) {
                     for (Fault.Abort abort : new Fault.Abort[] { ABORT, null }) {
@@ -106,6 +108,7 @@ class IstioFaultInjectorTest {
                     }
                 }
             }
+            assertThat(IstioFixtures.destinationRules(client(), namespace)).isEqualTo(destinationRules);
         }
     }
 
