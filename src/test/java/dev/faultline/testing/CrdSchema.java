@@ -43,8 +43,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  */
 public final class CrdSchema {
 
-    private static final Path ISTIO_CRDS = Path.of("..", "shared", "fixtures", "istio",
-            "istio-crds-virtualservice-destinationrule.yaml");
+    private static final Path ISTIO_CRDS = IstioFixtures.FOLDER.resolve("istio-crds-virtualservice-destinationrule.yaml");
 
     /** Fields of every resource that the apiserver handles itself rather than through the CRD schema. */
     private static final Set<String> IMPLICIT_FIELDS = Set.of("apiVersion", "kind", "metadata");
@@ -97,7 +96,7 @@ public final class CrdSchema {
         this.crds = crds;
     }
 
-    /** Loads the Istio CRDs from the shared fixtures folder (cached). */
+    /** Loads the Istio CRDs from the fixtures folder (cached). */
     public static CrdSchema istio() {
         return Istio.SCHEMA;
     }

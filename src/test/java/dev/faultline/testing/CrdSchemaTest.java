@@ -26,7 +26,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 /** {@link CrdSchema} accepts what Istio accepts and rejects what Istio rejects (or would silently prune). */
 class CrdSchemaTest {
 
-    private static final Path FIXTURES = Path.of("..", "shared", "fixtures", "istio");
+    private static final Path FIXTURES = IstioFixtures.FOLDER;
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final List<String> ISTIO_KINDS = List.of("VirtualService", "DestinationRule");
     private static final String FIXED_DELAY = "spec.http[0].fault.delay.fixedDelay";

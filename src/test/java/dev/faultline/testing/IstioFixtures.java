@@ -16,10 +16,14 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
-/** Istio's Bookinfo samples from {@code ../shared/fixtures/istio}, loaded into a (mock) cluster. */
+/**
+ * Istio's Bookinfo samples and CRDs, copied unchanged from the shared fixtures into
+ * {@code src/test/resources/istio} (sources and licence in {@code SOURCES.md} there), loaded into a
+ * (mock) cluster.
+ */
 public final class IstioFixtures {
 
-    public static final Path FOLDER = Path.of("..", "shared", "fixtures", "istio");
+    public static final Path FOLDER = Path.of("src", "test", "resources", "istio");
     public static final List<String> SERVICES = List.of("productpage", "reviews", "ratings", "details");
     public static final ResourceDefinitionContext VIRTUAL_SERVICES = new ResourceDefinitionContext.Builder()
             .withGroup("networking.istio.io").withVersion("v1").withKind("VirtualService").withPlural("virtualservices")
