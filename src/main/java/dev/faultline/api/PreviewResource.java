@@ -24,6 +24,7 @@ import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.FaultPlan;
 import dev.faultline.mesh.FaultRequest;
+import dev.faultline.run.Measurements;
 import dev.faultline.security.NamespacePolicy;
 import dev.faultline.security.Role;
 
@@ -56,15 +57,16 @@ public class PreviewResource {
     /**
      * @param needsConsent the fault would reach more than the target names; a run must consent to that
      * @param policy what the policy in force would refuse about a run of this experiment
+     * @param queries the PromQL of every Prometheus-backed probe and guardrail (templates expanded)
      */
     public record Preview(String experiment, int revision, String rule, List<Change> changes, List<String> warnings,
-            boolean needsConsent, List<FieldError> policy) {
+            boolean needsConsent, List<FieldError> policy, List<Measurements.NamedQuery> queries) {
     }
 
     @POST
     @Operation(summary = "Preview the mesh resources a run would write",
             description = "The exact VirtualService before and after (server-managed metadata left out), warnings, "
-                    + "and what the policy would refuse. The rule is named faultline-preview here; a run uses faultline-<run id>.")
+                    + "what the policy would refuse, and the PromQL of every probe and guardrail. The rule is named faultline-preview here; a run uses faultline-<run id>.")
     @APIResponse(responseCode = "422", description = "The target does not resolve to one route; the detail says why")
     @APIResponse(responseCode = "503", description = "The Kubernetes API could not be read")
     public Preview preview(@PathParam("name") String name) {
@@ -74,7 +76,7 @@ public class PreviewResource {
         Change change = new Change(plan.action(), plan.rule().kind(), plan.rule().namespace(), plan.rule().resource(),
                 presentable(plan.before()), presentable(plan.after()));
         return new Preview(name, saved.revision(), plan.rule().route(), List.of(change), plan.warnings(), plan.needsConsent(),
-                policy.violations(saved.experiment().spec()));
+                policy.violations(saved.experiment().spec()), Measurements.queries(saved.experiment().spec()));
     }
 
     /** The resource without what the API server maintains (uid, resourceVersion, managedFields, ...). */

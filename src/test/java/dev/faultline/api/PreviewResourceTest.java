@@ -90,6 +90,18 @@ class PreviewResourceTest {
     }
 
     @Test
+    void aPreviewShowsThePromQlOfEveryTemplate() {
+        asAdmin().post("/api/v1/experiments/reviews-v2-latency/preview").then().statusCode(200)
+                .body("queries.path", hasItem("spec.guardrails[0]"))
+                .body("queries.find { it.path == 'spec.guardrails[0]' }.promql", equalTo(
+                        "(sum(rate(istio_requests_total{reporter=\"destination\",destination_service_name=\"productpage\","
+                                + "destination_workload_namespace=\"bookinfo\",response_flags!~\".*(FI|DI).*\",response_code=~\"5..\"}[30s]))"
+                                + " or vector(0)) / sum(rate(istio_requests_total{reporter=\"destination\",destination_service_name=\"productpage\","
+                                + "destination_workload_namespace=\"bookinfo\",response_flags!~\".*(FI|DI).*\"}[30s]))"))
+                .body("queries.find { it.path == 'spec.steadyState.probes[0]' }.promql", containsString("histogram_quantile(0.99"));
+    }
+
+    @Test
     void aPreviewNamesWhatThePolicyWouldRefuse() {
         asAdmin().post("/api/v1/experiments/ratings-abort-jason/preview").then().statusCode(200)
                 .body("policy.path", hasItem("spec.target.namespace"))

@@ -1,0 +1,74 @@
+package dev.faultline.run;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import dev.faultline.experiment.spec.ExperimentSpec;
+import dev.faultline.experiment.spec.Measurement;
+import dev.faultline.experiment.spec.Probe;
+import dev.faultline.experiment.spec.StatusRange;
+import dev.faultline.metrics.GoldenSignal;
+import dev.faultline.metrics.HttpProbe;
+
+/** Turns the measurements users write into what the metrics package runs, with the document's defaults filled in. */
+public final class Measurements {
+
+    private Measurements() {
+    }
+
+    /** A Prometheus query of an experiment, named by where it sits in the document. */
+    public record NamedQuery(String path, String name, String promql) {
+    }
+
+    /** The PromQL of a Prometheus-backed measurement (raw, or what its golden-signal template stands for). */
+    public static Optional<String> promql(Measurement measurement, String targetNamespace) {
+        if (measurement.prometheus() != null) {
+            return Optional.of(measurement.prometheus().query());
+        }
+        if (measurement.goldenSignal() != null) {
+            return Optional.of(goldenSignal(measurement.goldenSignal(), targetNamespace).promql());
+        }
+        return Optional.empty();
+    }
+
+    /** Every PromQL query of the experiment's probes and guardrails, for users to see (and copy). */
+    public static List<NamedQuery> queries(ExperimentSpec spec) {
+        String namespace = spec.target() == null ? null : spec.target().namespace();
+        List<NamedQuery> queries = new ArrayList<>();
+        if (spec.steadyState() != null) {
+            List<Probe> probes = spec.steadyState().probes();
+            for (int i = 0; i < probes.size(); i++) {
+                String path = "spec.steadyState.probes[" + i + "]";
+                String name = probes.get(i).name();
+                promql(probes.get(i).measurement(), namespace).ifPresent(query -> queries.add(new NamedQuery(path, name, query)));
+            }
+        }
+        for (int i = 0; i < spec.guardrails().size(); i++) {
+            String path = "spec.guardrails[" + i + "]";
+            String name = spec.guardrails().get(i).name();
+            promql(spec.guardrails().get(i).measurement(), namespace).ifPresent(query -> queries.add(new NamedQuery(path, name, query)));
+        }
+        return queries;
+    }
+
+    static GoldenSignal goldenSignal(Measurement.GoldenSignal signal, String targetNamespace) {
+        return new GoldenSignal(GoldenSignal.Signal.valueOf(signal.signal().name()), signal.service(),
+                signal.namespace() != null ? signal.namespace() : targetNamespace,
+                signal.window() != null ? signal.window() : Measurement.GoldenSignal.DEFAULT_WINDOW,
+                signal.reporter() == Measurement.Reporter.SOURCE ? GoldenSignal.Reporter.SOURCE : GoldenSignal.Reporter.DESTINATION,
+                Boolean.TRUE.equals(signal.excludeInjected()));
+    }
+
+    static HttpProbe.Request http(Measurement.HttpCheck check) {
+        StatusRange expected = check.expectStatus() != null ? check.expectStatus() : StatusRange.SUCCESS;
+        return new HttpProbe.Request(URI.create(check.url()), check.method() != null ? check.method() : "GET", check.headers(),
+                check.body(), expected.low(), expected.high(),
+                check.timeout() != null ? check.timeout() : Measurement.HttpCheck.DEFAULT_TIMEOUT, check.maxLatency(),
+                check.bodyRegex() != null ? Pattern.compile(check.bodyRegex()) : null,
+                check.jsonPath() != null ? check.jsonPath().path() : null,
+                check.jsonPath() != null ? check.jsonPath().equals() : null);
+    }
+}

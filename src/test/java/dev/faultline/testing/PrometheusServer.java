@@ -1,0 +1,101 @@
+package dev.faultline.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The real {@code prometheus} binary (Debian's package), on loopback with a one-second scrape
+ * interval, scraping the given local targets. Its data lives in a temporary folder removed on close.
+ */
+public final class PrometheusServer implements AutoCloseable {
+
+    public static final Path BINARY = Path.of(System.getenv().getOrDefault("PROMETHEUS_BINARY", "/usr/bin/prometheus"));
+
+    private final Process process;
+    private final Path directory;
+    private final int port;
+
+    private PrometheusServer(Process process, Path directory, int port) {
+        this.process = process;
+        this.directory = directory;
+        this.port = port;
+    }
+
+    /** Starts Prometheus scraping {@code /metrics} on each of the loopback ports, and waits until it is ready. */
+    public static PrometheusServer start(List<Integer> targetPorts) throws IOException, InterruptedException {
+        if (!Files.isExecutable(BINARY)) {
+            throw new IllegalStateException(BINARY + " is missing: install Debian's prometheus package (.ci/run does)");
+        }
+        Path directory = Files.createTempDirectory("faultline-prometheus");
+        String targets = String.join(", ", targetPorts.stream().map(p -> "'127.0.0.1:" + p + "'").toList());
+        Path config = Files.writeString(directory.resolve("prometheus.yml"), """
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                scrape_configs:
+                  - job_name: istio-exporter
+                    scrape_interval: 1s
+                    static_configs:
+                      - targets: [%s]
+                """.formatted(targets));
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Process process = new ProcessBuilder(BINARY.toString(), "--config.file=" + config,
+                "--storage.tsdb.path=" + directory.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
+                "--log.level=warn")
+                .redirectErrorStream(true)
+                .redirectOutput(directory.resolve("prometheus.log").toFile())
+                .start();
+        PrometheusServer server = new PrometheusServer(process, directory, port);
+        server.awaitReady();
+        return server;
+    }
+
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + port + "/");
+    }
+
+    private void awaitReady() throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("prometheus exited: " + Files.readString(directory.resolve("prometheus.log")));
+            }
+            try {
+                HttpResponse<Void> ready = http.send(HttpRequest.newBuilder(url().resolve("-/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (ready.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("prometheus did not become ready in 30 s");
+    }
+
+    @Override
+    public void close() throws IOException {
+        process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (var files = Files.walk(directory)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        }
+    }
+}
