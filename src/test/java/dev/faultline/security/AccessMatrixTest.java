@@ -66,6 +66,15 @@ class AccessMatrixTest {
         EXPECTED.put("PUT /api/v1/me/password", Access.SIGNED_IN);
         EXPECTED.put("GET /api/v1/audit", Access.ADMIN);
         EXPECTED.put("GET /api/v1/policy", Access.VIEWER);
+        EXPECTED.put("POST /api/v1/experiments/{name}/runs", Access.EXPERIMENTER);
+        EXPECTED.put("GET /api/v1/runs", Access.VIEWER);
+        EXPECTED.put("GET /api/v1/runs/{id}", Access.VIEWER);
+        EXPECTED.put("GET /api/v1/runs/{id}/samples", Access.VIEWER);
+        EXPECTED.put("GET /api/v1/runs/{id}/junit", Access.VIEWER);
+        EXPECTED.put("POST /api/v1/runs/{id}/abort", Access.SIGNED_IN);
+        EXPECTED.put("GET /api/v1/halt", Access.SIGNED_IN);
+        EXPECTED.put("POST /api/v1/halt", Access.SIGNED_IN);
+        EXPECTED.put("DELETE /api/v1/halt", Access.APPROVER);
     }
 
     /** One user per role, and one with no role at all. */

@@ -84,6 +84,11 @@ public final class IstioFixtures {
         return client.genericKubernetesResources(DESTINATION_RULES).inNamespace(namespace).list().getItems();
     }
 
+    public static List<JsonNode> virtualServices(KubernetesClient client, String namespace) {
+        return client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace).list().getItems().stream()
+                .map(resource -> client.getKubernetesSerialization().convertValue(resource, JsonNode.class)).toList();
+    }
+
     public static JsonNode virtualService(KubernetesClient client, String namespace, String name) {
         GenericKubernetesResource resource = client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace)
                 .withName(name).get();

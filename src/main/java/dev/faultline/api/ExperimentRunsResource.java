@@ -1,0 +1,79 @@
+package dev.faultline.api;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.ExperimentService;
+import dev.faultline.experiment.spec.Durations;
+import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.run.Run;
+import dev.faultline.run.RunEngine;
+import dev.faultline.security.NamespacePolicy;
+import dev.faultline.security.Role;
+import io.quarkus.security.identity.SecurityIdentity;
+
+/** Starting a run; a pipeline starts one with {@code ?wait=true} and gates on the verdict or the JUnit report. */
+@Path("/api/v1/experiments/{name}/runs")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Runs")
+public class ExperimentRunsResource {
+
+    static final Duration MAX_WAIT = Duration.ofHours(2);
+
+    private final RunEngine engine;
+    private final ExperimentService experiments;
+    private final NamespacePolicy policy;
+    private final SecurityIdentity caller;
+
+    ExperimentRunsResource(RunEngine engine, ExperimentService experiments, NamespacePolicy policy, SecurityIdentity caller) {
+        this.engine = engine;
+        this.experiments = experiments;
+        this.policy = policy;
+        this.caller = caller;
+    }
+
+    /** {@code widerBlastRadius}: consent to fault more than the named subset where the mesh cannot fault it alone. */
+    public record RunRequest(Boolean widerBlastRadius) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.EXPERIMENTER_NAME)
+    @Operation(summary = "Start a run", description = "202 with the run at once; with ?wait=true the answer comes when the run "
+            + "has ended (200), or when `timeout` (default 10m) has passed (202, still running).")
+    @APIResponse(responseCode = "202", description = "Started (or still running after the wait)")
+    @APIResponse(responseCode = "200", description = "Ended, with its verdict")
+    public Response start(@PathParam("name") String name, @QueryParam("wait") @DefaultValue("false") boolean wait,
+            @QueryParam("timeout") String timeout, RunRequest request) {
+        Duration waitFor = timeout == null ? Duration.ofMinutes(10) : Durations.parse(timeout).orElse(null);
+        if (waitFor == null || waitFor.isNegative() || waitFor.compareTo(MAX_WAIT) > 0) {
+            throw new InvalidDocumentException(List.of(new FieldError("timeout", "must be a duration up to 2h, such as 90s or PT10M")));
+        }
+        var experiment = experiments.find(name).orElseThrow(() -> new ResourceNotFoundException("experiment " + name + " does not exist"));
+        policy.requireGrant(caller, experiment.experiment().spec().target().namespace());
+        Run run = engine.start(name, request != null && Boolean.TRUE.equals(request.widerBlastRadius()), caller.getPrincipal().getName());
+        if (wait) {
+            run = engine.await(run.id(), waitFor);
+        }
+        return Response.status(run.state().isTerminal() ? 200 : 202).location(URI.create("/api/v1/runs/" + run.id())).entity(run).build();
+    }
+
+}

@@ -1,0 +1,109 @@
+package dev.faultline.api;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.run.JUnitReport;
+import dev.faultline.run.Run;
+import dev.faultline.run.RunEngine;
+import dev.faultline.run.RunState;
+import dev.faultline.run.RunStore;
+import dev.faultline.security.Role;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+
+/** Watching and aborting runs (they are started at {@code /api/v1/experiments/{name}/runs}). */
+@Path("/api/v1/runs")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Runs", description = "Runs of experiments: state, verdict, rules written, timeline, samples")
+public class RunResource {
+
+    private final RunEngine engine;
+    private final RunStore runs;
+    private final SecurityIdentity caller;
+
+    RunResource(RunEngine engine, RunStore runs, SecurityIdentity caller) {
+        this.engine = engine;
+        this.runs = runs;
+        this.caller = caller;
+    }
+
+    public record AbortRequest(String reason) {
+    }
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "List runs", description = "Newest first; filter by experiment and state")
+    public List<Run> list(@QueryParam("experiment") String experiment, @QueryParam("state") String state,
+            @QueryParam("limit") @DefaultValue("100") int limit) {
+        Optional<RunState> parsed = Optional.empty();
+        if (state != null) {
+            try {
+                parsed = Optional.of(RunState.valueOf(state.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidDocumentException(List.of(new FieldError("state", "must be one of " + List.of(RunState.values()))));
+            }
+        }
+        if (limit < 1 || limit > 1000) {
+            throw new InvalidDocumentException(List.of(new FieldError("limit", "must be between 1 and 1000")));
+        }
+        return runs.list(Optional.ofNullable(experiment), parsed, limit);
+    }
+
+    @GET
+    @Path("{id}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "Read a run: state, verdict, reason, rules written and removed, timeline, the document it ran")
+    public Run read(@PathParam("id") String id) {
+        return run(id);
+    }
+
+    @GET
+    @Path("{id}/samples")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "Guardrail and probe samples: time, value, threshold, passed")
+    public List<Run.Sample> samples(@PathParam("id") String id) {
+        run(id);
+        return runs.samples(id);
+    }
+
+    @GET
+    @Path("{id}/junit")
+    @Produces(MediaType.APPLICATION_XML)
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "The run as JUnit XML", description = "One test case per probe and guardrail, and one for the verdict")
+    public String junit(@PathParam("id") String id) {
+        return JUnitReport.of(run(id), runs.samples(id));
+    }
+
+    @POST
+    @Path("{id}/abort")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Authenticated
+    @Operation(summary = "Abort a run", description = "Any signed-in user may. The rules are removed before the answer.")
+    public Run abort(@PathParam("id") String id, AbortRequest request) {
+        return engine.abort(id, request == null ? null : request.reason(), caller.getPrincipal().getName());
+    }
+
+    private Run run(String id) {
+        return runs.find(id).orElseThrow(() -> new ResourceNotFoundException("run " + id + " does not exist"));
+    }
+}

@@ -1,0 +1,48 @@
+package dev.faultline.run;
+
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.faultline.experiment.spec.Measurement;
+import dev.faultline.experiment.spec.Tolerance;
+import dev.faultline.metrics.Check;
+import dev.faultline.metrics.DeploymentProbe;
+import dev.faultline.metrics.HttpProbe;
+import dev.faultline.metrics.PrometheusClient;
+import dev.faultline.metrics.QueryResult;
+
+/** Takes one measurement of a probe or guardrail and judges it. */
+@ApplicationScoped
+class MeasurementChecker {
+
+    private final PrometheusClient prometheus;
+    private final HttpProbe http;
+    private final DeploymentProbe deployments;
+
+    MeasurementChecker(PrometheusClient prometheus, HttpProbe http, DeploymentProbe deployments) {
+        this.prometheus = prometheus;
+        this.http = http;
+        this.deployments = deployments;
+    }
+
+    Check check(Measurement measurement, Tolerance tolerance, String targetNamespace) {
+        Optional<String> promql = Measurements.promql(measurement, targetNamespace);
+        if (promql.isPresent()) {
+            return judge(prometheus.query(promql.get()), tolerance);
+        }
+        if (measurement.http() != null) {
+            return http.check(Measurements.http(measurement.http()));
+        }
+        Measurement.KubernetesCheck deployment = measurement.kubernetes();
+        return deployments.check(deployment.namespace() != null ? deployment.namespace() : targetNamespace, deployment.deployment());
+    }
+
+    static Check judge(QueryResult result, Tolerance tolerance) {
+        return Check.evaluate(result, tolerance::accepts, tolerance.describe());
+    }
+
+    static String threshold(Tolerance tolerance) {
+        return tolerance == null ? null : tolerance.describe();
+    }
+}

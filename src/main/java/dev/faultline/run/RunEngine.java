@@ -1,0 +1,439 @@
+package dev.faultline.run;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import dev.faultline.ResourceConflictException;
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.ExperimentService;
+import dev.faultline.experiment.SavedExperiment;
+import dev.faultline.experiment.spec.ExperimentCodec;
+import dev.faultline.experiment.spec.ExperimentSpec;
+import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.experiment.spec.Guardrail;
+import dev.faultline.experiment.spec.Probe;
+import dev.faultline.mesh.FaultInjector;
+import dev.faultline.mesh.FaultPlan;
+import dev.faultline.mesh.FaultRequest;
+import dev.faultline.mesh.MeshException;
+import dev.faultline.mesh.RuleRef;
+import dev.faultline.metrics.Check;
+import dev.faultline.security.NamespacePolicy;
+
+/**
+ * Carries out runs: PRECHECK, INJECTING, OBSERVING, RECOVERING, POSTCHECK, each transition stored
+ * before the engine acts on it. Once anything may have been written, RECOVERING always runs. An
+ * abort — by a guardrail, a user or the kill switch — removes the rules on the thread that asked for
+ * it, then lets the run finish recovering.
+ */
+@ApplicationScoped
+public class RunEngine {
+
+    private static final Logger LOG = Logger.getLogger(RunEngine.class);
+    private static final char[] ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
+    private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("run-", 0).factory());
+    private final ExperimentService experiments;
+    private final RunStore store;
+    private final FaultInjector injector;
+    private final GuardrailMonitor monitor;
+    private final MeasurementChecker checker;
+    private final NamespacePolicy policy;
+    private final Event<RunEvent> events;
+    private final RunConfig config;
+    private final Instance instance;
+    private final Clock clock;
+    private final Duration defaultInterval;
+
+    RunEngine(ExperimentService experiments, RunStore store, FaultInjector injector, GuardrailMonitor monitor,
+            MeasurementChecker checker, NamespacePolicy policy, Event<RunEvent> events, RunConfig config, Instance instance,
+            Clock clock, @ConfigProperty(name = "faultline.guardrails.default-interval", defaultValue = "PT1S") Duration defaultInterval) {
+        this.defaultInterval = defaultInterval;
+        this.experiments = experiments;
+        this.store = store;
+        this.injector = injector;
+        this.monitor = monitor;
+        this.checker = checker;
+        this.policy = policy;
+        this.events = events;
+        this.config = config;
+        this.instance = instance;
+        this.clock = clock;
+    }
+
+    /** Starts a run of the experiment's current revision; it proceeds on its own thread. */
+    public Run start(String experimentName, boolean widerBlastRadius, String actor) {
+        SavedExperiment saved = experiments.find(experimentName)
+                .orElseThrow(() -> new ResourceNotFoundException("experiment " + experimentName + " does not exist"));
+        StoredRun run = new StoredRun();
+        run.id = newId();
+        run.experiment = experimentName;
+        run.revision = saved.revision();
+        run.document = ExperimentCodec.canonicalJson(saved.experiment());
+        run.state = RunState.PENDING;
+        run.targetNamespace = saved.experiment().spec().target().namespace();
+        run.targetService = saved.experiment().spec().target().service().split("\\.")[0];
+        run.widerBlastRadius = widerBlastRadius;
+        run.startedBy = actor;
+        run.createdAt = clock.instant();
+        run.owner = instance.id();
+        run.heartbeatAt = run.createdAt;
+        store.create(run);
+        store.event(run.id, RunState.PENDING.name(), "started by " + actor + " (revision " + saved.revision() + ")");
+        LiveRun liveRun = new LiveRun(run.id, saved.experiment(), widerBlastRadius, actor);
+        live.put(run.id, liveRun);
+        executor.execute(() -> {
+            try {
+                execute(liveRun);
+            } catch (RuntimeException | Error e) {
+                LOG.errorf(e, "Run %s could not be carried out to its end", liveRun.id);
+                live.remove(liveRun.id);
+                liveRun.ended.completeExceptionally(e);
+            }
+        });
+        return store.find(run.id).orElseThrow();
+    }
+
+    /** Waits until the run has ended, or {@code timeout} has passed; the run as it is then. */
+    public Run await(String runId, Duration timeout) {
+        LiveRun liveRun = live.get(runId);
+        if (liveRun != null) {
+            try {
+                return liveRun.ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // answer with the run as it is
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                LOG.warnf(e, "Run %s ended with an error", runId);
+            }
+        } else {
+            Instant deadline = clock.instant().plus(timeout);
+            while (store.find(runId).map(run -> !run.state().isTerminal()).orElse(false) && clock.instant().isBefore(deadline)) {
+                sleep(Duration.ofMillis(200));
+            }
+        }
+        return store.find(runId).orElseThrow(() -> new ResourceNotFoundException("run " + runId + " does not exist"));
+    }
+
+    /** Aborts a live run: its rules are removed before this returns. */
+    public Run abort(String runId, String reason, String actor) {
+        Run run = store.find(runId).orElseThrow(() -> new ResourceNotFoundException("run " + runId + " does not exist"));
+        if (run.state().isTerminal()) {
+            throw new ResourceConflictException("run " + runId + " has already ended " + run.state());
+        }
+        LiveRun liveRun = live.get(runId);
+        if (liveRun == null) {
+            throw new ResourceConflictException("run " + runId + " is carried out by another Faultline instance; "
+                    + "press the kill switch (POST /api/v1/halt) to stop every run everywhere");
+        }
+        abort(liveRun, "aborted by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason));
+        return await(runId, Duration.ofSeconds(30));
+    }
+
+    /** Aborts every live run of this instance; their rules are removed before this returns. */
+    void abortAll(String reason) {
+        List<Thread> aborts = new ArrayList<>();
+        for (LiveRun liveRun : live.values()) {
+            aborts.add(Thread.ofVirtual().start(() -> abort(liveRun, reason)));
+        }
+        for (Thread abort : aborts) {
+            try {
+                abort.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    boolean isLiveHere(String runId) {
+        return live.containsKey(runId);
+    }
+
+    int liveCount() {
+        return live.size();
+    }
+
+    private void abort(LiveRun liveRun, String reason) {
+        if (liveRun.abort(reason)) {
+            store.event(liveRun.id, "ABORT", reason);
+            monitor.unwatch(liveRun.id);
+            removeRules(liveRun.id);
+        }
+    }
+
+    private void execute(LiveRun run) {
+        ExperimentSpec spec = run.experiment.spec();
+        boolean mayHaveWritten = false;
+        String failure = null;
+        try {
+            store.transition(run.id, RunState.PRECHECK, "checking policy, target and steady state");
+            Optional<String> refusal = precheck(run);
+            if (refusal.isPresent()) {
+                finish(run, RunState.CANCELLED, refusal.get());
+                return;
+            }
+            store.transition(run.id, RunState.INJECTING, "writing the fault rules");
+            mayHaveWritten = true;
+            publish(run, RunEvent.Type.STARTED, RunState.INJECTING, null);
+            Instant started = clock.instant();
+            List<ExperimentSpec.RampStep> ramp = spec.rampUp();
+            RuleRef rule = injector.apply(request(run, ramp.isEmpty() ? null : ramp.get(0).percentage()));
+            store.ruleApplied(run.id, rule);
+            store.event(run.id, "RULE_APPLIED", rule.route() + " in " + rule.kind() + " " + rule.namespace() + "/" + rule.resource());
+            if (!run.aborted()) {
+                monitor.watch(run.id, watches(run));
+                store.transition(run.id, RunState.OBSERVING, "faults are live; watching " + spec.guardrails().size() + " guardrails");
+                observe(run, rule, started);
+            }
+        } catch (MeshException e) {
+            failure = e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = "interrupted";
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Run %s failed", run.id);
+            failure = e.toString();
+        } finally {
+            monitor.unwatch(run.id);
+            if (mayHaveWritten) {
+                store.transition(run.id, RunState.RECOVERING, run.aborted() ? run.abortReason()
+                        : failure != null ? "removing the rules after: " + failure : "duration reached; removing the rules");
+                removeRules(run.id);
+            }
+        }
+        if (run.aborted()) {
+            finish(run, RunState.ABORTED, run.abortReason());
+        } else if (failure != null) {
+            finish(run, RunState.FAILED, failure);
+        } else {
+            postcheck(run);
+        }
+    }
+
+    private Optional<String> precheck(LiveRun run) {
+        ExperimentSpec spec = run.experiment.spec();
+        var halt = store.halt();
+        if (halt.halted()) {
+            return Optional.of("Faultline is halted" + (halt.reason() == null ? "" : " (" + halt.reason() + ")") + "; re-arm it first");
+        }
+        List<FieldError> violations = policy.violations(spec);
+        if (!violations.isEmpty()) {
+            return Optional.of("the policy forbids this run: " + violations.stream().map(v -> v.path() + ": " + v.message()).toList());
+        }
+        List<String> others = store.liveOnTarget(spec.target().namespace(), spec.target().service().split("\\.")[0], run.id);
+        if (!others.isEmpty()) {
+            return Optional.of("run " + others.get(0) + " is already live on " + spec.target().service() + " in " + spec.target().namespace());
+        }
+        try {
+            FaultPlan plan = injector.plan(request(run, null));
+            if (plan.needsConsent() && !run.widerBlastRadius) {
+                return Optional.of(String.join("; ", plan.warnings().stream().filter(w -> w.contains("consent")).toList()));
+            }
+        } catch (MeshException e) {
+            return Optional.of(e.getMessage());
+        }
+        return failedProbe(run, "PRECHECK").map(reason -> "the steady state does not hold before injection: " + reason);
+    }
+
+    private void observe(LiveRun run, RuleRef rule, Instant started) throws InterruptedException {
+        ExperimentSpec spec = run.experiment.spec();
+        Instant end = started.plus(spec.duration());
+        for (int i = 0; i < spec.rampUp().size() && !run.aborted(); i++) {
+            ExperimentSpec.RampStep step = spec.rampUp().get(i);
+            if (i > 0) {
+                injector.adjust(rule, percentage(spec, step.percentage(), true), percentage(spec, step.percentage(), false));
+                store.event(run.id, "RAMP", "faults at " + step.percentage() + "%");
+            }
+            Instant stepEnd = minimum(clock.instant().plus(step.hold()), end);
+            if (run.awaitAbort(Duration.between(clock.instant(), stepEnd).toMillis())) {
+                return;
+            }
+        }
+        if (!spec.rampUp().isEmpty() && !run.aborted()) {
+            injector.adjust(rule, percentage(spec, 100, true), percentage(spec, 100, false));
+            store.event(run.id, "RAMP", "faults at their full percentage");
+        }
+        run.awaitAbort(Duration.between(clock.instant(), end).toMillis());
+    }
+
+    private void postcheck(LiveRun run) {
+        store.transition(run.id, RunState.POSTCHECK, "rules removed; checking the steady state after "
+                + config.settleTime().toSeconds() + " s");
+        sleep(config.settleTime());
+        Optional<String> failed = failedProbe(run, "POSTCHECK");
+        if (failed.isPresent()) {
+            finish(run, RunState.DEVIATED, "the steady state did not come back: " + failed.get());
+        } else {
+            finish(run, RunState.COMPLETED, "the steady state held");
+        }
+    }
+
+    /** Runs every steady-state probe once, recording samples; the first failure's reason. */
+    private Optional<String> failedProbe(LiveRun run, String phase) {
+        ExperimentSpec spec = run.experiment.spec();
+        if (spec.steadyState() == null) {
+            return Optional.empty();
+        }
+        String firstFailure = null;
+        List<Probe> probes = spec.steadyState().probes();
+        for (int i = 0; i < probes.size(); i++) {
+            Probe probe = probes.get(i);
+            Check check = checker.check(probe.measurement(), probe.tolerance(), spec.target().namespace());
+            store.sample(run.id, "spec.steadyState.probes[" + i + "]", phase, clock.instant(), check.value(), check.passed(),
+                    MeasurementChecker.threshold(probe.tolerance()), check.reason());
+            if (!check.passed() && firstFailure == null) {
+                firstFailure = probe.name() + ": " + check.reason();
+            }
+        }
+        return Optional.ofNullable(firstFailure);
+    }
+
+    private List<GuardrailMonitor.Watch> watches(LiveRun run) {
+        ExperimentSpec spec = run.experiment.spec();
+        List<GuardrailMonitor.Watch> watches = new ArrayList<>();
+        Instant now = clock.instant();
+        GuardrailMonitor.Listener listener = new GuardrailMonitor.Listener() {
+            @Override
+            public void checked(GuardrailMonitor.Watch watch, Check check, Instant at) {
+                store.sample(run.id, watch.path, "OBSERVING", at, check.value(), check.passed(),
+                        MeasurementChecker.threshold(watch.guardrail.tolerance()), check.reason());
+            }
+
+            @Override
+            public void breached(GuardrailMonitor.Watch watch, Check check, Instant at) {
+                abort(run, "guardrail \"" + watch.guardrail.name() + "\" breached: " + check.reason()
+                        + (watch.guardrail.effectiveFailureThreshold() > 1
+                                ? " (" + watch.guardrail.effectiveFailureThreshold() + " failed checks in a row)"
+                                : ""));
+            }
+        };
+        for (int i = 0; i < spec.guardrails().size(); i++) {
+            Guardrail guardrail = spec.guardrails().get(i);
+            Duration interval = guardrail.interval() != null ? guardrail.interval() : defaultInterval;
+            watches.add(new GuardrailMonitor.Watch(run.id, "spec.guardrails[" + i + "]", guardrail,
+                    Measurements.promql(guardrail.measurement(), spec.target().namespace()).orElse(null), spec.target().namespace(),
+                    interval, listener, now));
+        }
+        return watches;
+    }
+
+    /** Removes every rule the run still has; a rule that cannot be removed marks the run for cleanup by the reconciler. */
+    void removeRules(String runId) {
+        synchronized (lockFor(runId)) {
+            for (RuleRef rule : store.liveRules(runId)) {
+                try {
+                    FaultInjector.Removal removal = injector.remove(rule);
+                    store.ruleRemoved(runId, rule.route());
+                    store.event(runId, "RULE_REMOVED", rule.route() + (removal == FaultInjector.Removal.ALREADY_GONE
+                            ? " was already gone" : " removed from " + rule.namespace() + "/" + rule.resource()));
+                } catch (MeshException e) {
+                    store.needsCleanup(runId, true);
+                    store.event(runId, "CLEANUP_NEEDED", e.getMessage() + "; the reconciler keeps trying");
+                }
+            }
+        }
+    }
+
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    private Object lockFor(String runId) {
+        return locks.computeIfAbsent(runId, id -> new Object());
+    }
+
+    private void finish(LiveRun run, RunState verdict, String reason) {
+        store.transition(run.id, verdict, reason);
+        live.remove(run.id);
+        locks.remove(run.id);
+        Run ended = store.find(run.id).orElseThrow();
+        run.ended.complete(ended);
+        publish(run, RunEvent.Type.valueOf(verdict.name()), verdict, reason);
+        LOG.infof("Run %s of %s ended %s: %s", run.id, run.experiment.metadata().name(), verdict, reason);
+    }
+
+    private void publish(LiveRun run, RunEvent.Type type, RunState state, String reason) {
+        try {
+            events.fireAsync(new RunEvent(run.id, run.experiment.metadata().name(), type, state, reason, run.startedBy, clock.instant()))
+                    .exceptionally(failure -> {
+                        LOG.warnf(failure, "An observer of run %s failed", run.id);
+                        return null;
+                    });
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Could not publish %s of run %s", type, run.id);
+        }
+    }
+
+    private FaultRequest request(LiveRun run, Double rampPercentage) {
+        ExperimentSpec spec = run.experiment.spec();
+        FaultRequest full = FaultRequest.of(run.id, spec, clock.instant(), run.widerBlastRadius);
+        if (rampPercentage == null) {
+            return full;
+        }
+        return new FaultRequest(full.runId(), full.target(),
+                full.delay() == null ? null : new dev.faultline.experiment.spec.Fault.Delay(full.delay().fixedDelay(),
+                        Math.min(rampPercentage, full.delay().percentage())),
+                full.abort() == null ? null : new dev.faultline.experiment.spec.Fault.Abort(full.abort().httpStatus(),
+                        full.abort().grpcStatus(), Math.min(rampPercentage, full.abort().percentage())),
+                full.expiresAt(), full.widerBlastRadius());
+    }
+
+    private static Double percentage(ExperimentSpec spec, double step, boolean delay) {
+        return spec.faults().stream()
+                .filter(fault -> delay ? fault.delay() != null : fault.abort() != null)
+                .findFirst()
+                .map(fault -> Math.min(step, fault.percentage()))
+                .orElse(null);
+    }
+
+    private static Instant minimum(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private static String newId() {
+        char[] id = new char[12];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = ID_ALPHABET[RANDOM.nextInt(ID_ALPHABET.length)];
+        }
+        return new String(id);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @PreDestroy
+    void shutdown() {
+        abortAll("Faultline is shutting down");
+        executor.shutdown();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package dev.faultline.run;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import jakarta.transaction.Transactional.TxType;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.faultline.mesh.RuleRef;
+import io.quarkus.panache.common.Sort;
+
+/**
+ * Runs in PostgreSQL. Every change is its own short transaction, committed before the engine acts
+ * on it, so that what the database says a run did is never behind what it did.
+ */
+@ApplicationScoped
+@Transactional(TxType.REQUIRES_NEW)
+public class RunStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Clock clock;
+
+    RunStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    void create(StoredRun run) {
+        run.persist();
+    }
+
+    /** Moves the run to {@code state} and records why in its timeline; a terminal state also sets verdict, reason and end. */
+    void transition(String id, RunState state, String message) {
+        StoredRun run = StoredRun.findById(id);
+        if (run.state.isTerminal()) {
+            return;
+        }
+        Instant now = clock.instant();
+        run.state = state;
+        if (state == RunState.PRECHECK) {
+            run.startedAt = now;
+        }
+        if (state.isTerminal()) {
+            run.verdict = state;
+            run.reason = message;
+            run.endedAt = now;
+        }
+        event(run.id, state.name(), message, now);
+    }
+
+    void event(String runId, String type, String message) {
+        event(runId, type, message, clock.instant());
+    }
+
+    private static void event(String runId, String type, String message, Instant at) {
+        StoredEvent event = new StoredEvent();
+        event.runId = runId;
+        event.at = at;
+        event.type = type;
+        event.message = message;
+        event.persist();
+    }
+
+    void ruleApplied(String runId, RuleRef rule) {
+        StoredRule stored = new StoredRule();
+        stored.runId = runId;
+        stored.kind = rule.kind();
+        stored.namespace = rule.namespace();
+        stored.name = rule.resource();
+        stored.route = rule.route();
+        stored.dedicated = rule.dedicated();
+        stored.appliedAt = rule.appliedAt() != null ? rule.appliedAt() : clock.instant();
+        stored.persist();
+    }
+
+    void ruleRemoved(String runId, String route) {
+        StoredRule.update("removedAt = ?1 where runId = ?2 and route = ?3 and removedAt is null", clock.instant(), runId, route);
+    }
+
+    void needsCleanup(String runId, boolean needed) {
+        StoredRun.update("needsCleanup = ?1 where id = ?2", needed, runId);
+    }
+
+    void sample(String runId, String checkPath, String phase, Instant at, Double value, boolean passed, String threshold,
+            String reason) {
+        StoredSample sample = new StoredSample();
+        sample.runId = runId;
+        sample.checkPath = checkPath;
+        sample.phase = phase;
+        sample.at = at;
+        sample.value = value;
+        sample.passed = passed;
+        sample.threshold = threshold;
+        sample.reason = reason;
+        sample.persist();
+    }
+
+    /** Other runs, not yet ended, on the same service. */
+    List<String> liveOnTarget(String namespace, String service, String except) {
+        return StoredRun.<StoredRun> list("endedAt is null and targetNamespace = ?1 and targetService = ?2 and id <> ?3", namespace,
+                service, except).stream().map(run -> run.id).toList();
+    }
+
+    List<String> liveRunsOwnedBy(String owner) {
+        return StoredRun.<StoredRun> list("endedAt is null and owner = ?1", owner).stream().map(run -> run.id).toList();
+    }
+
+    /** Live runs of other instances whose owner has not beaten since {@code before}. */
+    List<String> orphanedRuns(String owner, Instant before) {
+        return StoredRun.<StoredRun> list("endedAt is null and owner <> ?1 and heartbeatAt < ?2", owner, before).stream()
+                .map(run -> run.id).toList();
+    }
+
+    void heartbeat(String owner) {
+        StoredRun.update("heartbeatAt = ?1 where owner = ?2 and endedAt is null", clock.instant(), owner);
+    }
+
+    /** The run's state, or empty when Faultline has no such run. */
+    @Transactional(TxType.REQUIRED)
+    Optional<RunState> state(String id) {
+        return StoredRun.<StoredRun> findByIdOptional(id).map(run -> run.state);
+    }
+
+    @Transactional(TxType.REQUIRED)
+    public Optional<Run> find(String id) {
+        return StoredRun.<StoredRun> findByIdOptional(id).map(run -> toRun(run, true));
+    }
+
+    @Transactional(TxType.REQUIRED)
+    public List<Run> list(Optional<String> experiment, Optional<RunState> state, int limit) {
+        StringBuilder query = new StringBuilder("1 = 1");
+        io.quarkus.panache.common.Parameters parameters = new io.quarkus.panache.common.Parameters();
+        experiment.ifPresent(name -> {
+            query.append(" and experiment = :experiment");
+            parameters.and("experiment", name);
+        });
+        state.ifPresent(value -> {
+            query.append(" and state = :state");
+            parameters.and("state", value);
+        });
+        return StoredRun.<StoredRun> find(query.toString(), Sort.descending("createdAt"), parameters).page(0, limit).list()
+                .stream().map(run -> toRun(run, false)).toList();
+    }
+
+    @Transactional(TxType.REQUIRED)
+    public List<Run.Sample> samples(String runId) {
+        return StoredSample.<StoredSample> list("runId", Sort.ascending("id"), runId).stream()
+                .map(s -> new Run.Sample(s.checkPath, s.phase, s.at, s.value, s.passed, s.threshold, s.reason)).toList();
+    }
+
+    @Transactional(TxType.REQUIRED)
+    public Run.Halt halt() {
+        StoredHalt halt = StoredHalt.findById(1);
+        return new Run.Halt(halt.halted, halt.reason, halt.changedBy, halt.changedAt);
+    }
+
+    void setHalt(boolean halted, String reason, String actor) {
+        StoredHalt halt = StoredHalt.findById(1);
+        halt.halted = halted;
+        halt.reason = reason;
+        halt.changedBy = actor;
+        halt.changedAt = clock.instant();
+    }
+
+    /** Rules of the run not yet removed. */
+    @Transactional(TxType.REQUIRED)
+    List<RuleRef> liveRules(String runId) {
+        return StoredRule.<StoredRule> list("runId = ?1 and removedAt is null", runId).stream()
+                .map(rule -> new RuleRef(rule.runId, rule.kind, rule.namespace, rule.name, rule.route, rule.dedicated, rule.appliedAt))
+                .toList();
+    }
+
+    private static Run toRun(StoredRun run, boolean withDocument) {
+        List<Run.Rule> rules = StoredRule.<StoredRule> list("runId", Sort.ascending("id"), run.id).stream()
+                .map(rule -> new Run.Rule(rule.kind, rule.namespace, rule.name, rule.route, rule.appliedAt, rule.removedAt)).toList();
+        List<Run.TimelineEntry> timeline = StoredEvent.<StoredEvent> list("runId", Sort.ascending("id"), run.id).stream()
+                .map(event -> new Run.TimelineEntry(event.at, event.type, event.message)).toList();
+        try {
+            return new Run(run.id, run.experiment, run.revision, run.state, run.verdict, run.reason, run.startedBy, run.createdAt,
+                    run.startedAt, run.endedAt, run.needsCleanup, rules, timeline, withDocument ? JSON.readTree(run.document) : null);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("run " + run.id + " has an unreadable document", e);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.faultline.run;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import org.hibernate.annotations.ColumnTransformer;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+
+@Entity
+@Table(name = "run")
+class StoredRun extends PanacheEntityBase {
+
+    @Id
+    String id;
+
+    String experiment;
+
+    int revision;
+
+    @Column(columnDefinition = "jsonb")
+    @ColumnTransformer(write = "?::jsonb")
+    String document;
+
+    @Enumerated(EnumType.STRING)
+    RunState state;
+
+    @Enumerated(EnumType.STRING)
+    RunState verdict;
+
+    String reason;
+
+    @Column(name = "target_namespace")
+    String targetNamespace;
+
+    @Column(name = "target_service")
+    String targetService;
+
+    @Column(name = "wider_blast_radius")
+    boolean widerBlastRadius;
+
+    @Column(name = "started_by")
+    String startedBy;
+
+    @Column(name = "created_at")
+    Instant createdAt;
+
+    @Column(name = "started_at")
+    Instant startedAt;
+
+    @Column(name = "ended_at")
+    Instant endedAt;
+
+    String owner;
+
+    @Column(name = "heartbeat_at")
+    Instant heartbeatAt;
+
+    @Column(name = "needs_cleanup")
+    boolean needsCleanup;
+}

@@ -1,0 +1,332 @@
+package dev.faultline.run;
+
+import static dev.faultline.testing.TestApi.as;
+import static dev.faultline.testing.TestApi.asAdmin;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+
+import dev.faultline.security.Role;
+import dev.faultline.testing.IstioFixtures;
+import dev.faultline.testing.MeshSimulator;
+import dev.faultline.testing.MetricsStack;
+import dev.faultline.testing.TestApi;
+import dev.faultline.testing.TestDatabase;
+import dev.faultline.testing.TestUsers;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * Runs end to end: the mock Kubernetes API in CRUD mode holding Bookinfo, the real Prometheus
+ * scraping exporters whose traffic a simulated mesh turns bad while a fault rule is present, and
+ * the REST API a pipeline would use.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(value = MetricsStack.class, restrictToAnnotatedClass = true)
+@TestProfile(RunLifecycleTest.Bookinfo.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RunLifecycleTest {
+
+    public static class Bookinfo implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("faultline.policy.allowed-namespaces", "bookinfo",
+                    "faultline.run.settle-time", "PT1S",
+                    "faultline.run.reconcile-interval", "PT1S");
+        }
+    }
+
+    private static final AtomicInteger EXPERIMENTS = new AtomicInteger();
+    private static HttpServer productpage;
+    private static volatile int productpageStatus = 200;
+
+    @KubernetesTestServer
+    KubernetesServer server;
+    @Inject
+    TestDatabase database;
+    @Inject
+    TestUsers users;
+
+    private MeshSimulator mesh;
+    private JsonNode originalReviews;
+
+    @BeforeAll
+    static void startProductpage() throws IOException {
+        TestApi.sendYamlAsText();
+        productpage = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        productpage.createContext("/health", exchange -> {
+            byte[] body = "{\"status\":\"UP\"}".getBytes();
+            exchange.sendResponseHeaders(productpageStatus, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        productpage.start();
+    }
+
+    @AfterAll
+    static void stopProductpage() {
+        productpage.stop(0);
+    }
+
+    @BeforeEach
+    void seed() {
+        database.clear();
+        productpageStatus = 200;
+        if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
+            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
+        }
+        originalReviews = IstioFixtures.virtualService(server.getClient(), "bookinfo", "reviews");
+        mesh = new MeshSimulator(server.getClient(), "bookinfo", Map.of("reviews", MetricsStack.reviews, "ratings", MetricsStack.ratings));
+        users.create("erin", List.of("bookinfo"), Role.EXPERIMENTER);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void stopMesh() {
+        mesh.close();
+    }
+
+    /** An experiment on {@code service}: an abort fault, an HTTP steady-state probe, and an error-rate guardrail. */
+    private String experiment(String service, String duration, boolean excludeInjected) {
+        String name = service + "-run-" + EXPERIMENTS.incrementAndGet();
+        String yaml = """
+                apiVersion: faultline.dev/v1
+                kind: Experiment
+                metadata: { name: %s, team: bookinfo }
+                spec:
+                  target: { namespace: bookinfo, service: %s }
+                  faults:
+                    - abort: { httpStatus: 503, percentage: 50 }
+                  duration: %s
+                  steadyState:
+                    probes:
+                      - name: productpage answers
+                        http: { url: "http://127.0.0.1:%d/health", expectStatus: 200, timeout: 1s }
+                  guardrails:
+                    - name: %s error rate
+                      goldenSignal: { signal: errorRate, service: %s, window: 3s, excludeInjected: %s }
+                      tolerance: { below: 0.2 }
+                      interval: 250ms
+                      failureThreshold: 2
+                """.formatted(name, service, duration, productpage.getAddress().getPort(), service, service, excludeInjected);
+        asAdmin().contentType(TestApi.YAML).body(yaml).post("/api/v1/experiments").then().statusCode(201);
+        return name;
+    }
+
+    private static JsonPath startAndWait(String experiment) {
+        return JsonPath.from(as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/experiments/" + experiment + "/runs?wait=true&timeout=60s")
+                .then().statusCode(200).extract().asString());
+    }
+
+    private JsonNode reviews() {
+        return IstioFixtures.virtualService(server.getClient(), "bookinfo", "reviews");
+    }
+
+    @Test
+    @Order(1)
+    void aCleanRunCompletesAndLeavesTheVirtualServiceAsItWas() {
+        JsonPath run = startAndWait(experiment("reviews", "4s", true));
+
+        assertThat(run.getString("state")).as(run.getString("reason")).isEqualTo("COMPLETED");
+        assertThat(run.getString("verdict")).isEqualTo("COMPLETED");
+        assertThat(run.getList("timeline.type")).containsSubsequence("PENDING", "PRECHECK", "INJECTING", "RULE_APPLIED",
+                "OBSERVING", "RECOVERING", "RULE_REMOVED", "POSTCHECK", "COMPLETED");
+        assertThat(run.getString("rules[0].route")).startsWith("faultline-");
+        assertThat(run.getString("rules[0].removedAt")).isNotNull();
+        assertThat(reviews().path("spec")).isEqualTo(originalReviews.path("spec"));
+
+        String id = run.getString("id");
+        List<Map<String, Object>> samples = JsonPath.from(asAdmin().get("/api/v1/runs/" + id + "/samples").then().statusCode(200)
+                .extract().asString()).getList("$");
+        assertThat(samples).extracting(s -> s.get("check")).contains("spec.guardrails[0]", "spec.steadyState.probes[0]");
+        assertThat(samples).filteredOn(s -> "OBSERVING".equals(s.get("phase"))).hasSizeGreaterThan(4)
+                .allSatisfy(s -> assertThat(s.get("threshold")).isEqualTo("below 0.2"));
+        asAdmin().get("/api/v1/runs/" + id + "/junit").then().statusCode(200)
+                .body(containsString("tests=\"3\" failures=\"0\""));
+    }
+
+    @Test
+    @Order(2)
+    void aBreachAbortsWithinTheGuardrailsIntervalsAndTheRuleIsGone() {
+        JsonPath run = startAndWait(experiment("reviews", "60s", false));
+
+        assertThat(run.getString("state")).isEqualTo("ABORTED");
+        assertThat(run.getString("reason")).contains("guardrail \"reviews error rate\" breached").contains("not below 0.2")
+                .contains("2 failed checks in a row");
+        assertThat(reviews().path("spec")).isEqualTo(originalReviews.path("spec"));
+        assertThat(Duration.between(java.time.Instant.parse(run.getString("startedAt")),
+                java.time.Instant.parse(run.getString("endedAt")))).isLessThan(Duration.ofSeconds(30));
+        asAdmin().get("/api/v1/runs/" + run.getString("id") + "/junit").then().statusCode(200)
+                .body(containsString("<failure message=\"guardrail &quot;reviews error rate&quot; breached"));
+    }
+
+    @Test
+    @Order(3)
+    void aSteadyStateThatDoesNotComeBackIsDeviated() throws Exception {
+        String experiment = experiment("reviews", "3s", true);
+        String id = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/experiments/" + experiment + "/runs").then().statusCode(202).extract().path("id");
+        awaitState(id, "OBSERVING");
+        productpageStatus = 503;
+
+        JsonPath run = JsonPath.from(asAdmin().contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/experiments/" + experiment + "/runs?wait=true&timeout=1s").then().extract().asString());
+        assertThat(run.getString("state")).as("a second run on a target with a live run").isEqualTo("CANCELLED");
+        assertThat(run.getString("reason")).contains("run " + id + " is already live on reviews");
+
+        JsonPath ended = awaitEnd(id);
+        assertThat(ended.getString("state")).isEqualTo("DEVIATED");
+        assertThat(ended.getString("reason")).contains("productpage answers").contains("answered 503");
+        assertThat(reviews().path("spec")).isEqualTo(originalReviews.path("spec"));
+    }
+
+    @Test
+    @Order(4)
+    void aUserAbortRemovesTheRuleBeforeAnswering() {
+        users.create("vic", List.of(), Role.VIEWER);
+        String id = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/experiments/" + experiment("reviews", "60s", true) + "/runs").then().statusCode(202)
+                .extract().path("id");
+        awaitState(id, "OBSERVING");
+        assertThat(reviews().path("spec").path("http")).hasSize(2);
+
+        as("vic", TestUsers.password("vic")).contentType(ContentType.JSON).body(Map.of("reason", "customers complain"))
+                .post("/api/v1/runs/" + id + "/abort").then().statusCode(200)
+                .body("state", equalTo("ABORTED"))
+                .body("reason", equalTo("aborted by vic: customers complain"));
+        assertThat(reviews().path("spec")).isEqualTo(originalReviews.path("spec"));
+        as("vic", TestUsers.password("vic")).contentType(ContentType.JSON).body("{}").post("/api/v1/runs/" + id + "/abort")
+                .then().statusCode(409);
+    }
+
+    @Test
+    @Order(5)
+    void haltAbortsEveryLiveRunRemovesEveryRuleAndRefusesNewRunsUntilReArmed() {
+        String onReviews = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/experiments/" + experiment("reviews", "60s", true) + "/runs").then().statusCode(202).extract().path("id");
+        String ratingsExperiment = experiment("ratings", "60s", true);
+        String onRatings = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/experiments/" + ratingsExperiment + "/runs").then().statusCode(202).extract().path("id");
+        awaitState(onReviews, "OBSERVING");
+        awaitState(onRatings, "OBSERVING");
+        users.create("vic", List.of(), Role.VIEWER);
+
+        as("vic", TestUsers.password("vic")).contentType(ContentType.JSON).body(Map.of("reason", "incident 4711"))
+                .post("/api/v1/halt").then().statusCode(200)
+                .body("halt.halted", equalTo(true))
+                .body("runsAborted", equalTo(2));
+
+        assertThat(awaitEnd(onReviews).getString("state")).isEqualTo("ABORTED");
+        assertThat(awaitEnd(onRatings).getString("reason")).isEqualTo("halted by vic: incident 4711");
+        assertThat(IstioFixtures.virtualServices(server.getClient(), "bookinfo"))
+                .allSatisfy(vs -> assertThat(vs.path("spec").path("http").toString()).doesNotContain("faultline-"));
+        JsonPath refused = startAndWait(ratingsExperiment);
+        assertThat(refused.getString("state")).isEqualTo("CANCELLED");
+        assertThat(refused.getString("reason")).contains("halted");
+
+        as("vic", TestUsers.password("vic")).delete("/api/v1/halt").then().statusCode(403);
+        asAdmin().delete("/api/v1/halt").then().statusCode(200).body("halted", equalTo(false));
+    }
+
+    @Test
+    @Order(6)
+    void aSteadyStateThatDoesNotHoldCancelsTheRun() {
+        productpageStatus = 500;
+        JsonPath run = startAndWait(experiment("reviews", "5s", true));
+        assertThat(run.getString("state")).isEqualTo("CANCELLED");
+        assertThat(run.getString("reason")).contains("steady state does not hold before injection").contains("answered 500");
+        assertThat(run.getList("rules")).isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void prechecksCancelBeforeAnythingIsWritten() {
+        String experiment = experiment("reviews", "5s", true);
+        asAdmin().contentType(TestApi.YAML).body(asAdmin().accept(TestApi.YAML).get("/api/v1/experiments/" + experiment)
+                .then().extract().asString().replace("service: reviews", "service: inventory"))
+                .put("/api/v1/experiments/" + experiment).then().statusCode(200);
+        JsonPath run = startAndWait(experiment);
+        assertThat(run.getString("state")).isEqualTo("CANCELLED");
+        assertThat(run.getString("reason")).contains("there is no Service inventory");
+        assertThat(run.getList("rules")).isEmpty();
+        assertThat(run.getList("timeline.type")).doesNotContain("INJECTING");
+    }
+
+    @Test
+    @Order(99)
+    void prometheusGoingDownMidRunAborts() throws Exception {
+        String id = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/experiments/" + experiment("reviews", "60s", true) + "/runs").then().statusCode(202)
+                .extract().path("id");
+        awaitState(id, "OBSERVING");
+        MetricsStack.prometheus.close();
+
+        JsonPath run = awaitEnd(id);
+        assertThat(run.getString("state")).isEqualTo("ABORTED");
+        assertThat(run.getString("reason")).contains("could not connect to Prometheus");
+        assertThat(reviews().path("spec")).isEqualTo(originalReviews.path("spec"));
+    }
+
+    private static void awaitState(String id, String state) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String current = null;
+        while (System.nanoTime() < deadline) {
+            current = asAdmin().get("/api/v1/runs/" + id).then().statusCode(200).extract().path("state");
+            if (state.equals(current)) {
+                return;
+            }
+            sleep(100);
+        }
+        throw new AssertionError("run " + id + " did not reach " + state + "; it is " + current);
+    }
+
+    private static JsonPath awaitEnd(String id) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonPath run = JsonPath.from(asAdmin().get("/api/v1/runs/" + id).then().statusCode(200).extract().asString());
+            if (run.getString("endedAt") != null) {
+                return run;
+            }
+            sleep(100);
+        }
+        throw new AssertionError("run " + id + " did not end");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
