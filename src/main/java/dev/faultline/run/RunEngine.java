@@ -190,8 +190,8 @@ public class RunEngine {
         try {
             store.transition(run.id, RunState.PRECHECK, "checking policy, target and steady state");
             Optional<String> refusal = precheck(run);
-            if (refusal.isPresent()) {
-                finish(run, RunState.CANCELLED, refusal.get());
+            if (refusal.isPresent() || run.aborted()) {
+                finish(run, RunState.CANCELLED, refusal.orElse(run.abortReason()));
                 return;
             }
             store.transition(run.id, RunState.INJECTING, "writing the fault rules");
