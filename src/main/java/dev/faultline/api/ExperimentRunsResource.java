@@ -69,7 +69,7 @@ public class ExperimentRunsResource {
         }
         var experiment = experiments.find(name).orElseThrow(() -> new ResourceNotFoundException("experiment " + name + " does not exist"));
         policy.requireGrant(caller, experiment.experiment().spec().target().namespace());
-        Run run = engine.start(name, request != null && Boolean.TRUE.equals(request.widerBlastRadius()), caller.getPrincipal().getName());
+        Run run = engine.start(experiment, request != null && Boolean.TRUE.equals(request.widerBlastRadius()), caller.getPrincipal().getName());
         if (wait) {
             run = engine.await(run.id(), waitFor);
         }

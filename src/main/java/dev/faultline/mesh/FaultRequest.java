@@ -40,6 +40,22 @@ public record FaultRequest(String runId, Target target, Fault.Delay delay, Fault
         return new FaultRequest(runId, spec.target(), delay, abort, now.plus(spec.duration()).plus(EXPIRY_MARGIN), widerBlastRadius);
     }
 
+    /** The same faults with their percentages capped at {@code percentage} (a ramp step). */
+    public FaultRequest cappedAt(double percentage) {
+        return new FaultRequest(runId, target,
+                delay == null ? null : new Fault.Delay(delay.fixedDelay(), Math.min(percentage, delay.percentage())),
+                abort == null ? null : new Fault.Abort(abort.httpStatus(), abort.grpcStatus(), Math.min(percentage, abort.percentage())),
+                expiresAt, widerBlastRadius);
+    }
+
+    public Double delayPercentage() {
+        return delay == null ? null : delay.percentage();
+    }
+
+    public Double abortPercentage() {
+        return abort == null ? null : abort.percentage();
+    }
+
     public String ruleName() {
         return RuleRef.PREFIX + runId;
     }

@@ -92,10 +92,6 @@ public class GuardrailMonitor {
         watches.remove(runId);
     }
 
-    int watched() {
-        return watches.values().stream().mapToInt(List::size).sum();
-    }
-
     private void loop() {
         while (!stopped) {
             try {

@@ -24,7 +24,6 @@ import org.jboss.logging.Logger;
 
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
-import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.SavedExperiment;
 import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.experiment.spec.ExperimentSpec;
@@ -53,8 +52,9 @@ public class RunEngine {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
+    /** One lock per live run, so that an abort and the run's own recovery never remove its rules at once. */
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("run-", 0).factory());
-    private final ExperimentService experiments;
     private final RunStore store;
     private final FaultInjector injector;
     private final GuardrailMonitor monitor;
@@ -66,11 +66,10 @@ public class RunEngine {
     private final Clock clock;
     private final Duration defaultInterval;
 
-    RunEngine(ExperimentService experiments, RunStore store, FaultInjector injector, GuardrailMonitor monitor,
+    RunEngine(RunStore store, FaultInjector injector, GuardrailMonitor monitor,
             MeasurementChecker checker, NamespacePolicy policy, Event<RunEvent> events, RunConfig config, Instance instance,
             Clock clock, @ConfigProperty(name = "faultline.guardrails.default-interval", defaultValue = "PT1S") Duration defaultInterval) {
         this.defaultInterval = defaultInterval;
-        this.experiments = experiments;
         this.store = store;
         this.injector = injector;
         this.monitor = monitor;
@@ -82,10 +81,9 @@ public class RunEngine {
         this.clock = clock;
     }
 
-    /** Starts a run of the experiment's current revision; it proceeds on its own thread. */
-    public Run start(String experimentName, boolean widerBlastRadius, String actor) {
-        SavedExperiment saved = experiments.find(experimentName)
-                .orElseThrow(() -> new ResourceNotFoundException("experiment " + experimentName + " does not exist"));
+    /** Starts a run of this revision of an experiment; it proceeds on its own thread. */
+    public Run start(SavedExperiment saved, boolean widerBlastRadius, String actor) {
+        String experimentName = saved.experiment().metadata().name();
         StoredRun run = new StoredRun();
         run.id = newId();
         run.experiment = experimentName;
@@ -93,7 +91,7 @@ public class RunEngine {
         run.document = ExperimentCodec.canonicalJson(saved.experiment());
         run.state = RunState.PENDING;
         run.targetNamespace = saved.experiment().spec().target().namespace();
-        run.targetService = saved.experiment().spec().target().service().split("\\.")[0];
+        run.targetService = saved.experiment().spec().target().serviceName();
         run.widerBlastRadius = widerBlastRadius;
         run.startedBy = actor;
         run.createdAt = clock.instant();
@@ -242,7 +240,7 @@ public class RunEngine {
         if (!violations.isEmpty()) {
             return Optional.of("the policy forbids this run: " + violations.stream().map(v -> v.path() + ": " + v.message()).toList());
         }
-        List<String> others = store.liveOnTarget(spec.target().namespace(), spec.target().service().split("\\.")[0], run.id);
+        List<String> others = store.liveOnTarget(spec.target().namespace(), spec.target().serviceName(), run.id);
         if (!others.isEmpty()) {
             return Optional.of("run " + others.get(0) + " is already live on " + spec.target().service() + " in " + spec.target().namespace());
         }
@@ -263,7 +261,8 @@ public class RunEngine {
         for (int i = 0; i < spec.rampUp().size() && !run.aborted(); i++) {
             ExperimentSpec.RampStep step = spec.rampUp().get(i);
             if (i > 0) {
-                injector.adjust(rule, percentage(spec, step.percentage(), true), percentage(spec, step.percentage(), false));
+                FaultRequest capped = request(run, step.percentage());
+                injector.adjust(rule, capped.delayPercentage(), capped.abortPercentage());
                 store.event(run.id, "RAMP", "faults at " + step.percentage() + "%");
             }
             Instant stepEnd = minimum(clock.instant().plus(step.hold()), end);
@@ -272,7 +271,8 @@ public class RunEngine {
             }
         }
         if (!spec.rampUp().isEmpty() && !run.aborted()) {
-            injector.adjust(rule, percentage(spec, 100, true), percentage(spec, 100, false));
+            FaultRequest full = request(run, null);
+            injector.adjust(rule, full.delayPercentage(), full.abortPercentage());
             store.event(run.id, "RAMP", "faults at their full percentage");
         }
         run.awaitAbort(Duration.between(clock.instant(), end).toMillis());
@@ -356,8 +356,6 @@ public class RunEngine {
         }
     }
 
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
-
     private Object lockFor(String runId) {
         return locks.computeIfAbsent(runId, id -> new Object());
     }
@@ -385,25 +383,8 @@ public class RunEngine {
     }
 
     private FaultRequest request(LiveRun run, Double rampPercentage) {
-        ExperimentSpec spec = run.experiment.spec();
-        FaultRequest full = FaultRequest.of(run.id, spec, clock.instant(), run.widerBlastRadius);
-        if (rampPercentage == null) {
-            return full;
-        }
-        return new FaultRequest(full.runId(), full.target(),
-                full.delay() == null ? null : new dev.faultline.experiment.spec.Fault.Delay(full.delay().fixedDelay(),
-                        Math.min(rampPercentage, full.delay().percentage())),
-                full.abort() == null ? null : new dev.faultline.experiment.spec.Fault.Abort(full.abort().httpStatus(),
-                        full.abort().grpcStatus(), Math.min(rampPercentage, full.abort().percentage())),
-                full.expiresAt(), full.widerBlastRadius());
-    }
-
-    private static Double percentage(ExperimentSpec spec, double step, boolean delay) {
-        return spec.faults().stream()
-                .filter(fault -> delay ? fault.delay() != null : fault.abort() != null)
-                .findFirst()
-                .map(fault -> Math.min(step, fault.percentage()))
-                .orElse(null);
+        FaultRequest full = FaultRequest.of(run.id, run.experiment.spec(), clock.instant(), run.widerBlastRadius);
+        return rampPercentage == null ? full : full.cappedAt(rampPercentage);
     }
 
     private static Instant minimum(Instant a, Instant b) {

@@ -18,6 +18,11 @@ public record Target(String mesh, String namespace, String service, String subse
 
     public static final String ISTIO = "istio";
 
+    /** The service's short name: {@code reviews} for {@code reviews} and for {@code reviews.bookinfo.svc.cluster.local}. */
+    public String serviceName() {
+        return service.split("\\.")[0];
+    }
+
     /** Narrows the faulted traffic to requests with these headers or from workloads with these labels. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     @JsonPropertyOrder({ "headers", "sourceLabels" })

@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.faultline.experiment.spec.Fault;
 import dev.faultline.experiment.spec.Target;
-import dev.faultline.mesh.FaultPlan;
 import dev.faultline.mesh.FaultRequest;
 import dev.faultline.mesh.MeshException;
 import dev.faultline.mesh.MeshException.Reason;
@@ -51,7 +50,7 @@ final class RoutePlanner {
                 throw new MeshException(Reason.TARGET_UNRESOLVED, "spec.target.service " + target.service()
                         + " names namespace " + labels[1] + " but spec.target.namespace is " + target.namespace());
             }
-            return new Host(labels[0], target.namespace());
+            return new Host(target.serviceName(), target.namespace());
         }
 
         String fqdn() {
@@ -285,10 +284,6 @@ final class RoutePlanner {
         } catch (java.time.format.DateTimeParseException e) {
             return Instant.EPOCH;
         }
-    }
-
-    static String plan(JsonNode before) {
-        return before == null ? FaultPlan.CREATE : FaultPlan.UPDATE;
     }
 
     private static boolean hasDestination(JsonNode route, Host host, String subset, String resourceNamespace) {
