@@ -37,7 +37,7 @@ import io.restassured.specification.RequestSpecification;
  * The packaged server killed with SIGKILL while a run is INJECTING, OBSERVING or RECOVERING. On
  * restart, before it reports ready, no Faultline rule remains and the run has ended ABORTED with the
  * reason "orchestrator restarted". The periodic reconciler is set to an hour, so only the start-up
- * pass can have done it.
+ * pass can have done it. Stopped gracefully (SIGTERM), the server ends its runs itself.
  */
 class CrashRecoveryIT {
 
@@ -157,6 +157,25 @@ class CrashRecoveryIT {
         }
         assertThat(ruleLive()).as("the killed server left its rule behind").isTrue();
         assertRecoveredOnRestart(id);
+    }
+
+    @Test
+    void stoppedGracefullyWhileObservingTakesItsRuleOutOnTheWayOut() {
+        String id;
+        try (PackagedServer server = start("first")) {
+            id = startRun(server);
+            awaitState(server, id, "OBSERVING");
+            assertThat(ruleLive()).isTrue();
+            server.stop();
+        }
+        assertThat(IstioFixtures.virtualService(client, "bookinfo", "reviews").path("spec"))
+                .as("the rule is removed by the stopping server itself, before any restart").isEqualTo(original.path("spec"));
+        try (PackagedServer restarted = start("restarted")) {
+            JsonPath run = JsonPath.from(admin(restarted).get("/api/v1/runs/" + id).then().statusCode(200).extract().asString());
+            assertThat(run.getString("state")).isEqualTo("ABORTED");
+            assertThat(run.getString("reason")).isEqualTo("Faultline is shutting down");
+            assertThat(run.getList("rules.removedAt")).doesNotContainNull();
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.faultline.mesh;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -23,6 +24,20 @@ public interface FaultInjector {
 
     /** Every rule Faultline owns in {@code namespace}, live or left behind. */
     List<OwnedRule> owned(String namespace);
+
+    /**
+     * Takes out every rule Faultline owns in {@code namespace} at once, as the kill switch does: the
+     * namespace is read once and each resource holding rules written once, all in parallel. Throws
+     * only when the namespace cannot be read; a resource that cannot be changed is in {@code problems}.
+     */
+    BulkRemoval removeAll(String namespace);
+
+    /** What {@link #removeAll} took out (each with the moment the API server acknowledged it), and what it could not. */
+    record BulkRemoval(List<Removed> removed, List<String> problems) {
+    }
+
+    record Removed(RuleRef rule, Instant at) {
+    }
 
     enum Removal {
         REMOVED, ALREADY_GONE

@@ -10,22 +10,27 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.faultline.experiment.spec.Guardrail;
 import dev.faultline.metrics.Check;
 import dev.faultline.metrics.PrometheusClient;
+import dev.faultline.metrics.QueryResult;
 
 /**
  * One loop that checks the guardrails of every live run. Each tick it takes the guardrails that are
  * due, sends each distinct PromQL query once (in parallel) and judges every guardrail that uses it.
  * A guardrail that fails {@code failureThreshold} times in a row — a query error or missing data
- * counts as a failure — breaches at once, on the thread that saw it.
+ * counts as a failure — breaches at once, on the thread that saw it. At most
+ * {@code faultline.guardrails.max-concurrent-queries} queries are in flight at once, so that hundreds
+ * of live runs queue here rather than overload Prometheus into timeouts (which would fail their checks).
  */
 @ApplicationScoped
 public class GuardrailMonitor {
@@ -70,11 +75,15 @@ public class GuardrailMonitor {
     private final MeasurementChecker checker;
     private final PrometheusClient prometheus;
     private final Clock clock;
+    /** Queries in flight to Prometheus at most (its own default limit is 20 concurrent queries). */
+    private final Semaphore queries;
     private final ExecutorService checks = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread loop;
     private volatile boolean stopped;
 
-    GuardrailMonitor(MeasurementChecker checker, PrometheusClient prometheus, Clock clock) {
+    GuardrailMonitor(MeasurementChecker checker, PrometheusClient prometheus, Clock clock,
+            @ConfigProperty(name = "faultline.guardrails.max-concurrent-queries", defaultValue = "10") int maxConcurrentQueries) {
+        this.queries = new Semaphore(maxConcurrentQueries);
         this.checker = checker;
         this.prometheus = prometheus;
         this.clock = clock;
@@ -121,7 +130,7 @@ public class GuardrailMonitor {
 
     private void check(List<Watch> group) {
         Watch first = group.get(0);
-        var result = first.promql != null ? prometheus.query(first.promql) : null;
+        var result = first.promql != null ? query(first.promql) : null;
         for (Watch watch : group) {
             try {
                 Check check = result != null
@@ -136,14 +145,24 @@ public class GuardrailMonitor {
         }
     }
 
+    private QueryResult query(String promql) {
+        queries.acquireUninterruptibly();
+        try {
+            return prometheus.query(promql);
+        } finally {
+            queries.release();
+        }
+    }
+
     private void judge(Watch watch, Check check) {
         Instant at = clock.instant();
         watch.consecutiveFailures = check.passed() ? 0 : watch.consecutiveFailures + 1;
+        // recorded first (a cheap hand-over), so that the breaching sample is stored before the run ends
+        watch.listener.checked(watch, check, at);
         if (!check.passed() && watch.consecutiveFailures >= watch.guardrail.effectiveFailureThreshold()
                 && watches.remove(watch.runId) != null) {
             watch.listener.breached(watch, check, at);
         }
-        watch.listener.checked(watch, check, at);
     }
 
     @PreDestroy

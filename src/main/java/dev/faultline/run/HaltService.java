@@ -1,6 +1,5 @@
 package dev.faultline.run;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,8 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.faultline.mesh.FaultInjector;
-import dev.faultline.mesh.MeshException;
-import dev.faultline.mesh.OwnedRule;
 import dev.faultline.security.NamespacePolicy;
 
 /**
@@ -42,23 +39,14 @@ public class HaltService {
     }
 
     public Result halt(String reason, String actor) {
+        long started = System.nanoTime();
         store.setHalt(true, reason, actor);
         int runs = engine.liveCount();
-        engine.abortAll("halted by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason));
-        int removed = 0;
-        List<String> problems = new ArrayList<>();
-        for (String namespace : policy.settings().allowedNamespaces()) {
-            try {
-                for (OwnedRule rule : injector.owned(namespace)) {
-                    injector.remove(rule.rule());
-                    removed++;
-                }
-            } catch (MeshException e) {
-                problems.add(namespace + ": " + e.getMessage());
-            }
-        }
-        LOG.warnf("Halted by %s (%s): %d runs aborted, %d more rules removed", actor, reason, runs, removed);
-        return new Result(store.halt(), runs, removed, problems);
+        FaultInjector.BulkRemoval removal = engine.haltAll("halted by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason),
+                policy.settings().allowedNamespaces());
+        LOG.warnf("Halted by %s (%s): %d runs aborted, %d rules removed, in %d ms%s", actor, reason, runs, removal.removed().size(),
+                (System.nanoTime() - started) / 1_000_000, removal.problems().isEmpty() ? "" : "; problems: " + removal.problems());
+        return new Result(store.halt(), runs, removal.removed().size(), removal.problems());
     }
 
     public Run.Halt rearm(String actor) {

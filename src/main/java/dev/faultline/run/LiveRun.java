@@ -1,11 +1,14 @@
 package dev.faultline.run;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.faultline.experiment.spec.Experiment;
+import dev.faultline.mesh.RuleRef;
 
 /** A run being carried out by this instance: what it runs, and whether (and why) it must stop. */
 final class LiveRun {
@@ -15,6 +18,8 @@ final class LiveRun {
     final boolean widerBlastRadius;
     final String startedBy;
     final CompletableFuture<Run> ended = new CompletableFuture<>();
+    /** Rules written and not yet removed, known here the moment the API server accepted them. */
+    final List<RuleRef> rules = new CopyOnWriteArrayList<>();
     private final AtomicReference<String> abortReason = new AtomicReference<>();
     private final CountDownLatch abortSignal = new CountDownLatch(1);
 

@@ -138,9 +138,9 @@ public class Reconciler implements HealthCheck {
     private boolean remove(RuleRef rule, String why) {
         try {
             injector.remove(rule);
+            Instant at = clock.instant();
             store.state(rule.runId()).ifPresent(state -> {
-                store.ruleRemoved(rule.runId(), rule.route());
-                store.event(rule.runId(), "RULE_REMOVED", rule.route() + " removed by the reconciler: " + why);
+                store.ruleRemoved(rule.runId(), rule.route(), at, rule.route() + " removed by the reconciler: " + why);
                 store.needsCleanup(rule.runId(), false);
             });
             LOG.warnf("Removed rule %s from %s/%s left behind: %s", rule.route(), rule.namespace(), rule.resource(), why);

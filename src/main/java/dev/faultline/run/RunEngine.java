@@ -13,11 +13,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -34,9 +36,11 @@ import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.FaultPlan;
 import dev.faultline.mesh.FaultRequest;
 import dev.faultline.mesh.MeshException;
+import dev.faultline.mesh.OwnedRule;
 import dev.faultline.mesh.RuleRef;
 import dev.faultline.metrics.Check;
 import dev.faultline.security.NamespacePolicy;
+import io.quarkus.runtime.ShutdownEvent;
 
 /**
  * Carries out runs: PRECHECK, INJECTING, OBSERVING, RECOVERING, POSTCHECK, each transition stored
@@ -53,9 +57,10 @@ public class RunEngine {
 
     private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
     /** One lock per live run, so that an abort and the run's own recovery never remove its rules at once. */
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("run-", 0).factory());
     private final RunStore store;
+    private final SampleRecorder samples;
     private final FaultInjector injector;
     private final GuardrailMonitor monitor;
     private final MeasurementChecker checker;
@@ -66,11 +71,12 @@ public class RunEngine {
     private final Clock clock;
     private final Duration defaultInterval;
 
-    RunEngine(RunStore store, FaultInjector injector, GuardrailMonitor monitor,
+    RunEngine(RunStore store, SampleRecorder samples, FaultInjector injector, GuardrailMonitor monitor,
             MeasurementChecker checker, NamespacePolicy policy, Event<RunEvent> events, RunConfig config, Instance instance,
             Clock clock, @ConfigProperty(name = "faultline.guardrails.default-interval", defaultValue = "PT1S") Duration defaultInterval) {
         this.defaultInterval = defaultInterval;
         this.store = store;
+        this.samples = samples;
         this.injector = injector;
         this.monitor = monitor;
         this.checker = checker;
@@ -165,6 +171,54 @@ public class RunEngine {
         }
     }
 
+    /**
+     * The kill switch's part: every live run here is aborted and every Faultline rule in
+     * {@code namespaces} taken out in one pass per namespace, whoever wrote it. The runs' locks are
+     * held meanwhile, so that their own recovery finds their rules already recorded as removed.
+     */
+    FaultInjector.BulkRemoval haltAll(String reason, List<String> namespaces) {
+        Instant at = clock.instant();
+        List<LiveRun> aborted = new ArrayList<>();
+        List<ReentrantLock> held = new ArrayList<>();
+        List<FaultInjector.Removed> removed = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        try {
+            for (LiveRun run : live.values()) {
+                ReentrantLock lock = lockFor(run.id);
+                lock.lock();
+                held.add(lock);
+                if (run.abort(reason)) {
+                    monitor.unwatch(run.id);
+                    aborted.add(run);
+                }
+            }
+            for (String namespace : namespaces) {
+                try {
+                    FaultInjector.BulkRemoval bulk = injector.removeAll(namespace);
+                    removed.addAll(bulk.removed());
+                    problems.addAll(bulk.problems());
+                } catch (MeshException e) {
+                    problems.add(namespace + ": " + e.getMessage());
+                }
+            }
+            for (FaultInjector.Removed gone : removed) {
+                LiveRun run = live.get(gone.rule().runId());
+                if (run != null) {
+                    run.rules.removeIf(rule -> rule.route().equals(gone.rule().route()));
+                }
+            }
+            store.halted(aborted.stream().map(run -> run.id).toList(), reason, at, removed);
+        } finally {
+            held.forEach(ReentrantLock::unlock);
+        }
+        for (LiveRun run : aborted) {
+            if (!run.rules.isEmpty()) {
+                removeRules(run.id, run, false); // outside these namespaces, or not removed in bulk
+            }
+        }
+        return new FaultInjector.BulkRemoval(removed, problems);
+    }
+
     boolean isLiveHere(String runId) {
         return live.containsKey(runId);
     }
@@ -173,17 +227,20 @@ public class RunEngine {
         return live.size();
     }
 
+    /** Takes the run's rules out first, from what it knows in memory, and records afterwards: every millisecond counts. */
     private void abort(LiveRun liveRun, String reason) {
         if (liveRun.abort(reason)) {
-            store.event(liveRun.id, "ABORT", reason);
+            Instant at = clock.instant();
             monitor.unwatch(liveRun.id);
-            removeRules(liveRun.id);
+            removeRules(liveRun.id, liveRun, false);
+            store.event(liveRun.id, "ABORT", reason, at);
         }
     }
 
     private void execute(LiveRun run) {
         ExperimentSpec spec = run.experiment.spec();
         boolean mayHaveWritten = false;
+        boolean recorded = false;
         String failure = null;
         try {
             store.transition(run.id, RunState.PRECHECK, "checking policy, target and steady state");
@@ -198,7 +255,9 @@ public class RunEngine {
             Instant started = clock.instant();
             List<ExperimentSpec.RampStep> ramp = spec.rampUp();
             RuleRef rule = injector.apply(request(run, ramp.isEmpty() ? null : ramp.get(0).percentage()));
+            run.rules.add(rule);
             store.ruleApplied(run.id, rule);
+            recorded = true;
             store.event(run.id, "RULE_APPLIED", rule.route() + " in " + rule.kind() + " " + rule.namespace() + "/" + rule.resource());
             if (!run.aborted()) {
                 monitor.watch(run.id, watches(run));
@@ -218,7 +277,10 @@ public class RunEngine {
             if (mayHaveWritten) {
                 store.transition(run.id, RunState.RECOVERING, run.aborted() ? run.abortReason()
                         : failure != null ? "removing the rules after: " + failure : "duration reached; removing the rules");
-                removeRules(run.id);
+                removeRules(run.id, run, true);
+                if (!recorded) {
+                    removeUnrecorded(run);
+                }
             }
         }
         if (run.aborted()) {
@@ -301,7 +363,7 @@ public class RunEngine {
         for (int i = 0; i < probes.size(); i++) {
             Probe probe = probes.get(i);
             Check check = checker.check(probe.measurement(), probe.tolerance(), spec.target().namespace());
-            store.sample(run.id, "spec.steadyState.probes[" + i + "]", phase, clock.instant(), check.value(), check.passed(),
+            samples.record(run.id, "spec.steadyState.probes[" + i + "]", phase, clock.instant(), check.value(), check.passed(),
                     MeasurementChecker.threshold(probe.tolerance()), check.reason());
             if (!check.passed() && firstFailure == null) {
                 firstFailure = probe.name() + ": " + check.reason();
@@ -317,7 +379,7 @@ public class RunEngine {
         GuardrailMonitor.Listener listener = new GuardrailMonitor.Listener() {
             @Override
             public void checked(GuardrailMonitor.Watch watch, Check check, Instant at) {
-                store.sample(run.id, watch.path, "OBSERVING", at, check.value(), check.passed(),
+                samples.record(run.id, watch.path, "OBSERVING", at, check.value(), check.passed(),
                         MeasurementChecker.threshold(watch.guardrail.tolerance()), check.reason());
             }
 
@@ -334,33 +396,95 @@ public class RunEngine {
             Duration interval = guardrail.interval() != null ? guardrail.interval() : defaultInterval;
             watches.add(new GuardrailMonitor.Watch(run.id, "spec.guardrails[" + i + "]", guardrail,
                     Measurements.promql(guardrail.measurement(), spec.target().namespace()).orElse(null), spec.target().namespace(),
-                    interval, listener, now));
+                    interval, listener, firstCheck(now, interval)));
         }
         return watches;
     }
 
-    /** Removes every rule the run still has; a rule that cannot be removed marks the run for cleanup by the reconciler. */
+    /**
+     * A random moment within the first interval (and second): runs started together, after a re-arm
+     * say, then do not all query Prometheus in the same instant for ever after.
+     */
+    private static Instant firstCheck(Instant now, Duration interval) {
+        return now.plusMillis(ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(interval.toMillis(), 1000))));
+    }
+
+    /** Removes every rule the run still has, as the database knows them (for runs no longer live here). */
     void removeRules(String runId) {
-        synchronized (lockFor(runId)) {
-            for (RuleRef rule : store.liveRules(runId)) {
+        removeRules(runId, null, true);
+    }
+
+    /**
+     * Removes the run's rules — those this instance knows of in memory, and with {@code fromStore}
+     * also those the database knows — each recorded with the moment the API server acknowledged its
+     * removal. A rule that cannot be removed marks the run for cleanup by the reconciler. Under the
+     * run's lock, so an abort, the kill switch and the run's own recovery never remove at once, and
+     * whichever comes second finds what the first recorded.
+     */
+    private void removeRules(String runId, LiveRun liveRun, boolean fromStore) {
+        ReentrantLock lock = lockFor(runId);
+        lock.lock();
+        try {
+            List<RuleRef> inMemory = liveRun != null ? List.copyOf(liveRun.rules) : List.of();
+            List<RuleRef> rules = fromStore ? union(store.liveRules(runId), inMemory) : inMemory;
+            for (RuleRef rule : rules) {
                 try {
                     FaultInjector.Removal removal = injector.remove(rule);
-                    store.ruleRemoved(runId, rule.route());
-                    store.event(runId, "RULE_REMOVED", rule.route() + (removal == FaultInjector.Removal.ALREADY_GONE
+                    Instant at = clock.instant();
+                    if (liveRun != null) {
+                        liveRun.rules.removeIf(known -> known.route().equals(rule.route()));
+                    }
+                    store.ruleRemoved(runId, rule.route(), at, rule.route() + (removal == FaultInjector.Removal.ALREADY_GONE
                             ? " was already gone" : " removed from " + rule.namespace() + "/" + rule.resource()));
-                } catch (MeshException e) {
+                } catch (RuntimeException e) {
+                    LOG.warnf("Could not remove rule %s of run %s: %s", rule.route(), runId, e.getMessage());
                     store.needsCleanup(runId, true);
                     store.event(runId, "CLEANUP_NEEDED", e.getMessage() + "; the reconciler keeps trying");
                 }
             }
+        } finally {
+            lock.unlock();
         }
     }
 
-    private Object lockFor(String runId) {
-        return locks.computeIfAbsent(runId, id -> new Object());
+    private static List<RuleRef> union(List<RuleRef> stored, List<RuleRef> known) {
+        List<RuleRef> rules = new ArrayList<>(stored);
+        for (RuleRef rule : known) {
+            if (rules.stream().noneMatch(r -> r.route().equals(rule.route()))) {
+                rules.add(rule);
+            }
+        }
+        return rules;
+    }
+
+    /**
+     * An apply that failed may still have written its rule (the API server took it, its answer was
+     * lost), and then the database does not know it: look for the run's rule by its annotations.
+     */
+    private void removeUnrecorded(LiveRun run) {
+        String namespace = run.experiment.spec().target().namespace();
+        try {
+            for (OwnedRule owned : injector.owned(namespace)) {
+                if (owned.rule().runId().equals(run.id)) {
+                    store.ruleApplied(run.id, owned.rule());
+                    injector.remove(owned.rule());
+                    store.ruleRemoved(run.id, owned.rule().route(), clock.instant(), owned.rule().route()
+                            + ", written by the apply that failed, removed from " + namespace + "/" + owned.rule().resource());
+                }
+            }
+        } catch (MeshException e) {
+            store.needsCleanup(run.id, true);
+            store.event(run.id, "CLEANUP_NEEDED", "could not make sure the failed apply left nothing behind: " + e.getMessage()
+                    + "; the reconciler keeps looking");
+        }
+    }
+
+    private ReentrantLock lockFor(String runId) {
+        return locks.computeIfAbsent(runId, id -> new ReentrantLock());
     }
 
     private void finish(LiveRun run, RunState verdict, String reason) {
+        samples.flush(Duration.ofSeconds(5));
         store.transition(run.id, verdict, reason);
         live.remove(run.id);
         locks.remove(run.id);
@@ -407,8 +531,11 @@ public class RunEngine {
         }
     }
 
-    @PreDestroy
-    void shutdown() {
+    /**
+     * On shutdown, while the database and the Kubernetes client are still open: every live run is
+     * aborted (its rules removed) and allowed a few seconds to record its end.
+     */
+    void shutdown(@Observes ShutdownEvent event) {
         abortAll("Faultline is shutting down");
         executor.shutdown();
         try {

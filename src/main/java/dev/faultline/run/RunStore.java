@@ -1,17 +1,25 @@
 package dev.faultline.run;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
 
+import org.hibernate.Session;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.RuleRef;
 import io.quarkus.panache.common.Sort;
 
@@ -50,14 +58,19 @@ public class RunStore {
             run.reason = message;
             run.endedAt = now;
         }
-        event(run.id, state.name(), message, now);
+        append(run.id, state.name(), message, now);
     }
 
     void event(String runId, String type, String message) {
-        event(runId, type, message, clock.instant());
+        append(runId, type, message, clock.instant());
     }
 
-    private static void event(String runId, String type, String message, Instant at) {
+    /** Records an event that happened at {@code at} (the timeline is in time order). */
+    void event(String runId, String type, String message, Instant at) {
+        append(runId, type, message, at);
+    }
+
+    private static void append(String runId, String type, String message, Instant at) {
         StoredEvent event = new StoredEvent();
         event.runId = runId;
         event.at = at;
@@ -78,26 +91,77 @@ public class RunStore {
         stored.persist();
     }
 
-    void ruleRemoved(String runId, String route) {
-        StoredRule.update("removedAt = ?1 where runId = ?2 and route = ?3 and removedAt is null", clock.instant(), runId, route);
+    /** Marks the rule removed at {@code at} (when the API server acknowledged it) and says so in the timeline. */
+    void ruleRemoved(String runId, String route, Instant at, String message) {
+        StoredRule.update("removedAt = ?1 where runId = ?2 and route = ?3 and removedAt is null", at, runId, route);
+        append(runId, "RULE_REMOVED", message, at);
+    }
+
+
+    /**
+     * What the kill switch did, in one transaction and two JDBC batches: the runs it aborted, and the
+     * rules it removed of runs Faultline knows (a rule of an unknown run has nothing to be recorded on).
+     */
+    void halted(List<String> abortedRuns, String reason, Instant at, List<FaultInjector.Removed> removed) {
+        List<String> runIds = removed.stream().map(gone -> gone.rule().runId()).distinct().toList();
+        Set<String> known = runIds.isEmpty() ? Set.of()
+                : Set.copyOf(StoredRun.getEntityManager().createQuery("select r.id from StoredRun r where r.id in :ids", String.class)
+                        .setParameter("ids", runIds).getResultList());
+        StoredRun.getEntityManager().unwrap(Session.class).doWork(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "update run_rule set removed_at = ? where run_id = ? and route = ? and removed_at is null");
+                    PreparedStatement event = connection.prepareStatement("insert into run_event (run_id, at, type, message) values (?, ?, ?, ?)")) {
+                for (String runId : abortedRuns) {
+                    addEvent(event, runId, at, "ABORT", reason);
+                }
+                for (FaultInjector.Removed gone : removed) {
+                    RuleRef rule = gone.rule();
+                    if (known.contains(rule.runId())) {
+                        update.setObject(1, gone.at().atOffset(ZoneOffset.UTC));
+                        update.setString(2, rule.runId());
+                        update.setString(3, rule.route());
+                        update.addBatch();
+                        addEvent(event, rule.runId(), gone.at(), "RULE_REMOVED", rule.route() + " removed from " + rule.namespace()
+                                + "/" + rule.resource() + " by the kill switch");
+                    }
+                }
+                update.executeBatch();
+                event.executeBatch();
+            }
+        });
+    }
+
+    private static void addEvent(PreparedStatement insert, String runId, Instant at, String type, String message) throws SQLException {
+        insert.setString(1, runId);
+        insert.setObject(2, at.atOffset(ZoneOffset.UTC));
+        insert.setString(3, type);
+        insert.setString(4, message);
+        insert.addBatch();
     }
 
     void needsCleanup(String runId, boolean needed) {
         StoredRun.update("needsCleanup = ?1 where id = ?2", needed, runId);
     }
 
-    void sample(String runId, String checkPath, String phase, Instant at, Double value, boolean passed, String threshold,
-            String reason) {
-        StoredSample sample = new StoredSample();
-        sample.runId = runId;
-        sample.checkPath = checkPath;
-        sample.phase = phase;
-        sample.at = at;
-        sample.value = value;
-        sample.passed = passed;
-        sample.threshold = threshold;
-        sample.reason = reason;
-        sample.persist();
+    /** Stores check samples in one transaction and one JDBC batch. */
+    void samples(List<SampleRecorder.Pending> samples) {
+        StoredSample.getEntityManager().unwrap(Session.class).doWork(connection -> {
+            try (PreparedStatement insert = connection.prepareStatement("insert into run_sample "
+                    + "(run_id, check_path, phase, at, value, passed, threshold, reason) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (SampleRecorder.Pending sample : samples) {
+                    insert.setString(1, sample.runId());
+                    insert.setString(2, sample.checkPath());
+                    insert.setString(3, sample.phase());
+                    insert.setObject(4, sample.at().atOffset(ZoneOffset.UTC));
+                    insert.setObject(5, sample.value(), Types.DOUBLE);
+                    insert.setBoolean(6, sample.passed());
+                    insert.setString(7, sample.threshold());
+                    insert.setString(8, sample.reason());
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        });
     }
 
     /** Other runs, not yet ended, on the same service. */
@@ -178,7 +242,7 @@ public class RunStore {
     private static Run toRun(StoredRun run, boolean withDocument) {
         List<Run.Rule> rules = StoredRule.<StoredRule> list("runId", Sort.ascending("id"), run.id).stream()
                 .map(rule -> new Run.Rule(rule.kind, rule.namespace, rule.name, rule.route, rule.appliedAt, rule.removedAt)).toList();
-        List<Run.TimelineEntry> timeline = StoredEvent.<StoredEvent> list("runId", Sort.ascending("id"), run.id).stream()
+        List<Run.TimelineEntry> timeline = StoredEvent.<StoredEvent> list("runId", Sort.ascending("at", "id"), run.id).stream()
                 .map(event -> new Run.TimelineEntry(event.at, event.type, event.message)).toList();
         try {
             return new Run(run.id, run.experiment, run.revision, run.state, run.verdict, run.reason, run.startedBy, run.createdAt,

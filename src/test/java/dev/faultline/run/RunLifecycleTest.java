@@ -164,7 +164,8 @@ class RunLifecycleTest {
     }
 
     private static JsonPath startAndWait(String experiment) {
-        return JsonPath.from(as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
+        // no body, as a pipeline's bare curl -X POST sends it
+        return JsonPath.from(as("erin", TestUsers.password("erin"))
                 .post("/api/v1/experiments/" + experiment + "/runs?wait=true&timeout=60s")
                 .then().statusCode(200).extract().asString());
     }
@@ -265,9 +266,15 @@ class RunLifecycleTest {
         as("vic", TestUsers.password("vic")).contentType(ContentType.JSON).body(Map.of("reason", "incident 4711"))
                 .post("/api/v1/halt").then().statusCode(200)
                 .body("halt.halted", equalTo(true))
-                .body("runsAborted", equalTo(2));
+                .body("runsAborted", equalTo(2))
+                .body("rulesRemoved", equalTo(2));
 
-        assertThat(awaitEnd(onReviews).getString("state")).isEqualTo("ABORTED");
+        JsonPath reviewsRun = awaitEnd(onReviews);
+        assertThat(reviewsRun.getString("state")).isEqualTo("ABORTED");
+        assertThat(reviewsRun.getList("rules.removedAt")).doesNotContainNull();
+        assertThat(reviewsRun.getList("timeline.type", String.class)).containsSubsequence("OBSERVING", "ABORT", "RULE_REMOVED")
+                .contains("RECOVERING");
+        assertThat(reviewsRun.getList("timeline.message", String.class)).anyMatch(m -> m.endsWith("by the kill switch"));
         assertThat(awaitEnd(onRatings).getString("reason")).isEqualTo("halted by vic: incident 4711");
         assertThat(IstioFixtures.virtualServices(server.getClient(), "bookinfo"))
                 .allSatisfy(vs -> assertThat(vs.path("spec").path("http").toString()).doesNotContain("faultline-"));

@@ -28,6 +28,15 @@ public class TestDatabase {
         });
     }
 
+    /** The number of rows in {@code table}. */
+    public long count(String table) {
+        if (!table.matches("[a-z_]+")) {
+            throw new IllegalArgumentException("not a table name: " + table);
+        }
+        return QuarkusTransaction.requiringNew().call(
+                () -> ((Number) entityManager.createNativeQuery("select count(*) from " + table).getSingleResult()).longValue());
+    }
+
     /** Runs one SQL statement, for states the API cannot produce on demand (an expired token). */
     public void execute(String sql) {
         QuarkusTransaction.requiringNew().run(() -> entityManager.createNativeQuery(sql).executeUpdate());

@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -228,23 +231,73 @@ public class IstioFaultInjector implements FaultInjector {
 
     @Override
     public List<OwnedRule> owned(String namespace) {
+        return virtualServices(namespace).stream().flatMap(vs -> ownedIn(vs, namespace).stream()).toList();
+    }
+
+    private static List<OwnedRule> ownedIn(JsonNode vs, String namespace) {
+        String name = vs.path("metadata").path("name").asText();
+        if (dedicated(vs)) {
+            String run = RoutePlanner.annotation(vs, RoutePlanner.RUN);
+            String runId = run != null ? run : name.substring(Math.min(name.length(), RuleRef.PREFIX.length()));
+            return List.of(new OwnedRule(new RuleRef(runId, RoutePlanner.KIND, namespace, name, RuleRef.PREFIX + runId, true, null),
+                    RoutePlanner.expiresAt(vs)));
+        }
         List<OwnedRule> owned = new ArrayList<>();
-        for (JsonNode vs : virtualServices(namespace)) {
-            String name = vs.path("metadata").path("name").asText();
-            if (dedicated(vs)) {
-                String run = RoutePlanner.annotation(vs, RoutePlanner.RUN);
-                String runId = run != null ? run : name.substring(Math.min(name.length(), RuleRef.PREFIX.length()));
-                owned.add(new OwnedRule(new RuleRef(runId, RoutePlanner.KIND, namespace, name, RuleRef.PREFIX + runId, true, null),
-                        RoutePlanner.expiresAt(vs)));
-                continue;
-            }
-            for (String route : RoutePlanner.faultlineRoutes(vs)) {
-                String runId = route.substring(RuleRef.PREFIX.length());
-                Instant expiresAt = runId.equals(RoutePlanner.annotation(vs, RoutePlanner.RUN)) ? RoutePlanner.expiresAt(vs) : null;
-                owned.add(new OwnedRule(new RuleRef(runId, RoutePlanner.KIND, namespace, name, route, false, null), expiresAt));
-            }
+        for (String route : RoutePlanner.faultlineRoutes(vs)) {
+            String runId = route.substring(RuleRef.PREFIX.length());
+            Instant expiresAt = runId.equals(RoutePlanner.annotation(vs, RoutePlanner.RUN)) ? RoutePlanner.expiresAt(vs) : null;
+            owned.add(new OwnedRule(new RuleRef(runId, RoutePlanner.KIND, namespace, name, route, false, null), expiresAt));
         }
         return owned;
+    }
+
+    @Override
+    public BulkRemoval removeAll(String namespace) {
+        List<Removed> removed = new CopyOnWriteArrayList<>();
+        List<String> problems = new CopyOnWriteArrayList<>();
+        try (ExecutorService writes = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (JsonNode vs : virtualServices(namespace)) {
+                List<OwnedRule> owned = ownedIn(vs, namespace);
+                if (!owned.isEmpty()) {
+                    writes.execute(() -> removeAllFrom(vs, owned, removed, problems));
+                }
+            }
+        }
+        return new BulkRemoval(List.copyOf(removed), List.copyOf(problems));
+    }
+
+    /** One write with the resourceVersion listed; on a conflict or a failure, rule by rule on fresh reads (with retries). */
+    private void removeAllFrom(JsonNode vs, List<OwnedRule> owned, List<Removed> removed, List<String> problems) {
+        String namespace = vs.path("metadata").path("namespace").asText();
+        String name = vs.path("metadata").path("name").asText();
+        try {
+            if (dedicated(vs)) {
+                client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace).withName(name)
+                        .lockResourceVersion(vs.path("metadata").path("resourceVersion").asText()).delete();
+            } else {
+                ObjectNode after = vs.deepCopy();
+                ArrayNode routes = (ArrayNode) after.path("spec").path("http");
+                for (int i = routes.size() - 1; i >= 0; i--) {
+                    if (routes.get(i).path("name").asText("").startsWith(RuleRef.PREFIX)) {
+                        routes.remove(i);
+                    }
+                }
+                RoutePlanner.unannotate(after);
+                client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace).resource(toResource(after)).update();
+            }
+            Instant at = clock.instant();
+            owned.forEach(rule -> removed.add(new Removed(rule.rule(), at)));
+            LOG.infof("Removed %d Faultline rule(s) from VirtualService %s/%s", owned.size(), namespace, name);
+        } catch (KubernetesClientException e) {
+            for (OwnedRule rule : owned) {
+                try {
+                    remove(rule.rule());
+                    removed.add(new Removed(rule.rule(), clock.instant()));
+                } catch (MeshException failed) {
+                    problems.add(failed.getMessage());
+                }
+            }
+        }
     }
 
     /** Retries conflicts at once and other failures with backoff, until {@code within} has passed; then fails. */

@@ -94,6 +94,35 @@ class IstioFailuresTest {
     }
 
     @Test
+    void aConflictDuringTheKillSwitchFallsBackToAFreshReadAndKeepsTheOtherChange() {
+        String namespace = namespace();
+        JsonNode original = reviews(namespace);
+        injector.apply(request("halted", namespace));
+        server.expect().put().withPath(path(namespace)).andReturn(409, status(409, "Conflict")).once();
+
+        FaultInjector.BulkRemoval bulk = injector.removeAll(namespace);
+
+        assertThat(bulk.problems()).isEmpty();
+        assertThat(bulk.removed()).extracting(removed -> removed.rule().route()).containsExactly("faultline-halted");
+        assertThat(reviews(namespace).path("spec")).isEqualTo(original.path("spec"));
+    }
+
+    @Test
+    void aResourceTheKillSwitchCannotChangeIsReportedAsAProblem() {
+        String namespace = namespace();
+        injector.apply(request("stuck", namespace));
+        server.expect().put().withPath(path(namespace)).andReturn(500, status(500, "etcdserver: leader changed")).always();
+
+        IstioFaultInjector impatient = new IstioFaultInjector(client, Clock.systemUTC(), () -> Duration.ofSeconds(1));
+
+        FaultInjector.BulkRemoval bulk = impatient.removeAll(namespace);
+
+        assertThat(bulk.removed()).isEmpty();
+        assertThat(bulk.problems()).singleElement().asString().contains("faultline-stuck").contains("answered 500");
+        assertThat(impatient.owned(namespace)).as("still there for the reconciler to find").hasSize(1);
+    }
+
+    @Test
     void anApiServerErrorDuringApplyIsReportedAndNothingIsWritten() {
         String namespace = namespace();
         JsonNode original = reviews(namespace);

@@ -208,6 +208,32 @@ class IstioFaultInjectorTest {
     }
 
     @Test
+    void theKillSwitchTakesOutEveryRuleOfTheNamespaceInOnePassAndLeavesTheRestAsItWas() {
+        String namespace = namespace("virtual-service-all-v1");
+        JsonNode reviews = vs(namespace, "reviews");
+        JsonNode productpage = vs(namespace, "productpage");
+        List<JsonNode> untouched = List.of(vs(namespace, "ratings"), vs(namespace, "details"));
+        client().genericKubernetesResources(IstioFixtures.VIRTUAL_SERVICES).inNamespace(namespace).withName("details").delete();
+        RuleRef inserted = injector.apply(request("halt-a", namespace, "reviews", "v1", JASON, DELAY, null));
+        RuleRef other = injector.apply(request("halt-b", namespace, "productpage", null, null, null, ABORT));
+        RuleRef dedicated = injector.apply(request("halt-c", namespace, "details", null, null, DELAY, null));
+
+        FaultInjector.BulkRemoval bulk = injector.removeAll(namespace);
+
+        assertThat(bulk.problems()).isEmpty();
+        assertThat(bulk.removed()).extracting(removed -> removed.rule().route())
+                .containsExactlyInAnyOrder(inserted.route(), other.route(), dedicated.route());
+        assertThat(bulk.removed()).allSatisfy(removed -> assertThat(removed.at()).isNotNull());
+        assertThat(vs(namespace, "reviews").path("spec")).isEqualTo(reviews.path("spec"));
+        assertThat(vs(namespace, "reviews").path("metadata").path("annotations").has("faultline.dev/run")).isFalse();
+        assertThat(vs(namespace, "productpage").path("spec")).isEqualTo(productpage.path("spec"));
+        assertThat(vs(namespace, "faultline-halt-c")).isNull();
+        assertThat(vs(namespace, "ratings").path("spec")).isEqualTo(untouched.get(0).path("spec"));
+        assertThat(injector.owned(namespace)).isEmpty();
+        assertThat(injector.removeAll(namespace).removed()).as("nothing left the second time").isEmpty();
+    }
+
+    @Test
     void aSubsetWithoutRoutingNeedsConsentToo() {
         String namespace = namespace();
         FaultPlan plan = injector.plan(request("nosubset", namespace, "reviews", "v2", null, DELAY, null));
