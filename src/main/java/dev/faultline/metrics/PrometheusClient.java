@@ -83,7 +83,7 @@ public class PrometheusClient {
         }
         HttpResponse<String> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            response = sendOnFreshConnectionIfStale(request.build());
         } catch (HttpConnectTimeoutException e) {
             return failure(promql, QueryResult.Kind.UNREACHABLE, "could not connect to Prometheus at " + base + " within " + timeout.toMillis() + " ms");
         } catch (HttpTimeoutException e) {
@@ -98,6 +98,22 @@ public class PrometheusClient {
             return failure(promql, QueryResult.Kind.TIMEOUT, "interrupted while waiting for Prometheus");
         }
         return parse(promql, response);
+    }
+
+    /**
+     * Sends once more, at once, when the first try failed with an I/O error that is neither a
+     * timeout nor a refused connection: that is a pooled keep-alive connection the server had
+     * already closed ("header parser received no bytes"), not Prometheus being down, and a read-only
+     * query is safe to repeat. A second failure is the answer.
+     */
+    private HttpResponse<String> sendOnFreshConnectionIfStale(HttpRequest request) throws IOException, InterruptedException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException | ConnectException e) {
+            throw e;
+        } catch (IOException stale) {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     private static QueryResult parse(String promql, HttpResponse<String> response) {

@@ -121,6 +121,46 @@ class PrometheusFailuresTest {
     }
 
     @Test
+    void aConnectionClosedBeforeAnAnswerIsTriedOnceMoreAndOnlyOnce() throws Exception {
+        String ok = "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000.1,\"1\"]}}";
+        try (ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger hangUps = new java.util.concurrent.atomic.AtomicInteger(1);
+            Thread.ofVirtual().start(() -> {
+                while (!socket.isClosed()) {
+                    try (var connection = socket.accept()) {
+                        connections.incrementAndGet();
+                        var in = new java.io.BufferedReader(new java.io.InputStreamReader(connection.getInputStream()));
+                        String line;
+                        int length = 0;
+                        while ((line = in.readLine()) != null && !line.isEmpty()) {
+                            if (line.toLowerCase().startsWith("content-length:")) {
+                                length = Integer.parseInt(line.substring(15).trim());
+                            }
+                        }
+                        in.skip(length);
+                        if (hangUps.getAndDecrement() > 0) {
+                            continue; // a keep-alive connection the server had already closed: no byte of an answer
+                        }
+                        connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                                + ok.length() + "\r\nConnection: close\r\n\r\n" + ok).getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            URI url = URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/");
+
+            assertThat(check(new PrometheusClient(url, TIMEOUT, null).query("1")).passed()).isTrue();
+            assertThat(connections.get()).isEqualTo(2);
+
+            hangUps.set(2);
+            assertFailure(new PrometheusClient(url, TIMEOUT, null).query("1"), QueryResult.Kind.UNREACHABLE, "could not reach Prometheus");
+            assertThat(connections.get()).as("one more try, not more").isEqualTo(4);
+        }
+    }
+
+    @Test
     void credentialsAreSentAsConfigured() throws IOException {
         URI url = answering(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1700000000.1,\"1\"]}}",
                 Duration.ZERO);

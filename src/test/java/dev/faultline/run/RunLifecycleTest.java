@@ -311,6 +311,17 @@ class RunLifecycleTest {
     }
 
     @Test
+    @Order(8)
+    void aRunRequestWithAMisspeltFieldIsRefusedNamingIt() {
+        String experiment = experiment("reviews", "5s", true);
+        as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{\"widerBlastRadious\": true}")
+                .post("/api/v1/experiments/" + experiment + "/runs").then().statusCode(400)
+                .contentType(TestApi.PROBLEM)
+                .body("errors[0].path", equalTo("widerBlastRadious"));
+        assertThat(asAdmin().get("/api/v1/runs?experiment=" + experiment).then().extract().jsonPath().getList("")).isEmpty();
+    }
+
+    @Test
     @Order(99)
     void prometheusGoingDownMidRunAborts() throws Exception {
         String id = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
