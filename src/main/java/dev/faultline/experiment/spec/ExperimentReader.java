@@ -98,8 +98,38 @@ final class ExperimentReader {
         });
         List<Guardrail> guardrails = r.objects("guardrails", false, ExperimentReader::guardrail);
         checkUniqueNames(r, "guardrails", guardrails == null ? null : guardrails.stream().map(Guardrail::name).toList());
-        List<String> notify = r.texts("notify", FieldReader.DNS_LABEL, "must be the name of a notification channel (a DNS label)");
+        List<Notification> notify = r.list("notify", false, (element, path) -> notification(r, element, path));
         return new ExperimentSpec(target, faults, duration, rampUp, steadyState, guardrails, notify);
+    }
+
+    /** A channel name (aborts only), or {@code {channel, on: [events]}}. */
+    private static Notification notification(FieldReader r, JsonNode element, String path) {
+        if (element.isTextual()) {
+            if (!FieldReader.DNS_LABEL.matcher(element.asText()).matches()) {
+                r.errorAt(path, "must be the name of a notification channel (a DNS label), found \"" + element.asText() + "\"");
+                return null;
+            }
+            return Notification.of(element.asText());
+        }
+        if (!element.isObject()) {
+            r.errorAt(path, "must be a channel name or {channel, on: [events]}, found " + element);
+            return null;
+        }
+        FieldReader n = r.at(element, path);
+        int before = n.errorCount();
+        String channel = n.text("channel", true, FieldReader.DNS_LABEL, "must be the name of a notification channel (a DNS label)");
+        List<String> on = n.list("on", false, (event, eventPath) -> {
+            if (!event.isTextual() || !Notification.EVENTS.contains(event.asText())) {
+                n.errorAt(eventPath, "must be one of " + String.join(", ", Notification.EVENTS) + ", found " + event);
+                return null;
+            }
+            return event.asText();
+        });
+        if (n.listSize("on") == 0) {
+            n.error("on", "must name at least one event (leave it out for aborts only)");
+        }
+        n.finish();
+        return n.errorCount() == before ? new Notification(channel, on) : null;
     }
 
     private static Target target(FieldReader r) {

@@ -24,7 +24,7 @@ public record ExperimentSpec(
         List<RampStep> rampUp,
         SteadyState steadyState,
         List<Guardrail> guardrails,
-        @JsonProperty("notify") List<String> notifications) {
+        @JsonProperty("notify") List<Notification> notifications) {
 
     public ExperimentSpec {
         faults = faults == null ? List.of() : List.copyOf(faults);

@@ -56,7 +56,7 @@ class ExperimentCodecTest {
         Guardrail guardrail = experiment.spec().guardrails().get(0);
         assertEquals(Signal.ERROR_RATE, guardrail.measurement().goldenSignal().signal());
         assertEquals(2, guardrail.effectiveFailureThreshold());
-        assertEquals(List.of("slack-sre"), experiment.spec().notifications());
+        assertEquals(List.of(Notification.of("slack-sre")), experiment.spec().notifications());
     }
 
     @Test
@@ -91,6 +91,23 @@ class ExperimentCodecTest {
                 "spec.colour");
         assertThat(errors(document, DocumentFormat.YAML)).filteredOn(e -> e.path().equals("spec.faults[0].delay.percentage"))
                 .singleElement().extracting(FieldError::message).asString().contains("found 150");
+    }
+
+    @Test
+    void aChannelChoosesItsEventsAndABareNameHearsAboutAbortsOnly() {
+        Experiment experiment = ExperimentCodec.decode(VALID.replace("notify: [ slack-sre ]",
+                "notify: [ slack-sre, { channel: ci-hook, on: [ started, completed, deviated ] } ]"), DocumentFormat.YAML);
+
+        assertThat(experiment.spec().notifications()).containsExactly(Notification.of("slack-sre"),
+                new Notification("ci-hook", List.of("started", "completed", "deviated")));
+        assertThat(experiment.spec().notifications().get(0).hears("aborted")).isTrue();
+        assertThat(experiment.spec().notifications().get(0).hears("completed")).isFalse();
+        String json = ExperimentCodec.encode(experiment, DocumentFormat.JSON);
+        assertEquals(experiment, ExperimentCodec.decode(json, DocumentFormat.JSON));
+
+        assertThat(errors(VALID.replace("notify: [ slack-sre ]", "notify: [ Slack, { channel: ok, on: [ finished ] }, { on: [] }, 7 ]"),
+                DocumentFormat.YAML)).extracting(FieldError::path).containsExactlyInAnyOrder(
+                        "spec.notify[0]", "spec.notify[1].on[0]", "spec.notify[2].channel", "spec.notify[2].on", "spec.notify[3]");
     }
 
     @Test
