@@ -56,7 +56,10 @@ public final class EmbeddedPostgres {
             EmbeddedPostgres running = new EmbeddedPostgres(
                     "jdbc:postgresql://127.0.0.1:" + server.getPort() + "/" + DATABASE + "?user=" + USER);
             System.setProperty(runningKey, running.jdbcUrl);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "embedded-postgres-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                awaitApplicationStopped();
+                stop(server);
+            }, "embedded-postgres-stop"));
             LOG.infof("Embedded PostgreSQL ready on 127.0.0.1:%d in %d ms (data: %s)",
                     server.getPort(), Duration.ofNanos(System.nanoTime() - started).toMillis(), dataDirectory);
             return running;
@@ -64,6 +67,33 @@ public final class EmbeddedPostgres {
             throw new UncheckedIOException("Could not start embedded PostgreSQL in " + dataDirectory
                     + "; set quarkus.datasource.jdbc.url to use an external server", e);
         }
+    }
+
+    /**
+     * JVM shutdown hooks run at the same time: without waiting, the database would stop while
+     * Faultline still ends its runs on the way out. Waits (up to 30 s) only when the application
+     * told this class it started, which in tests, where each application has its own copy of
+     * this class, never happens.
+     */
+    private static void awaitApplicationStopped() {
+        if (applicationStarted) {
+            try {
+                APPLICATION_STOPPED.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static final java.util.concurrent.CountDownLatch APPLICATION_STOPPED = new java.util.concurrent.CountDownLatch(1);
+    private static volatile boolean applicationStarted;
+
+    static void applicationStarted() {
+        applicationStarted = true;
+    }
+
+    static void applicationStopped() {
+        APPLICATION_STOPPED.countDown();
     }
 
     public String jdbcUrl() {

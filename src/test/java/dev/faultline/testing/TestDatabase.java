@@ -19,7 +19,7 @@ public class TestDatabase {
     public void clear() {
         QuarkusTransaction.requiringNew().run(() -> {
             entityManager.createNativeQuery("truncate experiment, experiment_revision restart identity").executeUpdate();
-            entityManager.createNativeQuery("truncate run, run_rule, run_event, run_sample restart identity").executeUpdate();
+            entityManager.createNativeQuery("truncate run, run_rule, run_event, run_sample, notification_delivery, channel restart identity").executeUpdate();
             entityManager.createNativeQuery("update halt set halted = false, reason = null").executeUpdate();
             entityManager.createNativeQuery("delete from app_user where username <> 'admin'").executeUpdate();
             entityManager.createNativeQuery("update app_user set roles = '{admin}', disabled = false where username = 'admin'")

@@ -1,0 +1,154 @@
+package dev.faultline.notify;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import dev.faultline.ResourceConflictException;
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.experiment.spec.InvalidDocumentException;
+
+/** The channels: stored ones (admins manage them) and those declared in configuration (read-only). */
+@ApplicationScoped
+public class ChannelService {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+    /** What an admin sends to create or change a channel; {@code url} and {@code secret} are write-only. */
+    public record ChannelRequest(String kind, String url, String secret) {
+    }
+
+    private final NotifyConfig config;
+    private final Clock clock;
+
+    ChannelService(NotifyConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public List<ChannelView> list() {
+        List<ChannelView> views = new ArrayList<>();
+        configured().forEach(channel -> views.add(ChannelView.of(channel, null)));
+        StoredChannel.<StoredChannel> listAll().forEach(stored -> views.add(ChannelView.of(toChannel(stored), stored)));
+        views.sort(Comparator.comparing(ChannelView::name));
+        return views;
+    }
+
+    @Transactional
+    public Optional<ChannelView> view(String name) {
+        Optional<Channel> configured = configured().stream().filter(c -> c.name().equals(name)).findFirst();
+        if (configured.isPresent()) {
+            return Optional.of(ChannelView.of(configured.get(), null));
+        }
+        return StoredChannel.<StoredChannel> findByIdOptional(name).map(stored -> ChannelView.of(toChannel(stored), stored));
+    }
+
+    @Transactional
+    Optional<Channel> find(String name) {
+        Optional<Channel> configured = configured().stream().filter(c -> c.name().equals(name)).findFirst();
+        return configured.isPresent() ? configured
+                : StoredChannel.<StoredChannel> findByIdOptional(name).map(ChannelService::toChannel);
+    }
+
+    /** Creates (true) or replaces (false) a stored channel. */
+    @Transactional
+    public boolean put(String name, ChannelRequest request, String actor) {
+        List<FieldError> errors = new ArrayList<>();
+        if (name == null || !NAME.matcher(name).matches()) {
+            errors.add(new FieldError("name", "must be a DNS label (lower-case letters, digits and '-', at most 63)"));
+        }
+        Channel.Kind kind = null;
+        if (request == null || request.kind() == null) {
+            errors.add(new FieldError("kind", "is required: slack or webhook"));
+        } else {
+            try {
+                kind = Channel.Kind.valueOf(request.kind().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("kind", "must be slack or webhook"));
+            }
+        }
+        URI url = request == null ? null : url(request.url(), errors);
+        String secret = request == null ? null : request.secret();
+        if (secret != null && (secret.length() < 16 || secret.length() > 256)) {
+            errors.add(new FieldError("secret", "must be 16 to 256 characters"));
+        }
+        if (secret != null && kind == Channel.Kind.SLACK) {
+            errors.add(new FieldError("secret", "is for webhooks; Slack does not check signatures"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidDocumentException(errors);
+        }
+        if (configured().stream().anyMatch(c -> c.name().equals(name))) {
+            throw new ResourceConflictException("channel " + name + " is declared in configuration; change it there");
+        }
+        Instant now = clock.instant();
+        StoredChannel stored = StoredChannel.findById(name);
+        boolean created = stored == null;
+        if (created) {
+            stored = new StoredChannel();
+            stored.name = name;
+            stored.createdAt = now;
+            stored.createdBy = actor;
+        }
+        stored.kind = kind.key();
+        stored.url = url.toString();
+        stored.secret = secret;
+        stored.updatedAt = now;
+        stored.updatedBy = actor;
+        stored.persist();
+        return created;
+    }
+
+    @Transactional
+    public void delete(String name) {
+        if (configured().stream().anyMatch(c -> c.name().equals(name))) {
+            throw new ResourceConflictException("channel " + name + " is declared in configuration; remove it there");
+        }
+        if (!StoredChannel.deleteById(name)) {
+            throw new ResourceNotFoundException("channel " + name + " does not exist");
+        }
+    }
+
+    private static URI url(String text, List<FieldError> errors) {
+        if (text == null || text.isBlank()) {
+            errors.add(new FieldError("url", "is required: the http(s) address notifications are posted to"));
+            return null;
+        }
+        try {
+            URI url = new URI(text);
+            if (!("https".equals(url.getScheme()) || "http".equals(url.getScheme())) || url.getHost() == null) {
+                errors.add(new FieldError("url", "must be an absolute http or https URL"));
+                return null;
+            }
+            return url;
+        } catch (java.net.URISyntaxException e) {
+            errors.add(new FieldError("url", "is not a valid URL"));
+            return null;
+        }
+    }
+
+    private List<Channel> configured() {
+        List<Channel> channels = new ArrayList<>();
+        config.slack().forEach((name, slack) -> channels.add(new Channel(name, Channel.Kind.SLACK, URI.create(slack.webhookUrl()), null,
+                Channel.Source.CONFIGURATION)));
+        config.webhook().forEach((name, webhook) -> channels.add(new Channel(name, Channel.Kind.WEBHOOK, URI.create(webhook.url()),
+                webhook.secret().orElse(null), Channel.Source.CONFIGURATION)));
+        return channels;
+    }
+
+    private static Channel toChannel(StoredChannel stored) {
+        return new Channel(stored.name, Channel.Kind.valueOf(stored.kind.toUpperCase(Locale.ROOT)), URI.create(stored.url), stored.secret,
+                Channel.Source.STORED);
+    }
+}

@@ -1,0 +1,142 @@
+package dev.faultline.notify;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.faultline.run.Run;
+
+/** What a notification says: a Slack Block Kit message, or the JSON a generic webhook receives. */
+final class Messages {
+
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+
+    /** The guardrail whose failed check ended the run: its name, value, threshold and when. */
+    record Breach(String guardrail, Double value, String threshold, java.time.Instant at) {
+    }
+
+    private Messages() {
+    }
+
+    /** The last failed guardrail check of an aborted run, if a guardrail ended it. */
+    static Optional<Breach> breach(Run run, List<Run.Sample> samples) {
+        if (run.state() != dev.faultline.run.RunState.ABORTED || run.reason() == null || !run.reason().startsWith("guardrail")) {
+            return Optional.empty();
+        }
+        for (int i = samples.size() - 1; i >= 0; i--) {
+            Run.Sample sample = samples.get(i);
+            if (!sample.passed() && sample.check().startsWith("spec.guardrails[")) {
+                int index = Integer.parseInt(sample.check().replaceAll("\\D", ""));
+                String name = run.document() == null ? sample.check()
+                        : run.document().path("spec").path("guardrails").path(index).path("name").asText(sample.check());
+                return Optional.of(new Breach(name, sample.value(), sample.threshold(), sample.at()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static String target(Run run) {
+        JsonNode target = run.document() == null ? null : run.document().path("spec").path("target");
+        if (target == null || target.isMissingNode()) {
+            return "?";
+        }
+        return target.path("service").asText() + (target.has("subset") ? " (subset " + target.path("subset").asText() + ")" : "")
+                + " in " + target.path("namespace").asText();
+    }
+
+    static String slack(String event, Run run, Optional<Breach> breach, String runUrl) {
+        ObjectNode message = JSON.createObjectNode();
+        String state = run.state().name();
+        message.put("text", "Faultline: " + run.experiment() + " " + (event.equals("started") ? "started" : state)
+                + (run.reason() == null ? "" : ": " + run.reason()));
+        ArrayNode blocks = message.putArray("blocks");
+        ObjectNode header = blocks.addObject().put("type", "header");
+        header.putObject("text").put("type", "plain_text").put("text", icon(event) + " " + run.experiment() + " "
+                + (event.equals("started") ? "started" : state.toLowerCase(Locale.ROOT)));
+        ObjectNode facts = blocks.addObject().put("type", "section");
+        ArrayNode fields = facts.putArray("fields");
+        field(fields, "Experiment", run.experiment() + " (revision " + run.revision() + ")");
+        field(fields, "Target", target(run));
+        field(fields, "State", state + (run.verdict() == null ? "" : ", verdict " + run.verdict()));
+        field(fields, "Started by", run.startedBy());
+        if (run.reason() != null && !event.equals("started")) {
+            section(blocks, "*Reason*\n" + run.reason());
+        }
+        breach.ifPresent(b -> section(blocks, "*Guardrail breached:* " + b.guardrail() + "\n*Value* " + number(b.value())
+                + " against *threshold* " + b.threshold() + "\n*Breached at* " + b.at()));
+        List<Run.Rule> removed = run.rules().stream().filter(rule -> rule.removedAt() != null).toList();
+        if (!removed.isEmpty()) {
+            StringBuilder text = new StringBuilder("*Rules removed*");
+            removed.forEach(rule -> text.append("\n• ").append(rule.route()).append(" from ").append(rule.namespace()).append('/')
+                    .append(rule.name()).append(" at ").append(rule.removedAt()));
+            section(blocks, text.toString());
+        }
+        ObjectNode actions = blocks.addObject().put("type", "actions");
+        ObjectNode button = actions.putArray("elements").addObject().put("type", "button").put("url", runUrl);
+        button.putObject("text").put("type", "plain_text").put("text", "Open run " + run.id());
+        return write(message);
+    }
+
+    static String webhook(String event, Run run, Optional<Breach> breach, String runUrl, java.time.Instant at) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("event", event);
+        body.put("at", at.toString());
+        ObjectNode r = body.putObject("run");
+        r.put("id", run.id()).put("experiment", run.experiment()).put("revision", run.revision()).put("state", run.state().name())
+                .put("verdict", run.verdict() == null ? null : run.verdict().name()).put("reason", run.reason())
+                .put("startedBy", run.startedBy()).put("target", target(run)).put("url", runUrl);
+        r.put("startedAt", run.startedAt() == null ? null : run.startedAt().toString());
+        r.put("endedAt", run.endedAt() == null ? null : run.endedAt().toString());
+        breach.ifPresent(b -> body.putObject("breach").put("guardrail", b.guardrail()).put("value", b.value())
+                .put("threshold", b.threshold()).put("at", b.at().toString()));
+        ArrayNode rules = body.putArray("rules");
+        run.rules().forEach(rule -> rules.addObject().put("namespace", rule.namespace()).put("name", rule.name()).put("route", rule.route())
+                .put("appliedAt", String.valueOf(rule.appliedAt())).put("removedAt", rule.removedAt() == null ? null : rule.removedAt().toString()));
+        return write(body);
+    }
+
+    static String test(String channel, Channel.Kind kind, String baseUrl) {
+        ObjectNode message = JSON.createObjectNode();
+        if (kind == Channel.Kind.SLACK) {
+            message.put("text", "Faultline test message for channel " + channel + " from " + baseUrl);
+        } else {
+            message.put("event", "test").put("channel", channel).put("from", baseUrl);
+        }
+        return write(message);
+    }
+
+    private static String icon(String event) {
+        return switch (event) {
+            case "aborted" -> ":rotating_light:";
+            case "failed", "deviated" -> ":warning:";
+            case "completed" -> ":white_check_mark:";
+            default -> ":arrow_forward:";
+        };
+    }
+
+    private static void field(ArrayNode fields, String name, String value) {
+        fields.addObject().put("type", "mrkdwn").put("text", "*" + name + "*\n" + value);
+    }
+
+    private static void section(ArrayNode blocks, String markdown) {
+        blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn").put("text", markdown);
+    }
+
+    private static String number(Double value) {
+        return value == null ? "no value" : value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf(value.longValue())
+                : String.format(Locale.ROOT, "%.4g", value);
+    }
+
+    private static String write(ObjectNode node) {
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

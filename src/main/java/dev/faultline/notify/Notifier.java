@@ -1,0 +1,88 @@
+package dev.faultline.notify;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.spec.ExperimentCodec;
+import dev.faultline.experiment.spec.Notification;
+import dev.faultline.run.Run;
+import dev.faultline.run.RunEvent;
+import dev.faultline.run.RunStore;
+
+/**
+ * Tells the channels an experiment names about the run events they asked for. It observes run
+ * events asynchronously and hands every delivery its own virtual thread, so a slow or failing
+ * receiver can delay nothing but its own notification.
+ */
+@ApplicationScoped
+public class Notifier {
+
+    private static final Logger LOG = Logger.getLogger(Notifier.class);
+
+    private final ChannelService channels;
+    private final Sender sender;
+    private final RunStore runs;
+    private final NotifyConfig config;
+    private final String baseUrl;
+    private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("notify-", 0).factory());
+
+    Notifier(ChannelService channels, Sender sender, RunStore runs, NotifyConfig config,
+            @ConfigProperty(name = "faultline.base-url", defaultValue = "http://localhost:8080") String baseUrl) {
+        this.channels = channels;
+        this.sender = sender;
+        this.runs = runs;
+        this.config = config;
+        this.baseUrl = baseUrl.replaceAll("/+$", "");
+    }
+
+    void onRunEvent(@ObservesAsync RunEvent event) {
+        if (event.type() == RunEvent.Type.CANCELLED) {
+            return;
+        }
+        String name = event.type().name().toLowerCase(Locale.ROOT);
+        Optional<Run> found = runs.find(event.runId());
+        if (found.isEmpty() || found.get().document() == null) {
+            return;
+        }
+        Run run = found.get();
+        List<Notification> wanted = ExperimentCodec.decode(found.get().document().toString(), dev.faultline.experiment.spec.DocumentFormat.JSON)
+                .spec().notifications().stream().filter(n -> n.hears(name)).toList();
+        if (wanted.isEmpty()) {
+            return;
+        }
+        Optional<Messages.Breach> breach = Messages.breach(run, runs.samples(run.id()));
+        String runUrl = baseUrl + "/runs/" + run.id();
+        for (Notification notification : wanted) {
+            Optional<Channel> channel = channels.find(notification.channel());
+            if (channel.isEmpty()) {
+                LOG.warnf("Run %s names channel %s, which does not exist", run.id(), notification.channel());
+                continue;
+            }
+            String body = channel.get().kind() == Channel.Kind.SLACK ? Messages.slack(name, run, breach, runUrl)
+                    : Messages.webhook(name, run, breach, runUrl, event.at());
+            deliveries.execute(() -> sender.deliver(channel.get(), run.id(), name, body, config.attempts()));
+        }
+    }
+
+    /** Sends a test message to the channel now, once, and answers how it went. */
+    public Delivery test(String name) {
+        Channel channel = channels.find(name).orElseThrow(() -> new ResourceNotFoundException("channel " + name + " does not exist"));
+        return sender.deliver(channel, null, "test", Messages.test(name, channel.kind(), baseUrl), 1);
+    }
+
+    @PreDestroy
+    void stop() {
+        deliveries.shutdownNow();
+    }
+}
