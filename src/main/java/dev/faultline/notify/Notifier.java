@@ -56,7 +56,7 @@ public class Notifier {
             return;
         }
         Run run = found.get();
-        List<Notification> wanted = ExperimentCodec.decode(found.get().document().toString(), dev.faultline.experiment.spec.DocumentFormat.JSON)
+        List<Notification> wanted = ExperimentCodec.decode(run.document())
                 .spec().notifications().stream().filter(n -> n.hears(name)).toList();
         if (wanted.isEmpty()) {
             return;

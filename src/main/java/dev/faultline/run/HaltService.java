@@ -20,13 +20,11 @@ public class HaltService {
 
     private final RunStore store;
     private final RunEngine engine;
-    private final FaultInjector injector;
     private final NamespacePolicy policy;
 
-    HaltService(RunStore store, RunEngine engine, FaultInjector injector, NamespacePolicy policy) {
+    HaltService(RunStore store, RunEngine engine, NamespacePolicy policy) {
         this.store = store;
         this.engine = engine;
-        this.injector = injector;
         this.policy = policy;
     }
 

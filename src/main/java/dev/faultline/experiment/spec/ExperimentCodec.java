@@ -41,6 +41,11 @@ public final class ExperimentCodec {
         return read(parse(text, format));
     }
 
+    /** Reads a document already parsed (a run's stored copy, say), by the same rules as one read from text. */
+    public static Experiment decode(JsonNode tree) {
+        return read(tree);
+    }
+
     /** Checks a document built in code (a form, an import) by the same rules as one read from text. */
     public static Experiment validate(Experiment experiment) {
         return read(toTree(experiment));

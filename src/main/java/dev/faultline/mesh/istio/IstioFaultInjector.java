@@ -188,7 +188,7 @@ public class IstioFaultInjector implements FaultInjector {
             if (abortPercentage != null && fault.has("abort")) {
                 ((ObjectNode) fault.get("abort")).putObject("percentage").put("value", abortPercentage);
             }
-            update(rule, after);
+            update(rule.namespace(), after);
             return null;
         }, config.removeTimeout());
     }
@@ -208,8 +208,7 @@ public class IstioFaultInjector implements FaultInjector {
             if (!rule.runId().equals(RoutePlanner.annotation(vs, RoutePlanner.RUN))) {
                 return Removal.ALREADY_GONE;
             }
-            client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(rule.namespace()).withName(rule.resource())
-                    .lockResourceVersion(vs.path("metadata").path("resourceVersion").asText()).delete();
+            delete(vs);
             LOG.infof("Removed rule %s: deleted VirtualService %s/%s", rule.route(), rule.namespace(), rule.resource());
             return Removal.REMOVED;
         }
@@ -224,7 +223,7 @@ public class IstioFaultInjector implements FaultInjector {
         if (after.equals(vs)) {
             return Removal.ALREADY_GONE;
         }
-        update(rule, after);
+        update(rule.namespace(), after);
         LOG.infof("Removed rule %s from VirtualService %s/%s", rule.route(), rule.namespace(), rule.resource());
         return index >= 0 ? Removal.REMOVED : Removal.ALREADY_GONE;
     }
@@ -272,8 +271,7 @@ public class IstioFaultInjector implements FaultInjector {
         String name = vs.path("metadata").path("name").asText();
         try {
             if (dedicated(vs)) {
-                client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace).withName(name)
-                        .lockResourceVersion(vs.path("metadata").path("resourceVersion").asText()).delete();
+                delete(vs);
             } else {
                 ObjectNode after = vs.deepCopy();
                 ArrayNode routes = (ArrayNode) after.path("spec").path("http");
@@ -283,7 +281,7 @@ public class IstioFaultInjector implements FaultInjector {
                     }
                 }
                 RoutePlanner.unannotate(after);
-                client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace).resource(toResource(after)).update();
+                update(namespace, after);
             }
             Instant at = clock.instant();
             owned.forEach(rule -> removed.add(new Removed(rule.rule(), at)));
@@ -322,8 +320,16 @@ public class IstioFaultInjector implements FaultInjector {
         }
     }
 
-    private void update(RuleRef rule, JsonNode after) {
-        client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(rule.namespace()).resource(toResource(after)).update();
+    /** Writes {@code after} with the resourceVersion it carries: a concurrent change answers 409. */
+    private void update(String namespace, JsonNode after) {
+        client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace).resource(toResource(after)).update();
+    }
+
+    /** Deletes the VirtualService as it was read: if it changed since, the API server answers 409. */
+    private void delete(JsonNode vs) {
+        client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(vs.path("metadata").path("namespace").asText())
+                .withName(vs.path("metadata").path("name").asText())
+                .lockResourceVersion(vs.path("metadata").path("resourceVersion").asText()).delete();
     }
 
     private JsonNode get(RuleRef rule) {
