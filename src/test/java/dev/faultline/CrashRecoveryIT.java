@@ -37,7 +37,8 @@ import io.restassured.specification.RequestSpecification;
  * The packaged server killed with SIGKILL while a run is INJECTING, OBSERVING or RECOVERING. On
  * restart, before it reports ready, no Faultline rule remains and the run has ended ABORTED with the
  * reason "orchestrator restarted". The periodic reconciler is set to an hour, so only the start-up
- * pass can have done it. Stopped gracefully (SIGTERM), the server ends its runs itself.
+ * pass can have done it. Stopped gracefully (SIGTERM), the server ends its runs itself and records
+ * it before its embedded database stops.
  */
 class CrashRecoveryIT {
 
@@ -173,8 +174,8 @@ class CrashRecoveryIT {
         try (PackagedServer restarted = start("restarted")) {
             JsonPath run = JsonPath.from(admin(restarted).get("/api/v1/runs/" + id).then().statusCode(200).extract().asString());
             assertThat(run.getString("state")).isEqualTo("ABORTED");
-            // known gap (issue 6 note): the run's end is not yet recorded before the stop, so the restart ends it
-            assertThat(run.getString("reason")).isIn("Faultline is shutting down", "orchestrator restarted");
+            assertThat(run.getString("reason")).as(firstLog()).isEqualTo("Faultline is shutting down");
+            assertThat(run.getList("rules.removedAt")).as("the stopping server recorded the removal").isNotEmpty().doesNotContainNull();
         }
     }
 
@@ -210,6 +211,14 @@ class CrashRecoveryIT {
         }
         assertThat(ruleLive()).isTrue();
         assertRecoveredOnRestart(id);
+    }
+
+    private String firstLog() {
+        try {
+            return java.nio.file.Files.readString(dataDir.resolve("first.log"));
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     private static void sleep(long millis) {

@@ -2,10 +2,12 @@ package dev.faultline.database;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
 
@@ -56,8 +58,10 @@ public final class EmbeddedPostgres {
             EmbeddedPostgres running = new EmbeddedPostgres(
                     "jdbc:postgresql://127.0.0.1:" + server.getPort() + "/" + DATABASE + "?user=" + USER);
             System.setProperty(runningKey, running.jdbcUrl);
+            AtomicBoolean closerDisarmed = disarmLibraryCloser(server);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 awaitApplicationStopped();
+                closerDisarmed.set(false);
                 stop(server);
             }, "embedded-postgres-stop"));
             LOG.infof("Embedded PostgreSQL ready on 127.0.0.1:%d in %d ms (data: %s)",
@@ -82,6 +86,26 @@ public final class EmbeddedPostgres {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * The library registers its own JVM shutdown hook that stops the postmaster at once, while
+     * Faultline's shutdown observers still record how its runs ended. That hook calls
+     * {@code close()}, which does nothing once the instance's {@code closed} flag is set; this sets
+     * it, and the returned flag is cleared again just before Faultline stops the server itself.
+     * Should the library change, the database simply stops as early as before (logged).
+     */
+    private static AtomicBoolean disarmLibraryCloser(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server) {
+        try {
+            Field field = server.getClass().getDeclaredField("closed");
+            field.setAccessible(true);
+            AtomicBoolean closed = (AtomicBoolean) field.get(server);
+            closed.set(true);
+            return closed;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warnf("Embedded PostgreSQL may stop before Faultline records how its runs ended: %s", e);
+            return new AtomicBoolean();
         }
     }
 
