@@ -67,6 +67,9 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
                     "Your roles do not allow this action.", List.of());
             case UnauthorizedException e -> problem("unauthorized", "Unauthorized", 401,
                     "Sign in with HTTP Basic or an API token (Authorization: Bearer).", List.of());
+            case com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e -> problem("invalid-body", "Invalid request body", 400,
+                    "The request body does not have the expected shape.", List.of(new FieldError(jsonPath(e),
+                            "is not a field here; known fields: " + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList())));
             case JsonMappingException e -> problem("invalid-body", "Invalid request body", 400,
                     "The request body does not have the expected shape.",
                     List.of(new FieldError(jsonPath(e), e.getOriginalMessage().lines().findFirst().orElse(""))));

@@ -21,6 +21,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.notify.Delivery;
+import dev.faultline.notify.DeliveryLog;
 import dev.faultline.run.JUnitReport;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunEngine;
@@ -38,11 +40,13 @@ public class RunResource {
 
     private final RunEngine engine;
     private final RunStore runs;
+    private final DeliveryLog deliveries;
     private final SecurityIdentity caller;
 
-    RunResource(RunEngine engine, RunStore runs, SecurityIdentity caller) {
+    RunResource(RunEngine engine, RunStore runs, DeliveryLog deliveries, SecurityIdentity caller) {
         this.engine = engine;
         this.runs = runs;
+        this.deliveries = deliveries;
         this.caller = caller;
     }
 
@@ -92,6 +96,16 @@ public class RunResource {
     @Operation(summary = "The run as JUnit XML", description = "One test case per probe and guardrail, and one for the verdict")
     public String junit(@PathParam("id") String id) {
         return JUnitReport.of(run(id), runs.samples(id));
+    }
+
+    @GET
+    @Path("{id}/notifications")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "Every attempt to notify a channel about the run", description = "Oldest first: channel, event, "
+            + "attempt, HTTP status, DELIVERED, RETRYING or FAILED, and why")
+    public List<Delivery> notifications(@PathParam("id") String id) {
+        run(id);
+        return deliveries.forRun(id);
     }
 
     @POST

@@ -28,11 +28,11 @@ public class ChannelService {
     public record ChannelRequest(String kind, String url, String secret) {
     }
 
-    private final NotifyConfig config;
+    private final List<Channel> configured;
     private final Clock clock;
 
     ChannelService(NotifyConfig config, Clock clock) {
-        this.config = config;
+        this.configured = configured(config);
         this.clock = clock;
     }
 
@@ -61,27 +61,25 @@ public class ChannelService {
                 : StoredChannel.<StoredChannel> findByIdOptional(name).map(ChannelService::toChannel);
     }
 
-    /** Creates (true) or replaces (false) a stored channel. */
+    /**
+     * Creates (true) or changes (false) a stored channel. On a change, an absent {@code url} or
+     * {@code secret} keeps the stored one (the API never shows them, so nobody can be asked to
+     * repeat them); an empty {@code secret} stops signing.
+     */
     @Transactional
     public boolean put(String name, ChannelRequest request, String actor) {
         List<FieldError> errors = new ArrayList<>();
         if (name == null || !NAME.matcher(name).matches()) {
             errors.add(new FieldError("name", "must be a DNS label (lower-case letters, digits and '-', at most 63)"));
         }
-        Channel.Kind kind = null;
-        if (request == null || request.kind() == null) {
-            errors.add(new FieldError("kind", "is required: slack or webhook"));
-        } else {
-            try {
-                kind = Channel.Kind.valueOf(request.kind().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                errors.add(new FieldError("kind", "must be slack or webhook"));
-            }
-        }
-        URI url = request == null ? null : url(request.url(), errors);
-        String secret = request == null ? null : request.secret();
+        StoredChannel stored = name == null ? null : StoredChannel.findById(name);
+        Channel.Kind kind = kind(request == null ? null : request.kind(), errors);
+        String newUrl = request == null ? null : request.url();
+        URI url = newUrl == null && stored != null ? URI.create(stored.url) : url(newUrl, errors);
+        String newSecret = request == null ? null : request.secret();
+        String secret = newSecret == null ? stored == null ? null : stored.secret : newSecret.isEmpty() ? null : newSecret;
         if (secret != null && (secret.length() < 16 || secret.length() > 256)) {
-            errors.add(new FieldError("secret", "must be 16 to 256 characters"));
+            errors.add(new FieldError("secret", "must be 16 to 256 characters (or empty to stop signing)"));
         }
         if (secret != null && kind == Channel.Kind.SLACK) {
             errors.add(new FieldError("secret", "is for webhooks; Slack does not check signatures"));
@@ -93,7 +91,6 @@ public class ChannelService {
             throw new ResourceConflictException("channel " + name + " is declared in configuration; change it there");
         }
         Instant now = clock.instant();
-        StoredChannel stored = StoredChannel.findById(name);
         boolean created = stored == null;
         if (created) {
             stored = new StoredChannel();
@@ -108,6 +105,25 @@ public class ChannelService {
         stored.updatedBy = actor;
         stored.persist();
         return created;
+    }
+
+    /** Whether a channel of this name exists, stored or configured. */
+    @Transactional
+    public boolean exists(String name) {
+        return find(name).isPresent();
+    }
+
+    private static Channel.Kind kind(String text, List<FieldError> errors) {
+        if (text == null) {
+            errors.add(new FieldError("kind", "is required: slack or webhook"));
+            return null;
+        }
+        try {
+            return Channel.Kind.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            errors.add(new FieldError("kind", "must be slack or webhook"));
+            return null;
+        }
     }
 
     @Transactional
@@ -139,12 +155,33 @@ public class ChannelService {
     }
 
     private List<Channel> configured() {
+        return configured;
+    }
+
+    /** The channels of {@code faultline.notify.*}, checked once: a bad one stops start-up, naming its key. */
+    private static List<Channel> configured(NotifyConfig config) {
         List<Channel> channels = new ArrayList<>();
-        config.slack().forEach((name, slack) -> channels.add(new Channel(name, Channel.Kind.SLACK, URI.create(slack.webhookUrl()), null,
+        config.slack().forEach((name, slack) -> channels.add(new Channel(name, Channel.Kind.SLACK,
+                configuredUrl("faultline.notify.slack." + name + ".webhook-url", slack.webhookUrl()), null, Channel.Source.CONFIGURATION)));
+        config.webhook().forEach((name, webhook) -> channels.add(new Channel(name, Channel.Kind.WEBHOOK,
+                configuredUrl("faultline.notify.webhook." + name + ".url", webhook.url()), webhook.secret().orElse(null),
                 Channel.Source.CONFIGURATION)));
-        config.webhook().forEach((name, webhook) -> channels.add(new Channel(name, Channel.Kind.WEBHOOK, URI.create(webhook.url()),
-                webhook.secret().orElse(null), Channel.Source.CONFIGURATION)));
-        return channels;
+        for (Channel channel : channels) {
+            if (!NAME.matcher(channel.name()).matches()) {
+                throw new IllegalStateException("faultline.notify." + channel.kind().key() + "." + channel.name()
+                        + ": the channel name must be a DNS label (lower-case letters, digits and '-', at most 63)");
+            }
+        }
+        return List.copyOf(channels);
+    }
+
+    private static URI configuredUrl(String key, String text) {
+        List<FieldError> errors = new ArrayList<>();
+        URI url = url(text, errors);
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException(key + " " + errors.get(0).message());
+        }
+        return url;
     }
 
     private static Channel toChannel(StoredChannel stored) {

@@ -62,18 +62,21 @@ final class Messages {
         ArrayNode fields = facts.putArray("fields");
         field(fields, "Experiment", run.experiment() + " (revision " + run.revision() + ")");
         field(fields, "Target", target(run));
-        field(fields, "State", state + (run.verdict() == null ? "" : ", verdict " + run.verdict()));
+        field(fields, "State", state);
+        if (run.verdict() != null) {
+            field(fields, "Verdict", run.verdict().name());
+        }
         field(fields, "Started by", run.startedBy());
         if (run.reason() != null && !event.equals("started")) {
             section(blocks, "*Reason*\n" + run.reason());
         }
         breach.ifPresent(b -> section(blocks, "*Guardrail breached:* " + b.guardrail() + "\n*Value* " + number(b.value())
-                + " against *threshold* " + b.threshold() + "\n*Breached at* " + b.at()));
+                + " against *threshold* " + b.threshold() + "\n*Breached at* " + slackTime(b.at())));
         List<Run.Rule> removed = run.rules().stream().filter(rule -> rule.removedAt() != null).toList();
         if (!removed.isEmpty()) {
             StringBuilder text = new StringBuilder("*Rules removed*");
             removed.forEach(rule -> text.append("\n• ").append(rule.route()).append(" from ").append(rule.namespace()).append('/')
-                    .append(rule.name()).append(" at ").append(rule.removedAt()));
+                    .append(rule.name()).append(" at ").append(slackTime(rule.removedAt())));
             section(blocks, text.toString());
         }
         ObjectNode actions = blocks.addObject().put("type", "actions");
@@ -127,9 +130,17 @@ final class Messages {
         blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn").put("text", markdown);
     }
 
-    private static String number(Double value) {
-        return value == null ? "no value" : value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf(value.longValue())
-                : String.format(Locale.ROOT, "%.4g", value);
+    /** At most four significant digits, without trailing zeros: 0.4873, 0.5, 1250. */
+    static String number(Double value) {
+        if (value == null || value.isNaN() || value.isInfinite()) {
+            return value == null ? "no value" : String.valueOf(value);
+        }
+        return new java.math.BigDecimal(value).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+    }
+
+    /** A time Slack shows in each reader's own time zone, with the UTC instant as the fallback text. */
+    static String slackTime(java.time.Instant at) {
+        return "<!date^" + at.getEpochSecond() + "^{date_short_pretty} {time_secs}|" + at + ">";
     }
 
     private static String write(ObjectNode node) {

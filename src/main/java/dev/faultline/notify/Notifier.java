@@ -1,5 +1,6 @@
 package dev.faultline.notify;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -32,14 +33,18 @@ public class Notifier {
 
     private final ChannelService channels;
     private final Sender sender;
+    private final DeliveryLog log;
+    private final Clock clock;
     private final RunStore runs;
     private final NotifyConfig config;
     private final String baseUrl;
     private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("notify-", 0).factory());
 
-    Notifier(ChannelService channels, Sender sender, RunStore runs, NotifyConfig config,
+    Notifier(ChannelService channels, Sender sender, DeliveryLog log, RunStore runs, NotifyConfig config, Clock clock,
             @ConfigProperty(name = "faultline.base-url", defaultValue = "http://localhost:8080") String baseUrl) {
         this.channels = channels;
+        this.log = log;
+        this.clock = clock;
         this.sender = sender;
         this.runs = runs;
         this.config = config;
@@ -67,11 +72,21 @@ public class Notifier {
             Optional<Channel> channel = channels.find(notification.channel());
             if (channel.isEmpty()) {
                 LOG.warnf("Run %s names channel %s, which does not exist", run.id(), notification.channel());
+                recordMissing(run.id(), notification.channel(), name);
                 continue;
             }
             String body = channel.get().kind() == Channel.Kind.SLACK ? Messages.slack(name, run, breach, runUrl)
                     : Messages.webhook(name, run, breach, runUrl, event.at());
             deliveries.execute(() -> sender.deliver(channel.get(), run.id(), name, body, config.attempts()));
+        }
+    }
+
+    private void recordMissing(String runId, String channel, String event) {
+        try {
+            log.record(runId, new Delivery(channel, event, 1, clock.instant(), null, Delivery.Outcome.FAILED,
+                    "channel " + channel + " does not exist; an admin creates it under Settings or /api/v1/channels"));
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not record the missing channel %s of run %s: %s", channel, runId, e.getMessage());
         }
     }
 

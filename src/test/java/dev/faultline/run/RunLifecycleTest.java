@@ -108,27 +108,7 @@ class RunLifecycleTest {
         originalReviews = IstioFixtures.virtualService(server.getClient(), "bookinfo", "reviews");
         mesh = new MeshSimulator(server.getClient(), "bookinfo", Map.of("reviews", MetricsStack.reviews, "ratings", MetricsStack.ratings));
         users.create("erin", List.of("bookinfo"), Role.EXPERIMENTER);
-        awaitTrafficInPrometheus();
-    }
-
-    /** A freshly started Prometheus has no series yet; guardrails would (rightly) fail on no data. */
-    private static void awaitTrafficInPrometheus() {
-        var http = java.net.http.HttpClient.newHttpClient();
-        var request = java.net.http.HttpRequest.newBuilder(MetricsStack.prometheus.url().resolve("api/v1/query?query="
-                + java.net.URLEncoder.encode("sum by (destination_service_name) (rate(istio_requests_total[3s]))",
-                        java.nio.charset.StandardCharsets.UTF_8))).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                String body = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                if (body.contains("\"reviews\"") && body.contains("\"ratings\"")) {
-                    return;
-                }
-            } catch (IOException | InterruptedException e) {
-                // not up yet
-            }
-            sleep(200);
-        }
+        MetricsStack.awaitTraffic();
     }
 
     @org.junit.jupiter.api.AfterEach

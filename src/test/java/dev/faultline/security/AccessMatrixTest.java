@@ -72,6 +72,13 @@ class AccessMatrixTest {
         EXPECTED.put("GET /api/v1/runs/{id}/samples", Access.VIEWER);
         EXPECTED.put("GET /api/v1/runs/{id}/junit", Access.VIEWER);
         EXPECTED.put("POST /api/v1/runs/{id}/abort", Access.SIGNED_IN);
+        EXPECTED.put("GET /api/v1/runs/{id}/notifications", Access.VIEWER);
+        EXPECTED.put("GET /api/v1/channels", Access.VIEWER);
+        EXPECTED.put("POST /api/v1/channels", Access.ADMIN);
+        EXPECTED.put("GET /api/v1/channels/{name}", Access.VIEWER);
+        EXPECTED.put("PUT /api/v1/channels/{name}", Access.ADMIN);
+        EXPECTED.put("DELETE /api/v1/channels/{name}", Access.ADMIN);
+        EXPECTED.put("POST /api/v1/channels/{name}/test", Access.ADMIN);
         EXPECTED.put("GET /api/v1/halt", Access.SIGNED_IN);
         EXPECTED.put("POST /api/v1/halt", Access.SIGNED_IN);
         EXPECTED.put("DELETE /api/v1/halt", Access.APPROVER);

@@ -28,6 +28,29 @@ public class MetricsStack implements QuarkusTestResourceLifecycleManager {
         return Map.of("faultline.metrics.prometheus-url", prometheus.url().toString());
     }
 
+    /** Waits (up to 30 s) until Prometheus has a rate for both services: a fresh one has no series yet, and guardrails would (rightly) fail on no data. */
+    public static void awaitTraffic() {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(prometheus.url().resolve("api/v1/query?query="
+                + java.net.URLEncoder.encode("sum by (destination_service_name) (rate(istio_requests_total[3s]))",
+                        java.nio.charset.StandardCharsets.UTF_8))).build();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                String body = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                if (body.contains("\"reviews\"") && body.contains("\"ratings\"")) {
+                    return;
+                }
+                Thread.sleep(200);
+            } catch (java.io.IOException e) {
+                // not up yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     @Override
     public void stop() {
         try {
