@@ -46,6 +46,13 @@ public final class ExperimentCodec {
         return read(tree);
     }
 
+    /** Every error of a document tree (an import's draft, say), by the same rules as {@link #decode}; empty when valid. */
+    public static List<FieldError> check(JsonNode tree) {
+        List<FieldError> errors = new ArrayList<>();
+        ExperimentReader.read(tree, errors);
+        return List.copyOf(errors);
+    }
+
     /** Checks a document built in code (a form, an import) by the same rules as one read from text. */
     public static Experiment validate(Experiment experiment) {
         return read(toTree(experiment));
