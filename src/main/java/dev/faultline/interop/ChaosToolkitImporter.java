@@ -363,12 +363,29 @@ public final class ChaosToolkitImporter {
                     continue;
                 }
                 Optional<ObjectNode> mapped = check(probe.get(), entry.get("tolerance"), at);
-                mapped.ifPresent(probes::add);
+                mapped.ifPresent(p -> probes.add(unique(p, probes, at)));
                 if (mapped.isPresent() && probe.get().has("pauses")) {
                     unmapped.add(new Unmapped(at + ".pauses", "Faultline does not pause between the probes of the steady state"));
                 }
             }
             return probes;
+        }
+
+        /** Faultline's checks have unique names; a second use of one (a ref checked again) gets a number. */
+        private ObjectNode unique(ObjectNode check, ArrayNode list, String path) {
+            String name = check.path("name").asText();
+            Set<String> taken = new java.util.HashSet<>();
+            list.forEach(existing -> taken.add(existing.path("name").asText()));
+            if (!taken.contains(name)) {
+                return check;
+            }
+            int n = 2;
+            while (taken.contains(name + " #" + n)) {
+                n++;
+            }
+            check.put("name", name + " #" + n);
+            unmapped.add(new Unmapped(path, "named \"" + name + " #" + n + "\": each Faultline check has its own name"));
+            return check;
         }
 
         private boolean validTolerance(JsonNode tolerance, String path) {
@@ -895,7 +912,8 @@ public final class ChaosToolkitImporter {
                     continue;
                 }
                 for (int j = 0; j < probes.size(); j++) {
-                    safeguard(probes.get(j), path + ".provider.arguments.probes[" + j + "]").ifPresent(guardrails::add);
+                    String at = path + ".provider.arguments.probes[" + j + "]";
+                    safeguard(probes.get(j), at).ifPresent(g -> guardrails.add(unique(g, guardrails, at)));
                 }
             }
             return guardrails;

@@ -38,18 +38,18 @@ final class Substitutions {
     private final Set<String> used = new LinkedHashSet<>();
 
     Substitutions(JsonNode configuration, JsonNode secrets, Map<String, String> vars, Function<String, Optional<String>> environment) {
+        if (configuration != null) {
+            configuration.properties().forEach(entry -> {
+                declaredAt.put(entry.getKey(), "configuration." + entry.getKey());
+                values.put(entry.getKey(), resolve(entry.getValue(), vars.get(entry.getKey()), environment));
+            });
+        }
         if (secrets != null) {
             secrets.properties().forEach(scope -> scope.getValue().properties().forEach(entry -> {
                 String name = entry.getKey();
                 declaredAt.putIfAbsent(name, "secrets." + scope.getKey() + "." + name);
                 values.putIfAbsent(name, resolve(entry.getValue(), null, environment));
             }));
-        }
-        if (configuration != null) {
-            configuration.properties().forEach(entry -> {
-                declaredAt.put(entry.getKey(), "configuration." + entry.getKey());
-                values.put(entry.getKey(), resolve(entry.getValue(), vars.get(entry.getKey()), environment));
-            });
         }
         vars.forEach((name, value) -> values.putIfAbsent(name, new Value(TextNode.valueOf(value), null)));
     }

@@ -66,7 +66,7 @@ class ChaosToolkitFixturesTest {
         assertThat(spec.has("guardrails")).isFalse();
 
         assertThat(unmappedPaths(result)).containsExactly("steady-state-hypothesis.title", "steady-state-hypothesis.probes[0]",
-                "steady-state-hypothesis.probes[1]", "secrets.istio.KUBERNETES_CONTEXT", "configuration.product_page_url");
+                "steady-state-hypothesis.probes[1]", "configuration.product_page_url", "secrets.istio.KUBERNETES_CONTEXT");
         assertThat(result.unmapped().get(1).reason()).contains("runs the program curl");
         assertThat(result.unmapped()).as("the rollback removes the imported fault: Faultline does that itself")
                 .noneMatch(u -> u.path().startsWith("rollbacks"));
