@@ -9,11 +9,9 @@ import java.util.Optional;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -25,9 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.SavedExperiment;
 import dev.faultline.experiment.spec.DocumentFormat;
@@ -35,12 +31,9 @@ import dev.faultline.experiment.spec.Experiment;
 import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
-import dev.faultline.experiment.spec.Measurement;
-import dev.faultline.interop.ChaosToolkitExporter;
 import dev.faultline.interop.ChaosToolkitImporter;
 import dev.faultline.interop.ChaosToolkitService;
 import dev.faultline.interop.Unmapped;
-import dev.faultline.run.Measurements;
 import dev.faultline.security.NamespacePolicy;
 import dev.faultline.security.Role;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -54,10 +47,13 @@ public class ChaosToolkitResource {
     private final ChaosToolkitService chaosToolkit;
     private final ExperimentService experiments;
     private final NamespacePolicy policy;
+    private final ChaosToolkitExports exports;
     private final SecurityIdentity caller;
 
-    ChaosToolkitResource(ChaosToolkitService chaosToolkit, ExperimentService experiments, NamespacePolicy policy, SecurityIdentity caller) {
+    ChaosToolkitResource(ChaosToolkitService chaosToolkit, ChaosToolkitExports exports, ExperimentService experiments,
+            NamespacePolicy policy, SecurityIdentity caller) {
         this.chaosToolkit = chaosToolkit;
+        this.exports = exports;
         this.experiments = experiments;
         this.policy = policy;
         this.caller = caller;
@@ -65,10 +61,6 @@ public class ChaosToolkitResource {
 
     /** The Faultline document, what did not map, and what the document lacks before it can be stored (Faultline paths). */
     public record Imported(JsonNode experiment, List<Unmapped> unmapped, List<FieldError> errors) {
-    }
-
-    /** The Chaos Toolkit experiment and what of the Faultline document it could not carry. */
-    public record Exported(JsonNode experiment, List<Unmapped> unmapped) {
     }
 
     @POST
@@ -98,54 +90,13 @@ public class ChaosToolkitResource {
                 .entity(new Imported(ExperimentCodec.toTree(saved.experiment()), result.unmapped(), List.of())).build();
     }
 
-    @GET
-    @Path("experiments/{name}/export/chaostoolkit")
-    @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(summary = "Export an experiment as a Chaos Toolkit experiment",
-            description = "chaosistio actions and rollbacks, probes and safeguards; what Chaos Toolkit cannot say is listed")
-    @APIResponse(responseCode = "404", description = "No such experiment")
-    public Exported export(@PathParam("name") String name) {
-        SavedExperiment saved = experiments.find(name)
-                .orElseThrow(() -> new ResourceNotFoundException("experiment " + name + " does not exist"));
-        return export(saved.experiment());
-    }
-
     @POST
     @Path("export/chaostoolkit")
     @RolesAllowed(Role.VIEWER_NAME)
     @Consumes({ MediaType.APPLICATION_JSON, ApiMediaTypes.YAML, ApiMediaTypes.X_YAML, ApiMediaTypes.TEXT_YAML })
     @Operation(summary = "Export a Faultline document (not stored) as a Chaos Toolkit experiment")
-    public Exported exportDocument(String body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        return export(ExperimentCodec.decode(body, DocumentFormat.ofMediaType(contentType)));
-    }
-
-    /** Golden signals become their PromQL first: Chaos Toolkit knows queries, not Faultline's templates. */
-    private Exported export(Experiment experiment) {
-        ObjectNode tree = ExperimentCodec.toTree(experiment);
-        List<Unmapped> notes = new ArrayList<>();
-        String namespace = experiment.spec().target().namespace();
-        var probes = experiment.spec().steadyState() == null ? List.<dev.faultline.experiment.spec.Probe> of()
-                : experiment.spec().steadyState().probes();
-        for (int i = 0; i < probes.size(); i++) {
-            promql((ObjectNode) tree.path("spec").path("steadyState").path("probes").get(i), probes.get(i).measurement(), namespace,
-                    "spec.steadyState.probes[" + i + "]", notes);
-        }
-        for (int i = 0; i < experiment.spec().guardrails().size(); i++) {
-            promql((ObjectNode) tree.path("spec").path("guardrails").get(i), experiment.spec().guardrails().get(i).measurement(), namespace,
-                    "spec.guardrails[" + i + "]", notes);
-        }
-        ChaosToolkitExporter.Result result = chaosToolkit.export(tree);
-        notes.addAll(result.unmapped());
-        return new Exported(result.experiment(), notes);
-    }
-
-    private static void promql(ObjectNode check, Measurement measurement, String namespace, String path, List<Unmapped> notes) {
-        if (measurement.goldenSignal() == null) {
-            return;
-        }
-        check.remove("goldenSignal");
-        check.putObject("prometheus").put("query", Measurements.promql(measurement, namespace).orElseThrow());
-        notes.add(new Unmapped(path + ".goldenSignal", "exported as the PromQL it stands for"));
+    public ChaosToolkitExports.Exported exportDocument(String body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+        return exports.export(ExperimentCodec.decode(body, DocumentFormat.ofMediaType(contentType)));
     }
 
     private static Map<String, String> vars(List<String> vars) {

@@ -46,9 +46,11 @@ public class ExperimentResource {
 
     private final ExperimentService experiments;
     private final NamespacePolicy policy;
+    private final ChaosToolkitExports chaosToolkit;
     private final SecurityIdentity caller;
 
-    ExperimentResource(ExperimentService experiments, NamespacePolicy policy, SecurityIdentity caller) {
+    ExperimentResource(ExperimentService experiments, NamespacePolicy policy, ChaosToolkitExports chaosToolkit, SecurityIdentity caller) {
+        this.chaosToolkit = chaosToolkit;
         this.experiments = experiments;
         this.policy = policy;
         this.caller = caller;
@@ -140,6 +142,16 @@ public class ExperimentResource {
     public RevisionRepresentation revision(@PathParam("name") String name, @PathParam("revision") int revision) {
         return experiments.revision(name, revision).map(RevisionRepresentation::full)
                 .orElseThrow(() -> new ResourceNotFoundException("experiment " + name + " has no revision " + revision));
+    }
+
+    @GET
+    @Path("{name}/export/chaostoolkit")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "Export an experiment as a Chaos Toolkit experiment",
+            description = "chaosistio actions and rollbacks, probes and safeguards; what Chaos Toolkit cannot say is listed")
+    @APIResponse(responseCode = "404", description = "No such experiment")
+    public ChaosToolkitExports.Exported exportToChaosToolkit(@PathParam("name") String name) {
+        return chaosToolkit.export(experiments.find(name).orElseThrow(() -> notFound(name)).experiment());
     }
 
     private static URI location(SavedExperiment saved) {

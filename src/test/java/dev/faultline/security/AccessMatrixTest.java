@@ -79,6 +79,9 @@ class AccessMatrixTest {
         EXPECTED.put("PUT /api/v1/channels/{name}", Access.ADMIN);
         EXPECTED.put("DELETE /api/v1/channels/{name}", Access.ADMIN);
         EXPECTED.put("POST /api/v1/channels/{name}/test", Access.ADMIN);
+        EXPECTED.put("POST /api/v1/import/chaostoolkit", Access.EXPERIMENTER);
+        EXPECTED.put("POST /api/v1/export/chaostoolkit", Access.VIEWER);
+        EXPECTED.put("GET /api/v1/experiments/{name}/export/chaostoolkit", Access.VIEWER);
         EXPECTED.put("GET /api/v1/halt", Access.SIGNED_IN);
         EXPECTED.put("POST /api/v1/halt", Access.SIGNED_IN);
         EXPECTED.put("DELETE /api/v1/halt", Access.APPROVER);
