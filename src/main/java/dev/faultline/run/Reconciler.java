@@ -64,16 +64,27 @@ public class Reconciler implements HealthCheck {
         startedClean = sweep();
     }
 
-    @Scheduled(every = "${faultline.run.reconcile-interval:PT5S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
-            delayed = "${faultline.run.reconcile-interval:PT5S}")
-    void periodically() {
+    /**
+     * Every instance beats for its own live runs and watches for runs whose owner stopped beating.
+     * It runs on the simple scheduler, on every instance — not on Quartz, which would pick one.
+     */
+    @Scheduled(every = "${faultline.run.heartbeat-interval:PT2S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            delayed = "${faultline.run.heartbeat-interval:PT2S}", executeWith = Scheduled.SIMPLE)
+    void beat() {
         store.heartbeat(instance.id());
-        if (store.halt().halted() && engine.liveCount() > 0) {
-            engine.abortAll("halted");
-        }
         Instant stale = clock.instant().minus(config.ownerTimeout());
         for (String runId : store.orphanedRuns(instance.id(), stale)) {
-            endLeftover(runId, OWNER_LOST);
+            if (store.claimOrphan(runId, instance.id(), stale)) {
+                endLeftover(runId, OWNER_LOST);
+            }
+        }
+    }
+
+    @Scheduled(every = "${faultline.run.reconcile-interval:PT5S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            delayed = "${faultline.run.reconcile-interval:PT5S}", executeWith = Scheduled.SIMPLE)
+    void periodically() {
+        if (store.halt().halted() && engine.liveCount() > 0) {
+            engine.abortAll("halted");
         }
         boolean clean = sweep();
         startedClean = startedClean || clean;

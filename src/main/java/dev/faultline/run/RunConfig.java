@@ -13,11 +13,19 @@ public interface RunConfig {
     @WithDefault("PT10S")
     Duration settleTime();
 
-    /** How often live runs beat, and the reconciler looks for rules left behind. */
+    /** How often the reconciler looks for rules left behind. */
     @WithDefault("PT5S")
     Duration reconcileInterval();
 
-    /** A run whose owner has not beaten for this long is taken as lost: its rules are removed and it is aborted. */
-    @WithDefault("PT15S")
+    /** How often this instance's live runs beat, and it looks for runs whose owner stopped beating. */
+    @WithDefault("PT2S")
+    Duration heartbeatInterval();
+
+    /**
+     * A run whose owner has not beaten for this long is taken as lost: another instance removes its
+     * rules and ends it ABORTED. With the heartbeat interval, a killed instance's runs end within
+     * about the sum of the two.
+     */
+    @WithDefault("PT8S")
     Duration ownerTimeout();
 }

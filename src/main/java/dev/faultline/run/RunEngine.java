@@ -119,6 +119,11 @@ public class RunEngine {
         return store.find(run.id).orElseThrow();
     }
 
+    /** Runs not yet ended on this service, whichever instance carries them out. */
+    public List<String> liveOnTarget(String namespace, String service) {
+        return store.liveOnTarget(namespace, service, "");
+    }
+
     /** Waits until the run has ended, or {@code timeout} has passed; the run as it is then. */
     public Run await(String runId, Duration timeout) {
         LiveRun liveRun = live.get(runId);

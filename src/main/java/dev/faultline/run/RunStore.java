@@ -180,6 +180,15 @@ public class RunStore {
                 .map(run -> run.id).toList();
     }
 
+    /**
+     * Takes over an orphaned run, unless another instance took it first or its owner beat again:
+     * true when this instance now owns it (and only then should end it).
+     */
+    boolean claimOrphan(String runId, String owner, Instant staleBefore) {
+        return StoredRun.update("owner = ?1, heartbeatAt = ?2 where id = ?3 and owner <> ?1 and heartbeatAt < ?4 and endedAt is null",
+                owner, clock.instant(), runId, staleBefore) == 1;
+    }
+
     void heartbeat(String owner) {
         StoredRun.update("heartbeatAt = ?1 where owner = ?2 and endedAt is null", clock.instant(), owner);
     }

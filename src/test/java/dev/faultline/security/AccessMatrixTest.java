@@ -82,6 +82,13 @@ class AccessMatrixTest {
         EXPECTED.put("POST /api/v1/import/chaostoolkit", Access.EXPERIMENTER);
         EXPECTED.put("POST /api/v1/export/chaostoolkit", Access.VIEWER);
         EXPECTED.put("GET /api/v1/experiments/{name}/export/chaostoolkit", Access.VIEWER);
+        EXPECTED.put("GET /api/v1/schedules", Access.VIEWER);
+        EXPECTED.put("POST /api/v1/schedules", Access.EXPERIMENTER);
+        EXPECTED.put("GET /api/v1/schedules/{name}", Access.VIEWER);
+        EXPECTED.put("PUT /api/v1/schedules/{name}", Access.EXPERIMENTER);
+        EXPECTED.put("DELETE /api/v1/schedules/{name}", Access.EXPERIMENTER);
+        EXPECTED.put("POST /api/v1/schedules/{name}/pause", Access.EXPERIMENTER);
+        EXPECTED.put("POST /api/v1/schedules/{name}/resume", Access.EXPERIMENTER);
         EXPECTED.put("GET /api/v1/halt", Access.SIGNED_IN);
         EXPECTED.put("POST /api/v1/halt", Access.SIGNED_IN);
         EXPECTED.put("DELETE /api/v1/halt", Access.APPROVER);

@@ -16,8 +16,18 @@ public class TestDatabase {
     @Inject
     EntityManager entityManager;
 
+    @Inject
+    org.quartz.Scheduler quartz;
+
     public void clear() {
+        try {
+            quartz.clear(); // the schedules' and game days' triggers, before their rows go
+        } catch (org.quartz.SchedulerException e) {
+            throw new IllegalStateException(e);
+        }
         QuarkusTransaction.requiringNew().run(() -> {
+            entityManager.createNativeQuery("truncate schedule, schedule_fire, game_day, game_day_run, game_day_note restart identity")
+                    .executeUpdate();
             entityManager.createNativeQuery("truncate experiment, experiment_revision restart identity").executeUpdate();
             entityManager.createNativeQuery("truncate run, run_rule, run_event, run_sample, notification_delivery, channel restart identity").executeUpdate();
             entityManager.createNativeQuery("update halt set halted = false, reason = null").executeUpdate();

@@ -1,0 +1,18 @@
+package dev.faultline.schedule;
+
+import jakarta.inject.Inject;
+
+import org.quartz.Job;
+import org.quartz.JobExecutionContext;
+
+/** One fire of a schedule, on whichever instance Quartz's cluster gave it to. */
+public class ScheduleJob implements Job {
+
+    @Inject
+    ScheduleService schedules;
+
+    @Override
+    public void execute(JobExecutionContext context) {
+        schedules.fire(context.getJobDetail().getKey().getName(), context.getScheduledFireTime().toInstant());
+    }
+}

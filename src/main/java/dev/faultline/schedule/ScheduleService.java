@@ -1,0 +1,300 @@
+package dev.faultline.schedule;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TimeZone;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.transaction.Transactional;
+
+import org.jboss.logging.Logger;
+import org.quartz.CronExpression;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobKey;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.ExperimentService;
+import dev.faultline.experiment.SavedExperiment;
+import dev.faultline.experiment.spec.Durations;
+import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.run.Instance;
+import dev.faultline.run.Run;
+import dev.faultline.run.RunEngine;
+import dev.faultline.run.RunStore;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Schedules: stored in PostgreSQL, each with a Quartz cron trigger in the clustered job store, so
+ * that one instance takes each fire. That instance claims the fire in {@code schedule_fire} (one
+ * row per fire time: a second claim fails), waits its jitter, and starts the run — or records why
+ * it did not: halted, blackout, outside the window, target busy.
+ */
+@ApplicationScoped
+public class ScheduleService {
+
+    private static final Logger LOG = Logger.getLogger(ScheduleService.class);
+    static final String GROUP = "schedules";
+    private static final int NEXT_FIRES = 5;
+    private static final int HISTORY = 50;
+
+    private final Scheduler quartz;
+    private final ExperimentService experiments;
+    private final RunEngine engine;
+    private final RunStore runs;
+    private final FireLog fires;
+    private final Instance instance;
+    private final Clock clock;
+    private final ObjectMapper json = new ObjectMapper();
+
+    ScheduleService(Scheduler quartz, ExperimentService experiments, RunEngine engine, RunStore runs, FireLog fires, Instance instance,
+            Clock clock) {
+        this.quartz = quartz;
+        this.experiments = experiments;
+        this.engine = engine;
+        this.runs = runs;
+        this.fires = fires;
+        this.instance = instance;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public List<ScheduleView> list() {
+        return StoredSchedule.<StoredSchedule> listAll(io.quarkus.panache.common.Sort.ascending("name")).stream().map(this::view).toList();
+    }
+
+    @Transactional
+    public Optional<ScheduleView> find(String name) {
+        return StoredSchedule.<StoredSchedule> findByIdOptional(name).map(this::view);
+    }
+
+    /** The experiment a stored schedule runs, for callers checking grants; empty when there is no such schedule. */
+    @Transactional
+    public Optional<String> experimentOf(String name) {
+        return StoredSchedule.<StoredSchedule> findByIdOptional(name).map(s -> s.experiment);
+    }
+
+    /** Validates {@code document} and stores it, (re)scheduling its trigger: true when created. */
+    @Transactional
+    public boolean put(String pathName, JsonNode document, String actor) {
+        ScheduleSpec spec = ScheduleSpec.read(document, pathName);
+        if (experiments.find(spec.experiment()).isEmpty()) {
+            throw new InvalidDocumentException(List.of(new FieldError("experiment", "no experiment is named " + spec.experiment())));
+        }
+        Instant now = clock.instant();
+        StoredSchedule stored = StoredSchedule.findById(spec.name());
+        boolean created = stored == null;
+        if (created) {
+            stored = new StoredSchedule();
+            stored.name = spec.name();
+            stored.createdAt = now;
+            stored.createdBy = actor;
+        }
+        stored.experiment = spec.experiment();
+        stored.document = written(document, spec.name());
+        stored.paused = spec.paused();
+        stored.updatedAt = now;
+        stored.updatedBy = actor;
+        stored.persist();
+        schedule(spec);
+        return created;
+    }
+
+    /** Creates a schedule; fails when the name is taken. */
+    @Transactional
+    public void create(JsonNode document, String actor) {
+        String name = document != null && document.hasNonNull("name") ? document.get("name").asText() : null;
+        if (name != null && StoredSchedule.findById(name) != null) {
+            throw new dev.faultline.ResourceConflictException("schedule " + name + " exists; change it with PUT /api/v1/schedules/" + name);
+        }
+        put(null, document, actor);
+    }
+
+    @Transactional
+    public void delete(String name) {
+        if (!StoredSchedule.deleteById(name)) {
+            throw missing(name);
+        }
+        quartz(() -> quartz.deleteJob(JobKey.jobKey(name, GROUP)));
+    }
+
+    /** Pauses (no fires until resumed) or resumes a schedule; fires missed while paused are not made up. */
+    @Transactional
+    public ScheduleView setPaused(String name, boolean paused, String actor) {
+        StoredSchedule stored = StoredSchedule.<StoredSchedule> findByIdOptional(name).orElseThrow(() -> missing(name));
+        ObjectNode document = (ObjectNode) parse(stored.document);
+        document.put("paused", paused);
+        stored.document = document.toString();
+        stored.paused = paused;
+        stored.updatedAt = clock.instant();
+        stored.updatedBy = actor;
+        schedule(ScheduleSpec.read(document, name));
+        return view(stored);
+    }
+
+    /** Makes sure every stored schedule has its trigger (a restored database, say); the others' triggers stay as they are. */
+    void onStart(@Observes StartupEvent start) {
+        try {
+            for (StoredSchedule stored : storedSchedules()) {
+                if (!quartz.checkExists(TriggerKey.triggerKey(stored.name, GROUP))) {
+                    schedule(ScheduleSpec.read(parse(stored.document), stored.name));
+                    LOG.infof("Schedule %s had no trigger; it has one again", stored.name);
+                }
+            }
+        } catch (SchedulerException | RuntimeException e) {
+            LOG.warnf("Could not check the schedules' triggers: %s", e.getMessage());
+        }
+    }
+
+    @Transactional
+    List<StoredSchedule> storedSchedules() {
+        return StoredSchedule.listAll();
+    }
+
+    /** A fire of {@code name} due at {@code scheduledFor}, handled by whichever instance Quartz gave it to. */
+    @jakarta.enterprise.context.control.ActivateRequestContext
+    void fire(String name, Instant scheduledFor) {
+        Optional<ScheduleSpec> found = spec(name);
+        if (found.isEmpty() || !fires.claim(name, scheduledFor, clock.instant(), instance.id())) {
+            return;
+        }
+        ScheduleSpec spec = found.get();
+        try {
+            if (!spec.jitter().isZero()) {
+                Thread.sleep(Duration.ofMillis(ThreadLocalRandom.current().nextLong(spec.jitter().toMillis() + 1)));
+            }
+            Optional<String> skip = whySkip(spec, scheduledFor);
+            if (skip.isPresent()) {
+                fires.skipped(name, scheduledFor, clock.instant(), skip.get());
+                LOG.infof("Schedule %s skipped its fire of %s: %s", name, scheduledFor, skip.get());
+                return;
+            }
+            SavedExperiment saved = experiments.find(spec.experiment()).orElseThrow();
+            Run run = engine.start(saved, false, "schedule:" + name);
+            fires.started(name, scheduledFor, clock.instant(), run.id());
+            LOG.infof("Schedule %s started run %s of %s", name, run.id(), spec.experiment());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fires.skipped(name, scheduledFor, clock.instant(), "Faultline stopped during the jitter");
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Schedule %s could not start a run", name);
+            fires.skipped(name, scheduledFor, clock.instant(), "could not start: " + e.getMessage());
+        }
+    }
+
+    private Optional<String> whySkip(ScheduleSpec spec, Instant scheduledFor) {
+        Optional<String> calendar = spec.skipReason(scheduledFor);
+        if (calendar.isPresent()) {
+            return calendar;
+        }
+        Run.Halt halt = runs.halt();
+        if (halt.halted()) {
+            return Optional.of("halted" + (halt.reason() == null ? "" : ": " + halt.reason()));
+        }
+        Optional<SavedExperiment> saved = experiments.find(spec.experiment());
+        if (saved.isEmpty()) {
+            return Optional.of("experiment " + spec.experiment() + " does not exist");
+        }
+        var target = saved.get().experiment().spec().target();
+        List<String> busy = engine.liveOnTarget(target.namespace(), target.serviceName());
+        if (!busy.isEmpty()) {
+            return Optional.of("target busy: run " + busy.get(0) + " is live on " + target.service() + " in " + target.namespace());
+        }
+        return Optional.empty();
+    }
+
+    @Transactional
+    Optional<ScheduleSpec> spec(String name) {
+        return StoredSchedule.<StoredSchedule> findByIdOptional(name).map(stored -> ScheduleSpec.read(parse(stored.document), name));
+    }
+
+    private void schedule(ScheduleSpec spec) {
+        JobDetail job = JobBuilder.newJob(ScheduleJob.class).withIdentity(spec.name(), GROUP)
+                .withDescription("schedule " + spec.name() + " of " + spec.experiment()).build();
+        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(spec.name(), GROUP).forJob(job)
+                .withSchedule(CronScheduleBuilder.cronSchedule(spec.cronExpression()).inTimeZone(TimeZone.getTimeZone(spec.timeZone()))
+                        .withMisfireHandlingInstructionDoNothing())
+                .build();
+        quartz(() -> {
+            quartz.scheduleJob(job, Set.of(trigger), true);
+            if (spec.paused()) {
+                quartz.pauseJob(job.getKey());
+            }
+        });
+    }
+
+    private ScheduleView view(StoredSchedule stored) {
+        ScheduleSpec spec = ScheduleSpec.read(parse(stored.document), stored.name);
+        JsonNode document = parse(stored.document);
+        List<ScheduleView.NextFire> next = new ArrayList<>();
+        if (!spec.paused()) {
+            CronExpression cron = spec.cronExpression();
+            Date after = Date.from(clock.instant());
+            for (int i = 0; i < NEXT_FIRES; i++) {
+                Date at = cron.getNextValidTimeAfter(after);
+                if (at == null) {
+                    break;
+                }
+                next.add(new ScheduleView.NextFire(at.toInstant(), spec.skipReason(at.toInstant()).orElse(null)));
+                after = at;
+            }
+        }
+        List<ScheduleView.Fire> history = fires.recent(stored.name, HISTORY).stream()
+                .map(f -> new ScheduleView.Fire(f.at, f.scheduledFor, f.runId, f.skipped, f.instance)).toList();
+        return new ScheduleView(stored.name, stored.experiment, spec.cron(), spec.timeZone().getId(), document.get("window"),
+                document.get("blackouts"), spec.jitter().isZero() ? null : Durations.format(spec.jitter()), spec.paused(), next, history,
+                new ScheduleView.Status(stored.createdAt, stored.createdBy, stored.updatedAt, stored.updatedBy));
+    }
+
+    /** The document as written, without what the API adds on reading (nextFires, history, status). */
+    private static String written(JsonNode document, String name) {
+        ObjectNode copy = document.deepCopy();
+        copy.remove(List.of("nextFires", "history", "status"));
+        copy.put("name", name);
+        return copy.toString();
+    }
+
+    private JsonNode parse(String document) {
+        try {
+            return json.readTree(document);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored schedule is not JSON", e);
+        }
+    }
+
+    private static ResourceNotFoundException missing(String name) {
+        return new ResourceNotFoundException("schedule " + name + " does not exist");
+    }
+
+    private interface QuartzCall {
+        void run() throws SchedulerException;
+    }
+
+    private static void quartz(QuartzCall call) {
+        try {
+            call.run();
+        } catch (SchedulerException e) {
+            throw new IllegalStateException("Quartz refused: " + e.getMessage(), e);
+        }
+    }
+}
