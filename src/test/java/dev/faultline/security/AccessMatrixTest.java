@@ -89,6 +89,17 @@ class AccessMatrixTest {
         EXPECTED.put("DELETE /api/v1/schedules/{name}", Access.EXPERIMENTER);
         EXPECTED.put("POST /api/v1/schedules/{name}/pause", Access.EXPERIMENTER);
         EXPECTED.put("POST /api/v1/schedules/{name}/resume", Access.EXPERIMENTER);
+        EXPECTED.put("GET /api/v1/gamedays", Access.VIEWER);
+        EXPECTED.put("POST /api/v1/gamedays", Access.EXPERIMENTER);
+        EXPECTED.put("GET /api/v1/gamedays/{name}", Access.VIEWER);
+        EXPECTED.put("PUT /api/v1/gamedays/{name}", Access.EXPERIMENTER);
+        EXPECTED.put("DELETE /api/v1/gamedays/{name}", Access.EXPERIMENTER);
+        EXPECTED.put("POST /api/v1/gamedays/{name}/approve", Access.APPROVER);
+        EXPECTED.put("POST /api/v1/gamedays/{name}/start", Access.EXPERIMENTER);
+        EXPECTED.put("POST /api/v1/gamedays/{name}/cancel", Access.SIGNED_IN);
+        EXPECTED.put("POST /api/v1/gamedays/{name}/findings", Access.VIEWER);
+        EXPECTED.put("POST /api/v1/gamedays/{name}/actions", Access.VIEWER);
+        EXPECTED.put("PATCH /api/v1/gamedays/{name}/actions/{id}", Access.VIEWER);
         EXPECTED.put("GET /api/v1/halt", Access.SIGNED_IN);
         EXPECTED.put("POST /api/v1/halt", Access.SIGNED_IN);
         EXPECTED.put("DELETE /api/v1/halt", Access.APPROVER);

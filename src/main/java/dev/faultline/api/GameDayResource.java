@@ -1,0 +1,214 @@
+package dev.faultline.api;
+
+import java.net.URI;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.faultline.PolicyDeniedException;
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.ExperimentService;
+import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.schedule.GameDayService;
+import dev.faultline.schedule.GameDayView;
+import dev.faultline.security.NamespacePolicy;
+import dev.faultline.security.Role;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+
+/** Game days: planned, approved by a second person, run step by step, then findings and follow-up actions. */
+@Path("/api/v1/gamedays")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Game days", description = "Planned events running experiments in order, with four-eyes approval, findings and actions")
+public class GameDayResource {
+
+    private final GameDayService gameDays;
+    private final ExperimentService experiments;
+    private final NamespacePolicy policy;
+    private final SecurityIdentity caller;
+
+    GameDayResource(GameDayService gameDays, ExperimentService experiments, NamespacePolicy policy, SecurityIdentity caller) {
+        this.gameDays = gameDays;
+        this.experiments = experiments;
+        this.policy = policy;
+        this.caller = caller;
+    }
+
+    public record NoteRequest(String text, String owner, String due) {
+    }
+
+    public record ActionChange(Boolean done) {
+    }
+
+    @GET
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "List game days")
+    public List<GameDayView> list() {
+        return gameDays.list();
+    }
+
+    @GET
+    @Path("{name}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "Read a game day: plan, state, approval, each step's runs, findings and actions")
+    public GameDayView read(@PathParam("name") String name) {
+        return gameDays.find(name).orElseThrow(() -> missing(name));
+    }
+
+    @POST
+    @RolesAllowed(Role.EXPERIMENTER_NAME)
+    @Operation(summary = "Plan a game day", description = "It starts at startAt once an approver other than its creator approved it")
+    @APIResponse(responseCode = "201", description = "Planned")
+    public Response create(JsonNode document) {
+        requireGrants(document);
+        gameDays.create(document, actor());
+        String name = document.path("name").asText();
+        return Response.created(URI.create("/api/v1/gamedays/" + name)).entity(read(name)).build();
+    }
+
+    @PUT
+    @Path("{name}")
+    @RolesAllowed(Role.EXPERIMENTER_NAME)
+    @Operation(summary = "Plan or change a game day", description = "Changing an approved game day takes its approval back")
+    public Response apply(@PathParam("name") String name, JsonNode document) {
+        requireGrants(document);
+        gameDays.experimentsOf(name).forEach(this::requireGrantOn);
+        boolean created = gameDays.put(name, document, actor());
+        return (created ? Response.created(URI.create("/api/v1/gamedays/" + name)) : Response.ok()).entity(read(name)).build();
+    }
+
+    @DELETE
+    @Path("{name}")
+    @RolesAllowed(Role.EXPERIMENTER_NAME)
+    @Operation(summary = "Delete a game day that is not running")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    public void delete(@PathParam("name") String name) {
+        gameDays.experimentsOf(name).forEach(this::requireGrantOn);
+        gameDays.delete(name);
+    }
+
+    @POST
+    @Path("{name}/approve")
+    @RolesAllowed(Role.APPROVER_NAME)
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Approve a game day", description = "Four eyes: not by whoever created or last changed it")
+    @APIResponse(responseCode = "403", description = "Self-approval, or not an approver")
+    public GameDayView approve(@PathParam("name") String name) {
+        return gameDays.approve(name, actor());
+    }
+
+    @POST
+    @Path("{name}/start")
+    @RolesAllowed(Role.EXPERIMENTER_NAME)
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Start an approved game day now")
+    @APIResponse(responseCode = "409", description = "Not approved, or already started")
+    public GameDayView start(@PathParam("name") String name) {
+        gameDays.experimentsOf(name).forEach(this::requireGrantOn);
+        return gameDays.start(name, actor());
+    }
+
+    @POST
+    @Path("{name}/cancel")
+    @Authenticated
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Cancel a game day", description = "Before or while it runs; its live runs are aborted. Anyone signed in "
+            + "may, as anyone may abort a run.")
+    public GameDayView cancel(@PathParam("name") String name) {
+        return gameDays.cancel(name, actor());
+    }
+
+    @POST
+    @Path("{name}/findings")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "Record a finding", description = "Participants, the creator and admins")
+    @APIResponse(responseCode = "201", description = "Recorded")
+    public Response addFinding(@PathParam("name") String name, NoteRequest request) {
+        requirePerson(name);
+        return Response.status(201).entity(gameDays.addFinding(name, request == null ? null : request.text(), actor())).build();
+    }
+
+    @POST
+    @Path("{name}/actions")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "Record a follow-up action", description = "{text, owner, due: 2026-12-31}; participants, the creator and admins")
+    @APIResponse(responseCode = "201", description = "Recorded")
+    public Response addAction(@PathParam("name") String name, NoteRequest request) {
+        requirePerson(name);
+        LocalDate due = null;
+        if (request != null && request.due() != null) {
+            try {
+                due = LocalDate.parse(request.due());
+            } catch (DateTimeParseException e) {
+                throw new InvalidDocumentException(List.of(new FieldError("due", "must be a date such as 2026-12-31")));
+            }
+        }
+        return Response.status(201).entity(gameDays.addAction(name, request == null ? null : request.text(),
+                request == null ? null : request.owner(), due, actor())).build();
+    }
+
+    @PATCH
+    @Path("{name}/actions/{id}")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "Mark a follow-up action done (or not)")
+    public GameDayView.Action changeAction(@PathParam("name") String name, @PathParam("id") long id, ActionChange change) {
+        requirePerson(name);
+        if (change == null || change.done() == null) {
+            throw new InvalidDocumentException(List.of(new FieldError("done", "is required: true or false")));
+        }
+        return gameDays.setDone(name, id, change.done());
+    }
+
+    private void requirePerson(String name) {
+        if (!caller.hasRole(Role.ADMIN_NAME) && !gameDays.people(name).contains(actor())) {
+            throw new PolicyDeniedException(actor() + " is not a participant of game day " + name);
+        }
+    }
+
+    private void requireGrants(JsonNode document) {
+        if (document == null) {
+            return;
+        }
+        for (JsonNode step : document.path("steps")) {
+            JsonNode names = step.has("experiment") ? step.path("experiment") : step.path("experiments");
+            for (JsonNode experiment : names.isArray() ? names : List.of(names)) {
+                if (experiment.isTextual()) {
+                    requireGrantOn(experiment.asText());
+                }
+            }
+        }
+    }
+
+    private void requireGrantOn(String experiment) {
+        experiments.find(experiment).ifPresent(saved -> policy.requireGrant(caller, saved.experiment().spec().target().namespace()));
+    }
+
+    private String actor() {
+        return caller.getPrincipal().getName();
+    }
+
+    private static ResourceNotFoundException missing(String name) {
+        return new ResourceNotFoundException("game day " + name + " does not exist");
+    }
+}
