@@ -42,9 +42,13 @@ class BearerTokenMechanism implements HttpAuthenticationMechanism {
         return identities.authenticate(request);
     }
 
+    /**
+     * With the browser's form sign-in enabled, Quarkus keeps HTTP Basic silent, so this answers the
+     * API's 401 for both schemes it accepts.
+     */
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
-        return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"Faultline\""));
+        return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Basic realm=\"Faultline\", Bearer realm=\"Faultline\""));
     }
 
     @Override

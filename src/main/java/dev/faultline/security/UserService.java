@@ -59,6 +59,11 @@ public class UserService {
                 .orElseGet(() -> create(username, null, roles, List.of(), actor)));
     }
 
+    /** The user a signed-in browser session names, unless disabled (or deleted) since. */
+    public Optional<User> findEnabled(String username) {
+        return account(username).map(UserService::toUser).filter(user -> !user.disabled());
+    }
+
     @Transactional(TxType.SUPPORTS)
     public Optional<User> find(String username) {
         return account(username).map(UserService::toUser);

@@ -4,6 +4,7 @@ import static dev.faultline.testing.TestApi.as;
 import static dev.faultline.testing.TestApi.asAdmin;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -158,8 +159,13 @@ class AccessMatrixTest {
         for (String open : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/health/started", "/q/metrics")) {
             given().get(open).then().statusCode(200);
         }
-        for (String closed : List.of("/q/openapi", "/q/swagger-ui/", "/", "/api/v1", "/q/dev-ui", "/anything")) {
+        for (String closed : List.of("/q/openapi", "/q/swagger-ui/", "/api/v1", "/api/anything", "/q/dev-ui", "/q/anything")) {
             given().get(closed).then().statusCode(401);
+        }
+        // Other paths are the browser UI's: its page shell loads, and then only the sign-in view opens
+        // to a visitor (SignInAndHaltTest drives that in Chromium).
+        for (String ui : List.of("/", "/anything")) {
+            given().get(ui).then().statusCode(200).contentType(containsString("text/html"));
         }
     }
 

@@ -1,0 +1,143 @@
+package dev.faultline.ui;
+
+import com.vaadin.flow.component.AttachEvent;
+import com.vaadin.flow.component.DetachEvent;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.applayout.AppLayout;
+import com.vaadin.flow.component.applayout.DrawerToggle;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.confirmdialog.ConfirmDialog;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.notification.Notification;
+import com.vaadin.flow.component.notification.NotificationVariant;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.sidenav.SideNav;
+import com.vaadin.flow.component.sidenav.SideNavItem;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.router.Layout;
+import com.vaadin.flow.server.VaadinResponse;
+import com.vaadin.flow.server.VaadinSession;
+import com.vaadin.flow.shared.Registration;
+
+import dev.faultline.run.HaltService;
+import dev.faultline.run.Run;
+import dev.faultline.security.Role;
+import jakarta.annotation.security.PermitAll;
+
+/**
+ * The frame of every page: navigation by role, and the Halt all button, always visible, with a
+ * banner while Faultline is halted.
+ */
+@Layout
+@PermitAll
+public class MainLayout extends AppLayout {
+
+    private final HaltService halt;
+    private final UiEvents events;
+    private final CurrentUser user;
+    private final Div banner = new Div();
+    private Registration subscription;
+
+    public MainLayout(HaltService halt, UiEvents events) {
+        this.halt = halt;
+        this.events = events;
+        this.user = CurrentUser.get();
+        Span brand = new Span("Faultline");
+        brand.addClassName("faultline-brand");
+        Button haltAll = new Button("Halt all", click -> confirmHalt());
+        haltAll.addClassName("halt-all");
+        haltAll.setId("halt-all");
+        haltAll.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_PRIMARY);
+        Button signOut = new Button("Sign out " + user.name(), click -> signOut());
+        signOut.addThemeVariants(ButtonVariant.LUMO_TERTIARY_INLINE);
+        signOut.getStyle().set("color", "white").set("margin-right", "var(--lumo-space-m)");
+        addToNavbar(new DrawerToggle(), brand, haltAll, signOut);
+        addToDrawer(navigation());
+        banner.addClassName("halted-banner");
+        banner.setId("halted-banner");
+        setContent(null);
+    }
+
+    private SideNav navigation() {
+        SideNav nav = new SideNav();
+        nav.addItem(new SideNavItem("Dashboard", DashboardView.class));
+        return nav;
+    }
+
+    @Override
+    public void setContent(com.vaadin.flow.component.Component content) {
+        VerticalLayout frame = new VerticalLayout(banner);
+        frame.setPadding(false);
+        frame.setSpacing(false);
+        frame.setSizeFull();
+        if (content != null) {
+            frame.add(content);
+            frame.setFlexGrow(1, content);
+        }
+        super.setContent(frame);
+        showHalt(halt.state());
+    }
+
+    private void confirmHalt() {
+        TextField reason = new TextField("Reason");
+        reason.setId("halt-reason");
+        reason.setWidthFull();
+        reason.setPlaceholder("what is going on");
+        ConfirmDialog dialog = new ConfirmDialog();
+        dialog.setHeader("Halt everything?");
+        dialog.add(new Span("Every live run is aborted and every Faultline rule removed; no run starts until an approver re-arms."),
+                reason);
+        dialog.setConfirmText("Halt all");
+        dialog.setConfirmButtonTheme("error primary");
+        dialog.setCancelable(true);
+        dialog.addConfirmListener(confirmed -> {
+            HaltService.Result result = halt.halt(reason.getValue().isBlank() ? null : reason.getValue(), user.name());
+            Notification note = Notification.show("Halted: " + result.runsAborted() + " runs aborted, " + result.rulesRemoved()
+                    + " rules removed" + (result.problems().isEmpty() ? "" : "; problems: " + result.problems()), 8000,
+                    Notification.Position.TOP_CENTER);
+            note.addThemeVariants(result.problems().isEmpty() ? NotificationVariant.LUMO_SUCCESS : NotificationVariant.LUMO_ERROR);
+            showHalt(result.halt());
+        });
+        dialog.open();
+        reason.focus();
+    }
+
+    private void showHalt(Run.Halt state) {
+        banner.removeAll();
+        banner.setVisible(state.halted());
+        if (state.halted()) {
+            banner.add(new Span("Halted by " + state.changedBy() + (state.reason() == null ? "" : ": " + state.reason())
+                    + " — no run starts until an approver re-arms"));
+            if (user.has(Role.APPROVER)) {
+                Button rearm = new Button("Re-arm", click -> showHalt(halt.rearm(user.name())));
+                rearm.setId("rearm");
+                banner.add(rearm);
+            }
+        }
+    }
+
+    private void signOut() {
+        jakarta.servlet.http.Cookie cookie = new jakarta.servlet.http.Cookie("quarkus-credential", "");
+        cookie.setPath("/");
+        cookie.setMaxAge(0);
+        cookie.setHttpOnly(true);
+        VaadinResponse.getCurrent().addCookie(cookie);
+        VaadinSession.getCurrent().getSession().invalidate();
+        UI.getCurrent().getPage().setLocation("/login");
+    }
+
+    @Override
+    protected void onAttach(AttachEvent attach) {
+        UI ui = attach.getUI();
+        subscription = events.onHaltChanged(state -> ui.access(() -> showHalt(state)));
+    }
+
+    @Override
+    protected void onDetach(DetachEvent detach) {
+        if (subscription != null) {
+            subscription.remove();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.faultline.ui;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
+
+import com.vaadin.flow.component.UIDetachedException;
+import com.vaadin.flow.shared.Registration;
+
+import dev.faultline.run.HaltService;
+import dev.faultline.run.Run;
+import dev.faultline.run.RunEvent;
+import io.quarkus.scheduler.Scheduled;
+
+/**
+ * Hands what happens on the server to the open views (which update through server push): run
+ * events as the engine publishes them, and the kill switch's state, read from the database every
+ * two seconds so that a halt pressed on another instance shows here too.
+ */
+@ApplicationScoped
+public class UiEvents {
+
+    private final HaltService halt;
+    private final Set<Consumer<RunEvent>> runListeners = ConcurrentHashMap.newKeySet();
+    private final Set<Consumer<Run.Halt>> haltListeners = ConcurrentHashMap.newKeySet();
+    private volatile Run.Halt lastHalt;
+
+    UiEvents(HaltService halt) {
+        this.halt = halt;
+    }
+
+    public Registration onRunEvent(Consumer<RunEvent> listener) {
+        runListeners.add(listener);
+        return () -> runListeners.remove(listener);
+    }
+
+    public Registration onHaltChanged(Consumer<Run.Halt> listener) {
+        haltListeners.add(listener);
+        return () -> haltListeners.remove(listener);
+    }
+
+    void runEvent(@ObservesAsync RunEvent event) {
+        deliver(runListeners, event);
+    }
+
+    @Scheduled(every = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, executeWith = Scheduled.SIMPLE)
+    void watchHalt() {
+        if (haltListeners.isEmpty()) {
+            return;
+        }
+        Run.Halt now = halt.state();
+        Run.Halt before = lastHalt;
+        lastHalt = now;
+        if (before != null && (before.halted() != now.halted() || !java.util.Objects.equals(before.changedAt(), now.changedAt()))) {
+            deliver(haltListeners, now);
+        }
+    }
+
+    private static <T> void deliver(Set<Consumer<T>> listeners, T value) {
+        for (Consumer<T> listener : listeners) {
+            try {
+                listener.accept(value);
+            } catch (UIDetachedException gone) {
+                // the view went away between its detach and this delivery
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.faultline.ui;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+
+/**
+ * Real Chromium (Debian's, never a downloaded one) driven by Playwright against the application
+ * under test, at 1280×800. Screenshots go to {@code docs/screenshots/} for the README.
+ */
+abstract class BrowserTest {
+
+    static final Path CHROMIUM = Path.of(System.getProperty("faultline.chromium", "/usr/bin/chromium"));
+    static final Path SCREENSHOTS = Path.of("docs", "screenshots");
+
+    private static Playwright playwright;
+    private static Browser browser;
+    private BrowserContext context;
+    protected Page page;
+
+    @BeforeAll
+    static void launch() {
+        if (!Files.isExecutable(CHROMIUM)) {
+            throw new IllegalStateException(CHROMIUM + " is missing: install Debian's chromium package (.ci/run does)");
+        }
+        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true).setExecutablePath(CHROMIUM)
+                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--no-first-run")));
+    }
+
+    @AfterAll
+    static void close() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (playwright != null) {
+            playwright.close();
+        }
+    }
+
+    @BeforeEach
+    void openPage() {
+        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800));
+        context.setDefaultTimeout(20_000);
+        page = context.newPage();
+    }
+
+    @AfterEach
+    void closePage() {
+        context.close();
+    }
+
+    /** Waits until Vaadin has no request in flight. */
+    protected void settle() {
+        page.waitForFunction("() => { const f = window.Vaadin && window.Vaadin.Flow;"
+                + " return !!(f && f.clients) && Object.values(f.clients).every(c => !c.isActive()); }");
+    }
+
+    protected void signIn(String root, String username, String password) {
+        page.navigate(root + "login");
+        page.locator("vaadin-login-form input[name=username]").fill(username);
+        page.locator("vaadin-login-form input[name=password]").fill(password);
+        page.locator("vaadin-login-form input[name=password]").press("Enter");
+    }
+
+    protected void screenshot(String name) {
+        try {
+            Files.createDirectories(SCREENSHOTS);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + ".png")).setFullPage(false));
+    }
+}

@@ -1,0 +1,86 @@
+package dev.faultline.ui;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static dev.faultline.testing.TestApi.asAdmin;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.net.URL;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.faultline.security.Role;
+import dev.faultline.testing.TestApi;
+import dev.faultline.testing.TestDatabase;
+import dev.faultline.testing.TestUsers;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Signing in, and the Halt all button every page carries, as a user meets them in Chromium. */
+@QuarkusTest
+class SignInAndHaltTest extends BrowserTest {
+
+    @TestHTTPResource("/")
+    URL root;
+    @Inject
+    TestDatabase database;
+    @Inject
+    TestUsers users;
+
+    @BeforeEach
+    void clean() {
+        database.clear();
+    }
+
+    @Test
+    void aVisitorIsSentToSignInAndAWrongPasswordSaysSo() {
+        page.navigate(root.toString());
+        page.waitForURL("**/login**");
+        assertThat(page.locator("vaadin-login-form")).isVisible();
+        screenshot("sign-in");
+
+        signIn(root.toString(), "admin", "not-the-password");
+        page.waitForURL("**/login?error**");
+        assertThat(page.locator("vaadin-login-form").getByText("Incorrect username or password")).isVisible();
+    }
+
+    @Test
+    void anyoneSignedInCanHaltEverythingAndAnApproverReArms() {
+        users.create("vera", List.of(), Role.VIEWER);
+        signIn(root.toString(), "vera", TestUsers.password("vera"));
+        page.waitForURL(root.toString());
+        settle();
+        assertThat(page.locator("#live-runs")).isVisible();
+        assertThat(page.locator("#halted-banner")).isHidden();
+        screenshot("dashboard");
+
+        page.locator("#halt-all").click();
+        page.locator("#halt-reason input").fill("checkout is on fire");
+        page.locator("vaadin-confirm-dialog-overlay vaadin-button[slot=confirm-button]").click();
+        assertThat(page.locator("#halted-banner")).containsText("Halted by vera: checkout is on fire");
+        assertThat(page.locator("vaadin-notification-card")).containsText("Halted: 0 runs aborted");
+        assertThat(page.locator("#rearm")).hasCount(0);
+        screenshot("halted");
+        asAdmin().get("/api/v1/halt").then().statusCode(200).body("halted", equalTo(true)).body("changedBy", equalTo("vera"));
+
+        page.navigate(root + "login");
+        signIn(root.toString(), "admin", TestApi.ADMIN_PASSWORD);
+        page.waitForURL(root.toString());
+        settle();
+        page.locator("#rearm").click();
+        assertThat(page.locator("#halted-banner")).isHidden();
+        asAdmin().get("/api/v1/halt").then().body("halted", equalTo(false));
+    }
+
+    @Test
+    void aHaltPressedElsewhereShowsOnAnOpenPage() {
+        signIn(root.toString(), "admin", TestApi.ADMIN_PASSWORD);
+        page.waitForURL(root.toString());
+        settle();
+        asAdmin().contentType("application/json").body("{\"reason\": \"from the API\"}").post("/api/v1/halt").then().statusCode(200);
+        assertThat(page.locator("#halted-banner")).containsText("Halted by admin: from the API");
+    }
+}
