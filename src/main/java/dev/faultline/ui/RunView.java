@@ -1,0 +1,251 @@
+package dev.faultline.ui;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.vaadin.flow.component.AttachEvent;
+import com.vaadin.flow.component.DetachEvent;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.grid.GridVariant;
+import com.vaadin.flow.component.html.Anchor;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.H3;
+import com.vaadin.flow.component.html.Paragraph;
+import com.vaadin.flow.component.html.Span;
+import com.vaadin.flow.component.notification.Notification;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+import com.vaadin.flow.shared.Registration;
+
+import dev.faultline.run.Run;
+import dev.faultline.run.RunEngine;
+import dev.faultline.run.RunStore;
+import jakarta.annotation.security.PermitAll;
+
+/**
+ * One run as it happens: state and verdict, a chart per guardrail and probe with its threshold and
+ * the moment of an abort, the timeline, the rules written and removed. While the run is live the
+ * page refreshes itself every second (server push); an ended run stays as it ended.
+ */
+@Route("runs/:id")
+@PageTitle("Run · Faultline")
+@PermitAll
+public class RunView extends VerticalLayout implements BeforeEnterObserver {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+    private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?(?:[eE]-?\\d+)?");
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final RunStore runs;
+    private final RunEngine engine;
+    private final CurrentUser user;
+    private final H2 title = new H2();
+    private final Span state = new Span();
+    private final Paragraph reason = new Paragraph();
+    private final Button abort = new Button("Abort run");
+    private final Div charts = new Div();
+    private final Map<String, EChart> chartsByCheck = new LinkedHashMap<>();
+    private final Grid<Run.TimelineEntry> timeline = new Grid<>();
+    private final Grid<Run.Rule> rules = new Grid<>();
+    private String runId;
+    private Registration polling;
+
+    public RunView(RunStore runs, RunEngine engine) {
+        this.runs = runs;
+        this.engine = engine;
+        this.user = CurrentUser.get();
+        state.setId("run-state");
+        state.getElement().getThemeList().add("badge");
+        reason.setId("run-reason");
+        abort.setId("abort-run");
+        abort.addThemeVariants(ButtonVariant.LUMO_ERROR);
+        abort.addClickListener(click -> {
+            engine.abort(runId, "from the run page", user.name());
+            Notification.show("Run aborted; its rules are removed.", 5000, Notification.Position.TOP_CENTER);
+            refresh();
+        });
+        charts.setId("run-charts");
+        charts.getStyle().set("display", "grid").set("grid-template-columns", "repeat(auto-fill, minmax(420px, 1fr))")
+                .set("gap", "var(--lumo-space-m)").set("width", "100%");
+
+        timeline.setId("run-timeline");
+        timeline.addColumn(entry -> TIME.format(entry.at())).setHeader("At").setAutoWidth(true);
+        timeline.addColumn(Run.TimelineEntry::type).setHeader("Event").setAutoWidth(true);
+        timeline.addColumn(Run.TimelineEntry::message).setHeader("").setFlexGrow(3);
+        timeline.setAllRowsVisible(true);
+        timeline.addThemeVariants(GridVariant.LUMO_COMPACT);
+
+        rules.setId("run-rules");
+        rules.addColumn(rule -> rule.namespace() + "/" + rule.name()).setHeader("VirtualService").setAutoWidth(true);
+        rules.addColumn(Run.Rule::route).setHeader("Route").setAutoWidth(true);
+        rules.addColumn(rule -> TIME.format(rule.appliedAt())).setHeader("Applied").setAutoWidth(true);
+        rules.addColumn(rule -> rule.removedAt() == null ? "still in the mesh" : TIME.format(rule.removedAt())).setHeader("Removed");
+        rules.setAllRowsVisible(true);
+        rules.addThemeVariants(GridVariant.LUMO_COMPACT);
+
+        HorizontalLayout header = new HorizontalLayout(title, state);
+        header.setAlignItems(Alignment.BASELINE);
+        add(header, reason, abort, charts, new H3("Rules"), rules, new H3("Timeline"), timeline);
+        setWidthFull();
+    }
+
+    @Override
+    public void beforeEnter(BeforeEnterEvent event) {
+        runId = event.getRouteParameters().get("id").orElse("");
+        if (runs.find(runId).isEmpty()) {
+            removeAll();
+            add(new H2("No run " + runId));
+            return;
+        }
+        Anchor junit = new Anchor("/api/v1/runs/" + runId + "/junit", "JUnit XML");
+        junit.setId("run-junit");
+        junit.getElement().setAttribute("download", "faultline-run-" + runId + ".xml");
+        addComponentAtIndex(2, junit);
+        refresh();
+    }
+
+    private void refresh() {
+        Optional<Run> found = runs.find(runId);
+        if (found.isEmpty()) {
+            return;
+        }
+        Run run = found.get();
+        title.setText(run.experiment() + " · run " + run.id());
+        state.setText(run.state().name());
+        state.getElement().getThemeList().removeAll(List.of("success", "error", "contrast"));
+        state.getElement().getThemeList().add(switch (run.state()) {
+            case COMPLETED -> "success";
+            case ABORTED, FAILED, DEVIATED -> "error";
+            default -> "contrast";
+        });
+        reason.setText(run.reason() == null ? "" : run.reason());
+        abort.setVisible(!run.state().isTerminal());
+        timeline.setItems(run.timeline());
+        rules.setItems(run.rules());
+        drawCharts(run, runs.samples(runId));
+        if (run.state().isTerminal() && polling != null) {
+            polling.remove();
+            polling = null;
+            UI.getCurrent().setPollInterval(-1);
+        }
+    }
+
+    private void drawCharts(Run run, List<Run.Sample> samples) {
+        Map<String, List<Run.Sample>> byCheck = new LinkedHashMap<>();
+        samples.forEach(sample -> byCheck.computeIfAbsent(sample.check(), c -> new ArrayList<>()).add(sample));
+        Instant abortedAt = run.timeline().stream().filter(entry -> entry.type().equals("ABORT")).map(Run.TimelineEntry::at).findFirst()
+                .orElse(null);
+        byCheck.forEach((check, checks) -> {
+            EChart chart = chartsByCheck.computeIfAbsent(check, c -> {
+                EChart created = new EChart();
+                created.setWidthFull();
+                created.getElement().setAttribute("data-check", c);
+                created.addClassName("card");
+                charts.add(created);
+                return created;
+            });
+            long failed = checks.stream().filter(s -> !s.passed()).count();
+            chart.getElement().setAttribute("data-samples", String.valueOf(checks.size()));
+            chart.getElement().setAttribute("data-failed", String.valueOf(failed));
+            chart.getElement().setAttribute("data-aborted-at", abortedAt == null ? "" : abortedAt.toString());
+            chart.setOption(option(checkName(run, check), checks, abortedAt));
+        });
+    }
+
+    /** A line of the check's values (failed ones red), its threshold as a dashed line, the abort as a red vertical line. */
+    static ObjectNode option(String name, List<Run.Sample> samples, Instant abortedAt) {
+        ObjectNode option = NODES.objectNode().put("animation", false);
+        String threshold = samples.isEmpty() ? "" : samples.get(samples.size() - 1).threshold();
+        option.putObject("title").put("text", name).put("subtext", threshold == null ? "" : threshold)
+                .putObject("textStyle").put("fontSize", 14);
+        option.putObject("tooltip").put("trigger", "axis");
+        option.putObject("grid").put("left", 56).put("right", 24).put("top", 64).put("bottom", 32);
+        ObjectNode xAxis = option.putObject("xAxis").put("type", "time");
+        samples.stream().map(Run.Sample::at).max(Instant::compareTo).ifPresent(last -> {
+            Instant end = abortedAt != null && abortedAt.isAfter(last) ? abortedAt : last;
+            xAxis.put("max", end.toEpochMilli() + 500);
+        });
+        option.putObject("yAxis").put("type", "value").put("scale", true);
+        ObjectNode series = option.putArray("series").addObject().put("type", "line").put("name", name).put("showSymbol", true);
+        ArrayNode data = series.putArray("data");
+        for (Run.Sample sample : samples) {
+            if (sample.value() == null) {
+                continue;
+            }
+            ObjectNode point = data.addObject();
+            point.putArray("value").add(sample.at().toEpochMilli()).add(sample.value());
+            if (!sample.passed()) {
+                point.putObject("itemStyle").put("color", "#d7263d");
+            }
+        }
+        ArrayNode lines = NODES.arrayNode();
+        if (threshold != null) {
+            Matcher number = NUMBER.matcher(threshold);
+            while (number.find()) {
+                ObjectNode line = lines.addObject().put("yAxis", Double.parseDouble(number.group())).put("name", threshold);
+                line.putObject("lineStyle").put("color", "#e67e22").put("type", "dashed");
+                line.putObject("label").put("formatter", threshold).put("position", "insideEndTop");
+            }
+        }
+        if (abortedAt != null) {
+            ObjectNode line = lines.addObject().put("xAxis", abortedAt.toEpochMilli()).put("name", "aborted");
+            line.putObject("lineStyle").put("color", "#d7263d").put("width", 2);
+            line.putObject("label").put("formatter", "aborted").put("position", "insideEndTop").put("color", "#d7263d");
+        }
+        if (!lines.isEmpty()) {
+            ObjectNode markLine = series.putObject("markLine").put("symbol", "none");
+            markLine.set("data", lines);
+        }
+        return option;
+    }
+
+    private static String checkName(Run run, String check) {
+        if (run.document() == null) {
+            return check;
+        }
+        Matcher index = Pattern.compile("\\[(\\d+)]").matcher(check);
+        if (!index.find()) {
+            return check;
+        }
+        int i = Integer.parseInt(index.group(1));
+        String kind = check.startsWith("spec.guardrails") ? "guardrail" : "probe";
+        var node = check.startsWith("spec.guardrails") ? run.document().path("spec").path("guardrails").path(i)
+                : run.document().path("spec").path("steadyState").path("probes").path(i);
+        return kind + ": " + node.path("name").asText(check);
+    }
+
+    @Override
+    protected void onAttach(AttachEvent attach) {
+        UI ui = attach.getUI();
+        ui.setPollInterval(1000);
+        polling = ui.addPollListener(poll -> refresh());
+    }
+
+    @Override
+    protected void onDetach(DetachEvent detach) {
+        if (polling != null) {
+            polling.remove();
+            polling = null;
+        }
+        detach.getUI().setPollInterval(-1);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.faultline.ui;
+
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Optional;
+
+import com.vaadin.flow.component.AttachEvent;
+import com.vaadin.flow.component.DetachEvent;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.grid.GridVariant;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+import com.vaadin.flow.router.RouteParameters;
+import com.vaadin.flow.shared.Registration;
+
+import dev.faultline.run.Run;
+import dev.faultline.run.RunStore;
+import jakarta.annotation.security.PermitAll;
+
+/** The latest runs, newest first; a click opens the run. Updated as runs start and end. */
+@Route("runs")
+@PageTitle("Runs · Faultline")
+@PermitAll
+public class RunsView extends VerticalLayout {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private final RunStore runs;
+    private final UiEvents events;
+    private final Grid<Run> grid = new Grid<>();
+    private Registration subscription;
+
+    public RunsView(RunStore runs, UiEvents events) {
+        this.runs = runs;
+        this.events = events;
+        grid.setId("runs");
+        grid.addColumn(Run::id).setHeader("Run").setAutoWidth(true);
+        grid.addColumn(Run::experiment).setHeader("Experiment").setAutoWidth(true);
+        grid.addColumn(run -> run.state().name()).setHeader("State").setAutoWidth(true);
+        grid.addColumn(Run::startedBy).setHeader("Started by").setAutoWidth(true);
+        grid.addColumn(run -> run.createdAt() == null ? "" : TIME.format(run.createdAt())).setHeader("Created").setAutoWidth(true);
+        grid.addColumn(Run::reason).setHeader("Reason").setFlexGrow(3);
+        grid.addThemeVariants(GridVariant.LUMO_COMPACT, GridVariant.LUMO_ROW_STRIPES);
+        grid.setEmptyStateText("No runs yet.");
+        grid.addItemClickListener(click -> UI.getCurrent().navigate(RunView.class, new RouteParameters("id", click.getItem().id())));
+        add(new H2("Runs"), grid);
+        setSizeFull();
+        refresh();
+    }
+
+    private void refresh() {
+        grid.setItems(runs.list(Optional.empty(), Optional.empty(), 200));
+    }
+
+    @Override
+    protected void onAttach(AttachEvent attach) {
+        UI ui = attach.getUI();
+        subscription = events.onRunEvent(event -> ui.access(this::refresh));
+    }
+
+    @Override
+    protected void onDetach(DetachEvent detach) {
+        if (subscription != null) {
+            subscription.remove();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.faultline.ui;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static dev.faultline.testing.TestApi.asAdmin;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URL;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.microsoft.playwright.Locator;
+
+import dev.faultline.testing.IstioFixtures;
+import dev.faultline.testing.MeshSimulator;
+import dev.faultline.testing.MetricsStack;
+import dev.faultline.testing.TestApi;
+import dev.faultline.testing.TestDatabase;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.restassured.http.ContentType;
+
+/**
+ * The run page in Chromium while a run on the mock cluster breaks the error rate the real
+ * Prometheus reports: it reaches ABORTED by itself, and the guardrail's chart shows the failed
+ * checks, the threshold and the moment of the abort.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(value = MetricsStack.class, restrictToAnnotatedClass = true)
+@TestProfile(RunPageTest.Bookinfo.class)
+class RunPageTest extends BrowserTest {
+
+    public static class Bookinfo implements io.quarkus.test.junit.QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("faultline.policy.allowed-namespaces", "bookinfo", "faultline.run.settle-time", "PT1S");
+        }
+    }
+
+    @TestHTTPResource("/")
+    URL root;
+    @KubernetesTestServer
+    KubernetesServer server;
+    @Inject
+    TestDatabase database;
+
+    private MeshSimulator mesh;
+
+    @BeforeEach
+    void seed() {
+        TestApi.sendYamlAsText();
+        database.clear();
+        if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
+            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
+        }
+        mesh = new MeshSimulator(server.getClient(), "bookinfo", Map.of("reviews", MetricsStack.reviews, "ratings", MetricsStack.ratings));
+        MetricsStack.awaitTraffic();
+    }
+
+    @AfterEach
+    void stopMesh() {
+        mesh.close();
+    }
+
+    @Test
+    void theRunPageReachesAbortedByItselfWithTheBreachOnTheChart() {
+        asAdmin().contentType(TestApi.YAML).body("""
+                apiVersion: faultline.dev/v1
+                kind: Experiment
+                metadata: { name: reviews-breaks }
+                spec:
+                  target: { namespace: bookinfo, service: reviews }
+                  faults:
+                    - abort: { httpStatus: 503, percentage: 50 }
+                  duration: 60s
+                  guardrails:
+                    - name: reviews error rate
+                      goldenSignal: { signal: errorRate, service: reviews, window: 3s }
+                      tolerance: { below: 0.2 }
+                      interval: 250ms
+                      failureThreshold: 2
+                """).post("/api/v1/experiments").then().statusCode(201);
+        signIn(root.toString(), "admin", TestApi.ADMIN_PASSWORD);
+        page.waitForURL(root.toString());
+        settle();
+        String id = asAdmin().contentType(ContentType.JSON).body("{}").post("/api/v1/experiments/reviews-breaks/runs").then()
+                .statusCode(202).extract().path("id");
+
+        page.navigate(root + "runs/" + id);
+        assertThat(page.locator("#run-state")).hasText("ABORTED", new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions()
+                .setTimeout(45_000));
+        assertThat(page.locator("#run-reason")).containsText("guardrail \"reviews error rate\" breached");
+        Locator chart = page.locator("echarts-chart[data-check='spec.guardrails[0]']");
+        assertThat(chart).isVisible();
+        assertThat(chart.locator("canvas").first()).isVisible();
+        assertThat(Integer.parseInt(chart.getAttribute("data-failed"))).isGreaterThanOrEqualTo(2);
+        assertThat(chart.getAttribute("data-aborted-at")).isNotEmpty();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> marks = (List<Map<String, Object>>) chart.evaluate("c => c.option.series[0].markLine.data");
+        assertThat(marks).anySatisfy(mark -> assertThat(mark).containsEntry("name", "aborted").containsKey("xAxis"));
+        assertThat(marks).anySatisfy(mark -> assertThat(((Number) mark.get("yAxis")).doubleValue()).isEqualTo(0.2));
+        assertThat(page.locator("#run-rules")).not().containsText("still in the mesh");
+        assertThat(page.locator("#abort-run")).isHidden();
+        screenshot("run-aborted");
+
+        page.navigate(root + "runs");
+        assertThat(page.locator("#runs")).containsText(id);
+    }
+}
