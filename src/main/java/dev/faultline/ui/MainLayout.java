@@ -63,6 +63,7 @@ public class MainLayout extends AppLayout {
     private SideNav navigation() {
         SideNav nav = new SideNav();
         nav.addItem(new SideNavItem("Dashboard", DashboardView.class));
+        nav.addItem(new SideNavItem("Experiments", ExperimentsView.class));
         nav.addItem(new SideNavItem("Runs", RunsView.class));
         return nav;
     }

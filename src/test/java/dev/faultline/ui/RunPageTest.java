@@ -117,4 +117,52 @@ class RunPageTest extends BrowserTest {
         page.navigate(root + "runs");
         assertThat(page.locator("#runs")).containsText(id);
     }
+
+    @Test
+    void anExperimentDesignedInTheFormShowsErrorsOnItsFieldsKeepsInStepWithYamlPreviewsAndRuns() {
+        signIn(root.toString(), "admin", TestApi.ADMIN_PASSWORD);
+        page.waitForURL(root.toString());
+        page.navigate(root + "experiments/new");
+        settle();
+        page.locator("#name input").fill("Reviews UI!");
+        page.locator("#abort-status input").fill("503");
+        page.locator("#abort-percentage input").fill("150");
+        page.locator("#save").click();
+        assertThat(page.locator("#name [slot=error-message]")).containsText("must be a DNS label");
+        assertThat(page.locator("#abort-percentage [slot=error-message]")).containsText("percentage");
+        assertThat(page.locator("#service [slot=error-message]")).containsText("required");
+        screenshot("designer-errors");
+
+        page.locator("#name input").fill("reviews-ui");
+        page.locator("#namespace input").fill("bookinfo");
+        page.locator("#namespace input").press("Enter");
+        page.locator("#service input").fill("reviews");
+        page.locator("#abort-percentage input").fill("50");
+        page.locator("#duration input").fill("60s");
+        page.locator("#signal").click();
+        page.locator("vaadin-select-item:has-text('errorRate')").click();
+        page.locator("#below input").fill("0.2");
+        page.locator("#interval input").fill("250ms");
+
+        page.locator("vaadin-tab:has-text('YAML')").click();
+        Locator yaml = page.locator("#yaml textarea");
+        assertThat(yaml).not().hasValue("");
+        String text = yaml.inputValue();
+        assertThat(text).contains("name: reviews-ui").contains("httpStatus: 503").contains("signal: errorRate");
+        yaml.fill(text.replace("duration: 60s", "duration: 45s"));
+        page.locator("vaadin-tab:has-text('Form')").click();
+        assertThat(page.locator("#duration input")).hasValue("45s");
+
+        page.locator("#preview").click();
+        assertThat(page.locator("#preview-after")).containsText("faultline-preview");
+        screenshot("designer-preview");
+        page.keyboard().press("Escape");
+
+        page.locator("#run").click();
+        page.waitForURL("**/runs/**");
+        assertThat(page.locator("#run-state")).hasText("ABORTED", new com.microsoft.playwright.assertions.LocatorAssertions.HasTextOptions()
+                .setTimeout(45_000));
+        asAdmin().get("/api/v1/experiments/reviews-ui").then().statusCode(200)
+                .body("spec.duration", org.hamcrest.Matchers.equalTo("45s"));
+    }
 }

@@ -1,0 +1,451 @@
+package dev.faultline.ui;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.vaadin.flow.component.HasValidation;
+import com.vaadin.flow.component.UI;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.combobox.ComboBox;
+import com.vaadin.flow.component.dialog.Dialog;
+import com.vaadin.flow.component.formlayout.FormLayout;
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.H4;
+import com.vaadin.flow.component.html.ListItem;
+import com.vaadin.flow.component.html.Pre;
+import com.vaadin.flow.component.html.UnorderedList;
+import com.vaadin.flow.component.notification.Notification;
+import com.vaadin.flow.component.notification.NotificationVariant;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.select.Select;
+import com.vaadin.flow.component.tabs.TabSheet;
+import com.vaadin.flow.component.textfield.IntegerField;
+import com.vaadin.flow.component.textfield.NumberField;
+import com.vaadin.flow.component.textfield.TextArea;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.router.BeforeEnterEvent;
+import com.vaadin.flow.router.BeforeEnterObserver;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+import com.vaadin.flow.router.RouteParameters;
+
+import dev.faultline.PolicyDeniedException;
+import dev.faultline.experiment.ExperimentService;
+import dev.faultline.experiment.SavedExperiment;
+import dev.faultline.experiment.spec.DocumentFormat;
+import dev.faultline.experiment.spec.Experiment;
+import dev.faultline.experiment.spec.ExperimentCodec;
+import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.mesh.FaultInjector;
+import dev.faultline.mesh.FaultPlan;
+import dev.faultline.mesh.FaultRequest;
+import dev.faultline.mesh.MeshException;
+import dev.faultline.run.Run;
+import dev.faultline.run.RunEngine;
+import dev.faultline.security.NamespacePolicy;
+import dev.faultline.security.Role;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+
+/**
+ * The experiment designer: a form for what most experiments need (target, a delay and an abort,
+ * duration, a golden-signal guardrail) and a YAML tab for the whole document, kept in step both
+ * ways; errors show on the field they concern. Preview reads the cluster now; Run saves and starts.
+ */
+@Route("experiments/:name")
+@PageTitle("Experiment · Faultline")
+@RolesAllowed(Role.VIEWER_NAME)
+public class ExperimentEditorView extends VerticalLayout implements BeforeEnterObserver {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final ExperimentService experiments;
+    private final FaultInjector injector;
+    private final RunEngine engine;
+    private final NamespacePolicy policy;
+    private final SecurityIdentity caller;
+    private final Clock clock;
+    private final CurrentUser user = CurrentUser.get();
+
+    /** The document being edited; the form writes its own fields into it and leaves the rest (probes, ramp, notify) alone. */
+    private ObjectNode document = NODES.objectNode();
+
+    private final H2 heading = new H2();
+    private final TextField name = field("name", "Name", "a DNS label: reviews-latency");
+    private final TextField team = field("team", "Team", "optional");
+    private final TextArea description = new TextArea("Description");
+    private final TextField tags = field("tags", "Tags", "comma-separated");
+    private final ComboBox<String> namespace = new ComboBox<>("Namespace");
+    private final TextField service = field("service", "Service", "short name or FQDN");
+    private final TextField subset = field("subset", "Subset", "optional");
+    private final TextField delay = field("delay", "Delay", "e.g. 2s; empty for none");
+    private final NumberField delayPercentage = percentage("delay-percentage", "Delay percentage");
+    private final IntegerField abortStatus = new IntegerField("Abort status");
+    private final NumberField abortPercentage = percentage("abort-percentage", "Abort percentage");
+    private final TextField duration = field("duration", "Duration", "e.g. 5m");
+    private final Select<String> signal = new Select<>();
+    private final TextField guardrailService = field("guardrail-service", "Watched service", "defaults to the target");
+    private final NumberField below = new NumberField("Abort when not below");
+    private final TextField interval = field("interval", "Check every", "e.g. 1s");
+    private final TextArea yaml = new TextArea();
+    private final TabSheet tabs = new TabSheet();
+    private final UnorderedList otherErrors = new UnorderedList();
+    private final Map<String, HasValidation> fieldsByPath = new LinkedHashMap<>();
+
+    public ExperimentEditorView(ExperimentService experiments, FaultInjector injector, RunEngine engine, NamespacePolicy policy,
+            SecurityIdentity caller, Clock clock) {
+        this.experiments = experiments;
+        this.injector = injector;
+        this.engine = engine;
+        this.policy = policy;
+        this.caller = caller;
+        this.clock = clock;
+        description.setId("description");
+        namespace.setId("namespace");
+        namespace.setItems(policy.settings().allowedNamespaces());
+        namespace.setAllowCustomValue(true);
+        namespace.addCustomValueSetListener(custom -> namespace.setValue(custom.getDetail()));
+        abortStatus.setId("abort-status");
+        abortStatus.setMin(200);
+        abortStatus.setMax(599);
+        signal.setId("signal");
+        signal.setLabel("Guardrail signal");
+        signal.setItems("", "errorRate", "latencyP50", "latencyP90", "latencyP99", "requestRate");
+        signal.setItemLabelGenerator(s -> s.isEmpty() ? "none" : s);
+        below.setId("below");
+        yaml.setId("yaml");
+        yaml.setWidthFull();
+        yaml.setMinHeight("420px");
+        yaml.getStyle().set("font-family", "var(--lumo-font-family-monospace, monospace)");
+        otherErrors.setId("other-errors");
+        otherErrors.getStyle().set("color", "var(--lumo-error-text-color)");
+
+        FormLayout form = new FormLayout();
+        form.setResponsiveSteps(new FormLayout.ResponsiveStep("0", 1), new FormLayout.ResponsiveStep("700px", 3));
+        form.add(name, team, tags);
+        form.add(description, 3);
+        form.add(new H4("Target"), 3);
+        form.add(namespace, service, subset);
+        form.add(new H4("Faults"), 3);
+        form.add(delay, delayPercentage, new Div());
+        form.add(abortStatus, abortPercentage, duration);
+        form.add(new H4("Guardrail (more in YAML)"), 3);
+        form.add(signal, guardrailService, below, interval);
+        tabs.add("Form", form);
+        tabs.add("YAML", yaml);
+        tabs.setWidthFull();
+        tabs.addSelectedChangeListener(change -> switchTab(change.getSelectedTab().getLabel()));
+
+        Button save = new Button("Save", click -> save());
+        save.setId("save");
+        save.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        Button preview = new Button("Preview", click -> preview());
+        preview.setId("preview");
+        Button run = new Button("Run", click -> run());
+        run.setId("run");
+        run.addThemeVariants(ButtonVariant.LUMO_SUCCESS);
+        save.setVisible(user.has(Role.EXPERIMENTER));
+        run.setVisible(user.has(Role.EXPERIMENTER));
+        HorizontalLayout actions = new HorizontalLayout(save, preview, run);
+        add(heading, tabs, otherErrors, actions);
+        setWidthFull();
+
+        fieldsByPath.put("metadata.name", name);
+        fieldsByPath.put("metadata.team", team);
+        fieldsByPath.put("metadata.description", description);
+        fieldsByPath.put("metadata.tags", tags);
+        fieldsByPath.put("spec.target.namespace", namespace);
+        fieldsByPath.put("spec.target.service", service);
+        fieldsByPath.put("spec.target.subset", subset);
+        fieldsByPath.put("spec.target", service);
+        fieldsByPath.put("spec.duration", duration);
+        fieldsByPath.put("spec.guardrails[0].interval", interval);
+        fieldsByPath.put("spec.guardrails[0].tolerance", below);
+        fieldsByPath.put("spec.guardrails[0].goldenSignal.service", guardrailService);
+    }
+
+    private static TextField field(String id, String label, String placeholder) {
+        TextField field = new TextField(label);
+        field.setId(id);
+        field.setPlaceholder(placeholder);
+        return field;
+    }
+
+    private static NumberField percentage(String id, String label) {
+        NumberField field = new NumberField(label);
+        field.setId(id);
+        field.setStep(0.5);
+        field.setStepButtonsVisible(true);
+        field.setSuffixComponent(new Div("%"));
+        return field;
+    }
+
+    @Override
+    public void beforeEnter(BeforeEnterEvent event) {
+        String given = event.getRouteParameters().get("name").orElse("new");
+        Optional<SavedExperiment> saved = given.equals("new") ? Optional.empty() : experiments.find(given);
+        if (saved.isPresent()) {
+            document = ExperimentCodec.toTree(saved.get().experiment());
+            heading.setText(given + " · revision " + saved.get().revision());
+        } else {
+            document = NODES.objectNode().put("apiVersion", Experiment.API_VERSION).put("kind", Experiment.KIND);
+            heading.setText("New experiment");
+        }
+        toForm(document);
+    }
+
+    // ---- form <-> document ---------------------------------------------------------------------
+
+    private void toForm(JsonNode doc) {
+        JsonNode metadata = doc.path("metadata");
+        JsonNode spec = doc.path("spec");
+        name.setValue(metadata.path("name").asText(""));
+        team.setValue(metadata.path("team").asText(""));
+        description.setValue(metadata.path("description").asText(""));
+        List<String> tagList = new ArrayList<>();
+        metadata.path("tags").forEach(tag -> tagList.add(tag.asText()));
+        tags.setValue(String.join(", ", tagList));
+        namespace.setValue(spec.path("target").path("namespace").isMissingNode() ? null : spec.path("target").path("namespace").asText());
+        service.setValue(spec.path("target").path("service").asText(""));
+        subset.setValue(spec.path("target").path("subset").asText(""));
+        delay.clear();
+        delayPercentage.clear();
+        abortStatus.clear();
+        abortPercentage.clear();
+        for (JsonNode fault : spec.path("faults")) {
+            if (fault.has("delay")) {
+                delay.setValue(fault.path("delay").path("fixedDelay").asText(""));
+                delayPercentage.setValue(fault.path("delay").path("percentage").asDouble());
+            }
+            if (fault.path("abort").has("httpStatus")) {
+                abortStatus.setValue(fault.path("abort").path("httpStatus").asInt());
+                abortPercentage.setValue(fault.path("abort").path("percentage").asDouble());
+            }
+        }
+        duration.setValue(spec.path("duration").asText(""));
+        JsonNode guardrail = spec.path("guardrails").path(0);
+        JsonNode golden = guardrail.path("goldenSignal");
+        signal.setValue(golden.path("signal").asText(""));
+        guardrailService.setValue(golden.path("service").asText(""));
+        below.setValue(guardrail.path("tolerance").has("below") ? guardrail.path("tolerance").path("below").asDouble() : null);
+        interval.setValue(guardrail.path("interval").asText(""));
+    }
+
+    /** The document with the form's fields written into it. */
+    private ObjectNode fromForm() {
+        ObjectNode doc = document.deepCopy();
+        ObjectNode metadata = doc.with("metadata");
+        put(metadata, "name", name.getValue());
+        put(metadata, "team", team.getValue());
+        put(metadata, "description", description.getValue());
+        List<String> tagList = Arrays.stream(tags.getValue().split(",")).map(String::strip).filter(t -> !t.isEmpty()).toList();
+        if (tagList.isEmpty()) {
+            metadata.remove("tags");
+        } else {
+            ArrayNode array = metadata.putArray("tags");
+            tagList.forEach(array::add);
+        }
+        ObjectNode spec = doc.with("spec");
+        ObjectNode target = spec.with("target");
+        put(target, "namespace", namespace.getValue());
+        put(target, "service", service.getValue());
+        put(target, "subset", subset.getValue());
+        ArrayNode faults = spec.putArray("faults");
+        if (!delay.getValue().isBlank() || delayPercentage.getValue() != null) {
+            ObjectNode d = faults.addObject().putObject("delay").put("fixedDelay", delay.getValue().strip());
+            if (delayPercentage.getValue() != null) {
+                d.put("percentage", delayPercentage.getValue());
+            }
+        }
+        if (abortStatus.getValue() != null || abortPercentage.getValue() != null) {
+            ObjectNode a = faults.addObject().putObject("abort");
+            if (abortStatus.getValue() != null) {
+                a.put("httpStatus", abortStatus.getValue());
+            }
+            if (abortPercentage.getValue() != null) {
+                a.put("percentage", abortPercentage.getValue());
+            }
+        }
+        put(spec, "duration", duration.getValue());
+        ArrayNode guardrails = spec.has("guardrails") ? (ArrayNode) spec.get("guardrails") : NODES.arrayNode();
+        if (signal.getValue() != null && !signal.getValue().isEmpty()) {
+            ObjectNode guardrail = guardrails.isEmpty() ? guardrails.addObject() : (ObjectNode) guardrails.get(0);
+            if (!guardrail.has("name")) {
+                guardrail.put("name", signal.getValue() + " of " + (guardrailService.getValue().isBlank() ? service.getValue()
+                        : guardrailService.getValue()));
+            }
+            guardrail.remove(List.of("prometheus", "http", "kubernetes"));
+            ObjectNode golden = guardrail.putObject("goldenSignal").put("signal", signal.getValue())
+                    .put("service", guardrailService.getValue().isBlank() ? service.getValue() : guardrailService.getValue());
+            golden.put("window", "30s");
+            if (below.getValue() != null) {
+                guardrail.putObject("tolerance").put("below", below.getValue());
+            }
+            put(guardrail, "interval", interval.getValue());
+            spec.set("guardrails", guardrails);
+        }
+        return doc;
+    }
+
+    private static void put(ObjectNode node, String field, String value) {
+        if (value == null || value.isBlank()) {
+            node.remove(field);
+        } else {
+            node.put(field, value.strip());
+        }
+    }
+
+    private void switchTab(String label) {
+        if ("YAML".equals(label)) {
+            document = fromForm();
+            yaml.setValue(ExperimentCodec.write(document, DocumentFormat.YAML));
+        } else {
+            try {
+                document = (ObjectNode) ExperimentCodec.parse(yaml.getValue(), DocumentFormat.YAML);
+                toForm(document);
+                yaml.setInvalid(false);
+            } catch (InvalidDocumentException | ClassCastException e) {
+                tabs.setSelectedIndex(1);
+                yaml.setInvalid(true);
+                yaml.setErrorMessage(e instanceof InvalidDocumentException invalid ? describe(invalid.errors()) : "must be a mapping");
+            }
+        }
+    }
+
+    // ---- actions ---------------------------------------------------------------------------------
+
+    /** The current document, checked; shows every error next to its field and returns empty when there are any. */
+    private Optional<Experiment> checked() {
+        if (tabs.getSelectedIndex() == 1) {
+            try {
+                document = (ObjectNode) ExperimentCodec.parse(yaml.getValue(), DocumentFormat.YAML);
+            } catch (InvalidDocumentException e) {
+                showErrors(e.errors());
+                return Optional.empty();
+            }
+        } else {
+            document = fromForm();
+        }
+        List<FieldError> errors = ExperimentCodec.check(document);
+        showErrors(errors);
+        return errors.isEmpty() ? Optional.of(ExperimentCodec.decode(document)) : Optional.empty();
+    }
+
+    private void showErrors(List<FieldError> errors) {
+        fieldsByPath.values().forEach(field -> field.setInvalid(false));
+        for (HasValidation field : List.of(delay, delayPercentage, abortStatus, abortPercentage, signal)) {
+            field.setInvalid(false);
+        }
+        otherErrors.removeAll();
+        Map<HasValidation, List<String>> byField = new LinkedHashMap<>();
+        for (FieldError error : errors) {
+            HasValidation field = fieldFor(error.path());
+            if (field == null) {
+                otherErrors.add(new ListItem(error.path() + ": " + error.message()));
+            } else {
+                byField.computeIfAbsent(field, f -> new ArrayList<>()).add(error.message());
+            }
+        }
+        byField.forEach((field, messages) -> {
+            field.setErrorMessage(String.join("; ", messages));
+            field.setInvalid(true);
+        });
+        if (!errors.isEmpty()) {
+            Notification.show(errors.size() + (errors.size() == 1 ? " problem" : " problems") + "; nothing was saved", 4000,
+                    Notification.Position.TOP_CENTER).addThemeVariants(NotificationVariant.LUMO_ERROR);
+        }
+    }
+
+    /** The form field an error path concerns (faults are located by kind), or null when only the YAML shows it. */
+    private HasValidation fieldFor(String path) {
+        if (fieldsByPath.containsKey(path)) {
+            return fieldsByPath.get(path);
+        }
+        java.util.regex.Matcher fault = java.util.regex.Pattern.compile("spec\\.faults\\[(\\d+)]\\.(delay|abort)\\.?(.*)").matcher(path);
+        if (fault.matches()) {
+            boolean percentage = fault.group(3).equals("percentage");
+            return fault.group(2).equals("delay") ? (percentage ? delayPercentage : delay) : (percentage ? abortPercentage : abortStatus);
+        }
+        if (path.equals("spec.faults")) {
+            return delay;
+        }
+        return path.startsWith("spec.guardrails[0]") ? signal : null;
+    }
+
+    private Optional<SavedExperiment> save() {
+        Optional<Experiment> experiment = checked();
+        if (experiment.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            policy.requireGrant(caller, experiment.get().spec().target().namespace());
+            SavedExperiment saved = experiments.apply(experiment.get(), user.name()).saved();
+            heading.setText(saved.experiment().name() + " · revision " + saved.revision());
+            document = ExperimentCodec.toTree(saved.experiment());
+            Notification.show("Saved revision " + saved.revision(), 3000, Notification.Position.TOP_CENTER)
+                    .addThemeVariants(NotificationVariant.LUMO_SUCCESS);
+            UI.getCurrent().getPage().getHistory().replaceState(null, "experiments/" + saved.experiment().name());
+            return Optional.of(saved);
+        } catch (PolicyDeniedException e) {
+            Notification.show(e.getMessage(), 5000, Notification.Position.TOP_CENTER).addThemeVariants(NotificationVariant.LUMO_ERROR);
+            return Optional.empty();
+        }
+    }
+
+    private void preview() {
+        Optional<Experiment> experiment = checked();
+        if (experiment.isEmpty()) {
+            return;
+        }
+        Dialog dialog = new Dialog();
+        dialog.setHeaderTitle("Preview: what a run would write");
+        dialog.setWidth("900px");
+        VerticalLayout body = new VerticalLayout();
+        body.setId("preview-body");
+        try {
+            FaultPlan plan = injector.plan(FaultRequest.of("preview", experiment.get().spec(), clock.instant(), false));
+            body.add(new Div(plan.action() + " " + plan.rule().kind() + " " + plan.rule().namespace() + "/" + plan.rule().resource()
+                    + ", route " + plan.rule().route()));
+            UnorderedList warnings = new UnorderedList();
+            plan.warnings().forEach(w -> warnings.add(new ListItem(w)));
+            if (!plan.warnings().isEmpty()) {
+                body.add(new H4("Warnings"), warnings);
+            }
+            policy.violations(experiment.get().spec()).forEach(v -> body.add(new Div("Policy: " + v.path() + ": " + v.message())));
+            Pre after = new Pre(plan.after() == null ? "" : plan.after().path("spec").toPrettyString());
+            after.setId("preview-after");
+            body.add(new H4("After (spec)"), after);
+        } catch (MeshException e) {
+            body.add(new Div("The target does not resolve: " + e.getMessage()));
+        }
+        dialog.add(body);
+        dialog.getFooter().add(new Button("Close", click -> dialog.close()));
+        dialog.open();
+    }
+
+    private void run() {
+        Optional<SavedExperiment> saved = save();
+        if (saved.isEmpty()) {
+            return;
+        }
+        Run run = engine.start(saved.get(), false, user.name());
+        UI.getCurrent().navigate(RunView.class, new RouteParameters("id", run.id()));
+    }
+
+    private static String describe(List<FieldError> errors) {
+        return String.join("; ", errors.stream().map(e -> e.path() + ": " + e.message()).toList());
+    }
+}
