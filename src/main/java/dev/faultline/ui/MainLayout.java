@@ -65,6 +65,7 @@ public class MainLayout extends AppLayout {
         nav.addItem(new SideNavItem("Dashboard", DashboardView.class));
         nav.addItem(new SideNavItem("Experiments", ExperimentsView.class));
         nav.addItem(new SideNavItem("Runs", RunsView.class));
+        nav.addItem(new SideNavItem("Game days", GameDaysView.class));
         return nav;
     }
 

@@ -1,0 +1,238 @@
+package dev.faultline.ui;
+
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.vaadin.flow.component.button.Button;
+import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.combobox.MultiSelectComboBox;
+import com.vaadin.flow.component.datetimepicker.DateTimePicker;
+import com.vaadin.flow.component.formlayout.FormLayout;
+import com.vaadin.flow.component.grid.Grid;
+import com.vaadin.flow.component.grid.GridVariant;
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.html.H3;
+import com.vaadin.flow.component.html.ListItem;
+import com.vaadin.flow.component.html.UnorderedList;
+import com.vaadin.flow.component.notification.Notification;
+import com.vaadin.flow.component.notification.NotificationVariant;
+import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.textfield.TextArea;
+import com.vaadin.flow.component.textfield.TextField;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+
+import dev.faultline.PolicyDeniedException;
+import dev.faultline.ResourceConflictException;
+import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.schedule.GameDayService;
+import dev.faultline.schedule.GameDayView;
+import dev.faultline.security.Role;
+import dev.faultline.security.User;
+import dev.faultline.security.UserService;
+import jakarta.annotation.security.RolesAllowed;
+
+/**
+ * Game days: the plan of each, who approved it, and how it went; experimenters plan one here,
+ * approvers other than its creator approve it, participants record findings.
+ */
+@Route("gamedays")
+@PageTitle("Game days · Faultline")
+@RolesAllowed(Role.VIEWER_NAME)
+public class GameDaysView extends VerticalLayout {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
+
+    private final GameDayService gameDays;
+    private final CurrentUser user = CurrentUser.get();
+    private final Grid<GameDayView> grid = new Grid<>();
+    private final TextField name = new TextField("Name");
+    private final TextField title = new TextField("Title");
+    private final DateTimePicker startAt = new DateTimePicker("Starts at");
+    private final MultiSelectComboBox<String> participants = new MultiSelectComboBox<>("Participants");
+    private final TextArea steps = new TextArea("Steps");
+    private final UnorderedList otherErrors = new UnorderedList();
+    private final VerticalLayout details = new VerticalLayout();
+
+    public GameDaysView(GameDayService gameDays, UserService users) {
+        this.gameDays = gameDays;
+        grid.setId("gamedays");
+        grid.addColumn(GameDayView::name).setHeader("Name").setAutoWidth(true);
+        grid.addColumn(GameDayView::title).setHeader("Title").setAutoWidth(true);
+        grid.addColumn(day -> TIME.format(day.startAt())).setHeader("Starts").setAutoWidth(true);
+        grid.addColumn(GameDayView::state).setHeader("State").setAutoWidth(true);
+        grid.addColumn(day -> day.approval() == null ? "" : day.approval().by()).setHeader("Approved by").setAutoWidth(true);
+        grid.addColumn(GameDayView::reason).setHeader("").setFlexGrow(2);
+        grid.addThemeVariants(GridVariant.LUMO_COMPACT);
+        grid.setAllRowsVisible(true);
+        grid.setEmptyStateText("No game day planned.");
+        grid.asSingleSelect().addValueChangeListener(change -> showDetails(change.getValue()));
+
+        name.setId("gameday-name");
+        title.setId("gameday-title");
+        startAt.setId("gameday-start");
+        startAt.setValue(LocalDateTime.now().plusDays(1).withHour(10).withMinute(0).withSecond(0).withNano(0));
+        participants.setId("gameday-participants");
+        participants.setItems(users.list().stream().map(User::username).toList());
+        steps.setId("gameday-steps");
+        steps.setHelperText("One step per line, run in order; experiments of one step run in parallel, separated by commas. "
+                + "End a line with \"continue\" to go on if that step fails.");
+        steps.setWidthFull();
+        otherErrors.getStyle().set("color", "var(--lumo-error-text-color)");
+        Button plan = new Button("Plan game day", click -> plan());
+        plan.setId("plan-gameday");
+        plan.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        FormLayout form = new FormLayout(name, title, startAt, participants);
+        form.add(steps, 2);
+        VerticalLayout planning = new VerticalLayout(new H3("Plan a game day"), form, otherErrors, plan);
+        planning.addClassName("card");
+        planning.setVisible(user.has(Role.EXPERIMENTER));
+
+        details.setId("gameday-details");
+        details.addClassName("card");
+        details.setVisible(false);
+        add(new H2("Game days"), grid, details, planning);
+        setWidthFull();
+        refresh();
+    }
+
+    private void refresh() {
+        grid.setItems(gameDays.list());
+    }
+
+    private void plan() {
+        ObjectNode document = JsonNodeFactory.instance.objectNode();
+        document.put("name", name.getValue().strip());
+        document.put("title", title.getValue().strip());
+        if (startAt.getValue() != null) {
+            document.put("startAt", startAt.getValue().toString());
+            document.put("timeZone", ZoneId.systemDefault().getId());
+        }
+        ArrayNode people = document.putArray("participants");
+        participants.getSelectedItems().forEach(people::add);
+        ArrayNode stepList = document.putArray("steps");
+        for (String line : steps.getValue().split("\n")) {
+            String text = line.strip();
+            if (text.isEmpty()) {
+                continue;
+            }
+            boolean continueOnFailure = text.endsWith(" continue");
+            List<String> experiments = Arrays.stream(text.replaceFirst(" continue$", "").split(",")).map(String::strip)
+                    .filter(s -> !s.isEmpty()).toList();
+            ObjectNode step = stepList.addObject();
+            ArrayNode names = step.putArray("experiments");
+            experiments.forEach(names::add);
+            if (continueOnFailure) {
+                step.put("continueOnFailure", true);
+            }
+        }
+        List.of(name, title, steps).forEach(field -> field.setInvalid(false));
+        participants.setInvalid(false);
+        startAt.setInvalid(false);
+        otherErrors.removeAll();
+        try {
+            gameDays.create(document, user.name());
+            Notification.show("Planned; an approver other than you must approve it", 4000, Notification.Position.TOP_CENTER)
+                    .addThemeVariants(NotificationVariant.LUMO_SUCCESS);
+            refresh();
+        } catch (InvalidDocumentException e) {
+            for (FieldError error : e.errors()) {
+                switch (error.path().replaceAll("\\[\\d+].*", "")) {
+                    case "name" -> invalid(name, error.message());
+                    case "title" -> invalid(title, error.message());
+                    case "startAt" -> {
+                        startAt.setErrorMessage(error.message());
+                        startAt.setInvalid(true);
+                    }
+                    case "participants" -> {
+                        participants.setErrorMessage(error.message());
+                        participants.setInvalid(true);
+                    }
+                    case "steps" -> invalid(steps, error.path() + ": " + error.message());
+                    default -> otherErrors.add(new ListItem(error.path() + ": " + error.message()));
+                }
+            }
+        } catch (ResourceConflictException e) {
+            invalid(name, e.getMessage());
+        }
+    }
+
+    private static void invalid(com.vaadin.flow.component.HasValidation field, String message) {
+        field.setErrorMessage(message);
+        field.setInvalid(true);
+    }
+
+    private void showDetails(GameDayView day) {
+        details.removeAll();
+        details.setVisible(day != null);
+        if (day == null) {
+            return;
+        }
+        details.add(new H3(day.title() + " (" + day.state() + ")"));
+        details.add(new com.vaadin.flow.component.html.Paragraph(Optional.ofNullable(day.reason()).orElse("")));
+        UnorderedList plan = new UnorderedList();
+        int index = 1;
+        for (var step : day.steps()) {
+            List<String> experiments = new java.util.ArrayList<>();
+            (step.has("experiment") ? List.of(step.get("experiment")) : (Iterable<com.fasterxml.jackson.databind.JsonNode>) step.path("experiments"))
+                    .forEach(e -> experiments.add(e.asText()));
+            plan.add(new ListItem("Step " + index++ + ": " + String.join(" ∥ ", experiments)
+                    + (step.path("continueOnFailure").asBoolean(false) ? " (continues on failure)" : "")));
+        }
+        details.add(plan);
+        UnorderedList progress = new UnorderedList();
+        day.progress().forEach(run -> progress.add(new ListItem("step " + run.step() + ": " + run.experiment() + " → " + run.outcome()
+                + (run.run() == null ? "" : " (run " + run.run() + ")"))));
+        details.add(progress);
+        HorizontalLayout actions = new HorizontalLayout();
+        if (user.has(Role.APPROVER) && "PLANNED".equals(day.state())) {
+            Button approve = new Button("Approve", click -> act(() -> gameDays.approve(day.name(), user.name()), "Approved"));
+            approve.setId("approve-gameday");
+            approve.addThemeVariants(ButtonVariant.LUMO_SUCCESS);
+            actions.add(approve);
+        }
+        if (user.has(Role.EXPERIMENTER) && "APPROVED".equals(day.state())) {
+            Button start = new Button("Start now", click -> act(() -> gameDays.start(day.name(), user.name()), "Started"));
+            start.setId("start-gameday");
+            actions.add(start);
+        }
+        details.add(actions);
+        UnorderedList findings = new UnorderedList();
+        day.findings().forEach(f -> findings.add(new ListItem(f.author() + ": " + f.text())));
+        TextField finding = new TextField();
+        finding.setId("finding");
+        finding.setPlaceholder("a finding");
+        Button record = new Button("Record finding", click -> act(() -> gameDays.addFinding(day.name(), finding.getValue(), user.name()),
+                "Recorded"));
+        details.add(new H3("Findings"), findings, new HorizontalLayout(finding, record));
+    }
+
+    private void act(Runnable action, String done) {
+        try {
+            action.run();
+            Notification.show(done, 3000, Notification.Position.TOP_CENTER).addThemeVariants(NotificationVariant.LUMO_SUCCESS);
+        } catch (PolicyDeniedException | ResourceConflictException | InvalidDocumentException e) {
+            Notification note = Notification.show(e instanceof InvalidDocumentException invalid
+                    ? invalid.errors().get(0).message() : e.getMessage(), 6000, Notification.Position.TOP_CENTER);
+            note.addThemeVariants(NotificationVariant.LUMO_ERROR);
+            note.setId("gameday-error");
+        }
+        GameDayView selected = grid.asSingleSelect().getValue();
+        refresh();
+        if (selected != null) {
+            gameDays.find(selected.name()).ifPresent(day -> {
+                grid.select(day);
+                showDetails(day);
+            });
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.faultline.ui;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static dev.faultline.testing.TestApi.asAdmin;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.net.URL;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.faultline.security.Role;
+import dev.faultline.testing.TestApi;
+import dev.faultline.testing.TestDatabase;
+import dev.faultline.testing.TestUsers;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** A game day planned by one user in the browser, refused approval by its own planner, approved by another. */
+@QuarkusTest
+class GameDayPageTest extends BrowserTest {
+
+    @TestHTTPResource("/")
+    URL root;
+    @Inject
+    TestDatabase database;
+    @Inject
+    TestUsers users;
+
+    @BeforeEach
+    void seed() {
+        TestApi.sendYamlAsText();
+        database.clear();
+        users.create("gina", List.of("bookinfo"), Role.EXPERIMENTER, Role.APPROVER);
+        users.create("alex", List.of(), Role.APPROVER);
+        users.create("pat", List.of(), Role.VIEWER);
+        asAdmin().contentType(TestApi.YAML).body("""
+                apiVersion: faultline.dev/v1
+                kind: Experiment
+                metadata: { name: reviews-delay }
+                spec:
+                  target: { namespace: bookinfo, service: reviews }
+                  faults: [ { delay: { fixedDelay: 1s, percentage: 10 } } ]
+                  duration: 1m
+                """).post("/api/v1/experiments").then().statusCode(201);
+    }
+
+    @Test
+    void onePlansAnotherApproves() {
+        signIn(root.toString(), "gina", TestUsers.password("gina"));
+        page.waitForURL(root.toString());
+        page.navigate(root + "gamedays");
+        settle();
+        page.locator("#plan-gameday").click();
+        assertThat(page.locator("#gameday-title [slot=error-message]")).containsText("is required");
+        page.locator("#gameday-name input").fill("q1-drill");
+        page.locator("#gameday-title input").fill("Q1 resilience drill");
+        page.locator("#gameday-participants input").fill("pat");
+        page.locator("vaadin-multi-select-combo-box-item:has-text('pat')").click();
+        page.keyboard().press("Escape");
+        page.locator("#gameday-steps textarea").fill("reviews-delay");
+        page.locator("#plan-gameday").click();
+        assertThat(page.locator("#gamedays")).containsText("PLANNED");
+
+        page.locator("#gamedays vaadin-grid-cell-content:has-text('q1-drill')").click();
+        page.locator("#approve-gameday").click();
+        assertThat(page.locator("vaadin-notification-card:has-text('four eyes')")).containsText("four eyes: gina created game day q1-drill");
+        asAdmin().get("/api/v1/gamedays/q1-drill").then().body("state", equalTo("PLANNED"));
+
+        signIn(root.toString(), "alex", TestUsers.password("alex"));
+        page.waitForURL(root.toString());
+        page.navigate(root + "gamedays");
+        settle();
+        page.locator("#gamedays vaadin-grid-cell-content:has-text('q1-drill')").click();
+        page.locator("#approve-gameday").click();
+        assertThat(page.locator("#gamedays")).containsText("APPROVED");
+        assertThat(page.locator("#plan-gameday")).isHidden();
+        screenshot("gamedays");
+        asAdmin().get("/api/v1/gamedays/q1-drill").then().body("state", equalTo("APPROVED")).body("approval.by", equalTo("alex"))
+                .body("participants", equalTo(List.of("pat")));
+    }
+}
