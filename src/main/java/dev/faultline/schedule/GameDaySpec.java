@@ -31,34 +31,14 @@ public record GameDaySpec(String name, String title, String description, Instant
 
     static GameDaySpec read(JsonNode document, String pathName) {
         List<FieldError> errors = new ArrayList<>();
-        if (document == null || !document.isObject()) {
-            throw new InvalidDocumentException(List.of(new FieldError("(document)", "must be a JSON object describing the game day")));
-        }
-        document.fieldNames().forEachRemaining(field -> {
-            if (!FIELDS.contains(field)) {
-                errors.add(new FieldError(field, "is not a field of a game day; the fields are name, title, description, startAt, "
-                        + "timeZone, participants, steps"));
-            }
-        });
-        String name = document.hasNonNull("name") ? document.get("name").asText() : pathName;
-        if (name == null || !ScheduleSpec.NAME.matcher(name).matches()) {
-            errors.add(new FieldError("name", "must be a DNS label (lower-case letters, digits and '-', at most 63)"));
-        } else if (pathName != null && !pathName.equals(name)) {
-            errors.add(new FieldError("name", "must match the name in the path (" + pathName + "), found \"" + name + "\""));
-        }
+        DocumentFields.checkShape(document, "game day", FIELDS, "name, title, description, startAt, timeZone, participants, steps", errors);
+        String name = DocumentFields.name(document, pathName, errors);
         String title = document.path("title").asText(null);
         if (title == null || title.isBlank() || title.length() > 200) {
             errors.add(new FieldError("title", "is required: 1 to 200 characters"));
         }
         String description = document.path("description").asText(null);
-        ZoneId zone = ZoneId.of("UTC");
-        if (document.hasNonNull("timeZone")) {
-            try {
-                zone = ZoneId.of(document.get("timeZone").asText());
-            } catch (java.time.DateTimeException e) {
-                errors.add(new FieldError("timeZone", "is not a time zone; use a region such as Europe/Paris or UTC"));
-            }
-        }
+        ZoneId zone = DocumentFields.timeZone(document, errors);
         Instant startAt = null;
         String start = document.path("startAt").asText("");
         try {

@@ -87,33 +87,13 @@ public record ScheduleSpec(String name, String experiment, String cron, ZoneId t
      */
     static ScheduleSpec read(JsonNode document, String pathName) {
         List<FieldError> errors = new ArrayList<>();
-        if (document == null || !document.isObject()) {
-            throw new InvalidDocumentException(List.of(new FieldError("(document)", "must be a JSON object describing the schedule")));
-        }
-        document.fieldNames().forEachRemaining(field -> {
-            if (!FIELDS.contains(field)) {
-                errors.add(new FieldError(field, "is not a field of a schedule; the fields are name, experiment, cron, timeZone, "
-                        + "window, blackouts, jitter, paused"));
-            }
-        });
-        String name = document.hasNonNull("name") ? document.get("name").asText() : pathName;
-        if (name == null || !NAME.matcher(name).matches()) {
-            errors.add(new FieldError("name", "must be a DNS label (lower-case letters, digits and '-', at most 63)"));
-        } else if (pathName != null && !pathName.equals(name)) {
-            errors.add(new FieldError("name", "must match the name in the path (" + pathName + "), found \"" + name + "\""));
-        }
+        DocumentFields.checkShape(document, "schedule", FIELDS, "name, experiment, cron, timeZone, window, blackouts, jitter, paused", errors);
+        String name = DocumentFields.name(document, pathName, errors);
         String experiment = text(document, "experiment", errors);
         if (experiment != null && !NAME.matcher(experiment).matches()) {
             errors.add(new FieldError("experiment", "must name an experiment (a DNS label)"));
         }
-        ZoneId zone = ZoneId.of("UTC");
-        if (document.hasNonNull("timeZone")) {
-            try {
-                zone = ZoneId.of(document.get("timeZone").asText());
-            } catch (java.time.DateTimeException e) {
-                errors.add(new FieldError("timeZone", "is not a time zone; use a region such as Europe/Paris or UTC"));
-            }
-        }
+        ZoneId zone = DocumentFields.timeZone(document, errors);
         String cron = text(document, "cron", errors);
         if (cron != null) {
             try {
