@@ -26,12 +26,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.faultline.PolicyDeniedException;
 import dev.faultline.ResourceNotFoundException;
-import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.schedule.GameDayService;
 import dev.faultline.schedule.GameDayView;
-import dev.faultline.security.NamespacePolicy;
+import dev.faultline.security.ExperimentGrants;
 import dev.faultline.security.Role;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -44,14 +43,12 @@ import io.quarkus.security.identity.SecurityIdentity;
 public class GameDayResource {
 
     private final GameDayService gameDays;
-    private final ExperimentService experiments;
-    private final NamespacePolicy policy;
+    private final ExperimentGrants grants;
     private final SecurityIdentity caller;
 
-    GameDayResource(GameDayService gameDays, ExperimentService experiments, NamespacePolicy policy, SecurityIdentity caller) {
+    GameDayResource(GameDayService gameDays, ExperimentGrants grants, SecurityIdentity caller) {
         this.gameDays = gameDays;
-        this.experiments = experiments;
-        this.policy = policy;
+        this.grants = grants;
         this.caller = caller;
     }
 
@@ -93,7 +90,7 @@ public class GameDayResource {
     @Operation(summary = "Plan or change a game day", description = "Changing an approved game day takes its approval back")
     public Response apply(@PathParam("name") String name, JsonNode document) {
         requireGrants(document);
-        gameDays.experimentsOf(name).forEach(this::requireGrantOn);
+        grants.require(caller, gameDays.experimentsOf(name));
         boolean created = gameDays.put(name, document, actor());
         return (created ? Response.created(URI.create("/api/v1/gamedays/" + name)) : Response.ok()).entity(read(name)).build();
     }
@@ -104,7 +101,7 @@ public class GameDayResource {
     @Operation(summary = "Delete a game day that is not running")
     @APIResponse(responseCode = "204", description = "Deleted")
     public void delete(@PathParam("name") String name) {
-        gameDays.experimentsOf(name).forEach(this::requireGrantOn);
+        grants.require(caller, gameDays.experimentsOf(name));
         gameDays.delete(name);
     }
 
@@ -125,7 +122,7 @@ public class GameDayResource {
     @Operation(summary = "Start an approved game day now")
     @APIResponse(responseCode = "409", description = "Not approved, or already started")
     public GameDayView start(@PathParam("name") String name) {
-        gameDays.experimentsOf(name).forEach(this::requireGrantOn);
+        grants.require(caller, gameDays.experimentsOf(name));
         return gameDays.start(name, actor());
     }
 
@@ -201,7 +198,7 @@ public class GameDayResource {
     }
 
     private void requireGrantOn(String experiment) {
-        experiments.find(experiment).ifPresent(saved -> policy.requireGrant(caller, saved.experiment().spec().target().namespace()));
+        grants.require(caller, List.of(experiment));
     }
 
     private String actor() {

@@ -22,10 +22,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.faultline.ResourceNotFoundException;
-import dev.faultline.experiment.ExperimentService;
 import dev.faultline.schedule.ScheduleService;
 import dev.faultline.schedule.ScheduleView;
-import dev.faultline.security.NamespacePolicy;
+import dev.faultline.security.ExperimentGrants;
 import dev.faultline.security.Role;
 import io.quarkus.security.identity.SecurityIdentity;
 
@@ -37,14 +36,12 @@ import io.quarkus.security.identity.SecurityIdentity;
 public class ScheduleResource {
 
     private final ScheduleService schedules;
-    private final ExperimentService experiments;
-    private final NamespacePolicy policy;
+    private final ExperimentGrants grants;
     private final SecurityIdentity caller;
 
-    ScheduleResource(ScheduleService schedules, ExperimentService experiments, NamespacePolicy policy, SecurityIdentity caller) {
+    ScheduleResource(ScheduleService schedules, ExperimentGrants grants, SecurityIdentity caller) {
         this.schedules = schedules;
-        this.experiments = experiments;
-        this.policy = policy;
+        this.grants = grants;
         this.caller = caller;
     }
 
@@ -125,7 +122,7 @@ public class ScheduleResource {
     }
 
     private void requireGrantOn(String experiment) {
-        experiments.find(experiment).ifPresent(saved -> policy.requireGrant(caller, saved.experiment().spec().target().namespace()));
+        grants.require(caller, List.of(experiment));
     }
 
     private String actor() {

@@ -78,6 +78,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
     private final NamespacePolicy policy;
     private final SecurityIdentity caller;
     private final Clock clock;
+    private final UiActions actions;
     private final CurrentUser user = CurrentUser.get();
 
     /** The document being edited; the form writes its own fields into it and leaves the rest (probes, ramp, notify) alone. */
@@ -106,13 +107,14 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
     private final Map<String, HasValidation> fieldsByPath = new LinkedHashMap<>();
 
     public ExperimentEditorView(ExperimentService experiments, FaultInjector injector, RunEngine engine, NamespacePolicy policy,
-            SecurityIdentity caller, Clock clock) {
+            SecurityIdentity caller, Clock clock, UiActions actions) {
         this.experiments = experiments;
         this.injector = injector;
         this.engine = engine;
         this.policy = policy;
         this.caller = caller;
         this.clock = clock;
+        this.actions = actions;
         description.setId("description");
         namespace.setId("namespace");
         namespace.setItems(policy.settings().allowedNamespaces());
@@ -159,8 +161,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         run.addThemeVariants(ButtonVariant.LUMO_SUCCESS);
         save.setVisible(user.has(Role.EXPERIMENTER));
         run.setVisible(user.has(Role.EXPERIMENTER));
-        HorizontalLayout actions = new HorizontalLayout(save, preview, run);
-        add(heading, tabs, otherErrors, actions);
+        add(heading, tabs, otherErrors, new HorizontalLayout(save, preview, run));
         setWidthFull();
 
         fieldsByPath.put("metadata.name", name);
@@ -390,17 +391,22 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         if (experiment.isEmpty()) {
             return Optional.empty();
         }
+        String experimentName = experiment.get().name();
         try {
-            policy.requireGrant(caller, experiment.get().spec().target().namespace());
-            SavedExperiment saved = experiments.apply(experiment.get(), user.name()).saved();
+            SavedExperiment saved = actions.audited(user, "PUT", "/api/v1/experiments/" + experimentName, () -> {
+                policy.requireGrant(caller, experiment.get().spec().target().namespace());
+                experiments.find(experimentName).ifPresent(existing -> policy.requireGrant(caller,
+                        existing.experiment().spec().target().namespace()));
+                return experiments.apply(experiment.get(), user.name()).saved();
+            });
             heading.setText(saved.experiment().name() + " · revision " + saved.revision());
             document = ExperimentCodec.toTree(saved.experiment());
             Notification.show("Saved revision " + saved.revision(), 3000, Notification.Position.TOP_CENTER)
                     .addThemeVariants(NotificationVariant.LUMO_SUCCESS);
             UI.getCurrent().getPage().getHistory().replaceState(null, "experiments/" + saved.experiment().name());
             return Optional.of(saved);
-        } catch (PolicyDeniedException e) {
-            Notification.show(e.getMessage(), 5000, Notification.Position.TOP_CENTER).addThemeVariants(NotificationVariant.LUMO_ERROR);
+        } catch (PolicyDeniedException | dev.faultline.ResourceConflictException e) {
+            Notification.show(UiActions.message(e), 5000, Notification.Position.TOP_CENTER).addThemeVariants(NotificationVariant.LUMO_ERROR);
             return Optional.empty();
         }
     }
@@ -441,7 +447,8 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         if (saved.isEmpty()) {
             return;
         }
-        Run run = engine.start(saved.get(), false, user.name());
+        Run run = actions.audited(user, "POST", "/api/v1/experiments/" + saved.get().experiment().name() + "/runs",
+                () -> engine.start(saved.get(), false, user.name()));
         UI.getCurrent().navigate(RunView.class, new RouteParameters("id", run.id()));
     }
 

@@ -36,9 +36,11 @@ import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.schedule.GameDayService;
 import dev.faultline.schedule.GameDayView;
+import dev.faultline.security.ExperimentGrants;
 import dev.faultline.security.Role;
 import dev.faultline.security.User;
 import dev.faultline.security.UserService;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 
 /**
@@ -53,6 +55,9 @@ public class GameDaysView extends VerticalLayout {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
 
     private final GameDayService gameDays;
+    private final ExperimentGrants grants;
+    private final SecurityIdentity caller;
+    private final UiActions actions;
     private final CurrentUser user = CurrentUser.get();
     private final Grid<GameDayView> grid = new Grid<>();
     private final TextField name = new TextField("Name");
@@ -63,8 +68,11 @@ public class GameDaysView extends VerticalLayout {
     private final UnorderedList otherErrors = new UnorderedList();
     private final VerticalLayout details = new VerticalLayout();
 
-    public GameDaysView(GameDayService gameDays, UserService users) {
+    public GameDaysView(GameDayService gameDays, UserService users, ExperimentGrants grants, SecurityIdentity caller, UiActions actions) {
         this.gameDays = gameDays;
+        this.grants = grants;
+        this.caller = caller;
+        this.actions = actions;
         grid.setId("gamedays");
         grid.addColumn(GameDayView::name).setHeader("Name").setAutoWidth(true);
         grid.addColumn(GameDayView::title).setHeader("Title").setAutoWidth(true);
@@ -120,6 +128,7 @@ public class GameDaysView extends VerticalLayout {
         ArrayNode people = document.putArray("participants");
         participants.getSelectedItems().forEach(people::add);
         ArrayNode stepList = document.putArray("steps");
+        List<String> stepExperiments = new java.util.ArrayList<>();
         for (String line : steps.getValue().split("\n")) {
             String text = line.strip();
             if (text.isEmpty()) {
@@ -131,6 +140,7 @@ public class GameDaysView extends VerticalLayout {
             ObjectNode step = stepList.addObject();
             ArrayNode names = step.putArray("experiments");
             experiments.forEach(names::add);
+            stepExperiments.addAll(experiments);
             if (continueOnFailure) {
                 step.put("continueOnFailure", true);
             }
@@ -140,7 +150,10 @@ public class GameDaysView extends VerticalLayout {
         startAt.setInvalid(false);
         otherErrors.removeAll();
         try {
-            gameDays.create(document, user.name());
+            actions.audited(user, "POST", "/api/v1/gamedays", () -> {
+                grants.require(caller, stepExperiments);
+                gameDays.create(document, user.name());
+            });
             Notification.show("Planned; an approver other than you must approve it", 4000, Notification.Position.TOP_CENTER)
                     .addThemeVariants(NotificationVariant.LUMO_SUCCESS);
             refresh();
@@ -163,6 +176,8 @@ public class GameDaysView extends VerticalLayout {
             }
         } catch (ResourceConflictException e) {
             invalid(name, e.getMessage());
+        } catch (PolicyDeniedException e) {
+            invalid(steps, e.getMessage());
         }
     }
 
@@ -195,13 +210,17 @@ public class GameDaysView extends VerticalLayout {
         details.add(progress);
         HorizontalLayout actions = new HorizontalLayout();
         if (user.has(Role.APPROVER) && "PLANNED".equals(day.state())) {
-            Button approve = new Button("Approve", click -> act(() -> gameDays.approve(day.name(), user.name()), "Approved"));
+            Button approve = new Button("Approve", click -> act("approve", day, () -> gameDays.approve(day.name(), user.name()),
+                    "Approved"));
             approve.setId("approve-gameday");
             approve.addThemeVariants(ButtonVariant.LUMO_SUCCESS);
             actions.add(approve);
         }
         if (user.has(Role.EXPERIMENTER) && "APPROVED".equals(day.state())) {
-            Button start = new Button("Start now", click -> act(() -> gameDays.start(day.name(), user.name()), "Started"));
+            Button start = new Button("Start now", click -> act("start", day, () -> {
+                grants.require(caller, gameDays.experimentsOf(day.name()));
+                gameDays.start(day.name(), user.name());
+            }, "Started"));
             start.setId("start-gameday");
             actions.add(start);
         }
@@ -211,28 +230,21 @@ public class GameDaysView extends VerticalLayout {
         TextField finding = new TextField();
         finding.setId("finding");
         finding.setPlaceholder("a finding");
-        Button record = new Button("Record finding", click -> act(() -> gameDays.addFinding(day.name(), finding.getValue(), user.name()),
-                "Recorded"));
+        Button record = new Button("Record finding", click -> act("findings", day, () -> {
+            if (!user.has(Role.ADMIN) && !gameDays.people(day.name()).contains(user.name())) {
+                throw new PolicyDeniedException(user.name() + " is not a participant of game day " + day.name());
+            }
+            gameDays.addFinding(day.name(), finding.getValue(), user.name());
+        }, "Recorded"));
         details.add(new H3("Findings"), findings, new HorizontalLayout(finding, record));
     }
 
-    private void act(Runnable action, String done) {
-        try {
-            action.run();
-            Notification.show(done, 3000, Notification.Position.TOP_CENTER).addThemeVariants(NotificationVariant.LUMO_SUCCESS);
-        } catch (PolicyDeniedException | ResourceConflictException | InvalidDocumentException e) {
-            Notification note = Notification.show(e instanceof InvalidDocumentException invalid
-                    ? invalid.errors().get(0).message() : e.getMessage(), 6000, Notification.Position.TOP_CENTER);
-            note.addThemeVariants(NotificationVariant.LUMO_ERROR);
-            note.setId("gameday-error");
-        }
-        GameDayView selected = grid.asSingleSelect().getValue();
+    private void act(String verb, GameDayView day, Runnable action, String done) {
+        actions.attempt(user, "POST", "/api/v1/gamedays/" + day.name() + "/" + verb, action, done);
         refresh();
-        if (selected != null) {
-            gameDays.find(selected.name()).ifPresent(day -> {
-                grid.select(day);
-                showDetails(day);
-            });
-        }
+        gameDays.find(day.name()).ifPresent(fresh -> {
+            grid.select(fresh);
+            showDetails(fresh);
+        });
     }
 }

@@ -36,13 +36,15 @@ public class MainLayout extends AppLayout {
 
     private final HaltService halt;
     private final UiEvents events;
+    private final UiActions actions;
     private final CurrentUser user;
     private final Div banner = new Div();
     private Registration subscription;
 
-    public MainLayout(HaltService halt, UiEvents events) {
+    public MainLayout(HaltService halt, UiEvents events, UiActions actions) {
         this.halt = halt;
         this.events = events;
+        this.actions = actions;
         this.user = CurrentUser.get();
         Span brand = new Span("Faultline");
         brand.addClassName("faultline-brand");
@@ -96,7 +98,8 @@ public class MainLayout extends AppLayout {
         dialog.setConfirmButtonTheme("error primary");
         dialog.setCancelable(true);
         dialog.addConfirmListener(confirmed -> {
-            HaltService.Result result = halt.halt(reason.getValue().isBlank() ? null : reason.getValue(), user.name());
+            HaltService.Result result = actions.audited(user, "POST", "/api/v1/halt",
+                    () -> halt.halt(reason.getValue().isBlank() ? null : reason.getValue(), user.name()));
             Notification note = Notification.show("Halted: " + result.runsAborted() + " runs aborted, " + result.rulesRemoved()
                     + " rules removed" + (result.problems().isEmpty() ? "" : "; problems: " + result.problems()), 8000,
                     Notification.Position.TOP_CENTER);
@@ -114,7 +117,8 @@ public class MainLayout extends AppLayout {
             banner.add(new Span("Halted by " + state.changedBy() + (state.reason() == null ? "" : ": " + state.reason())
                     + " — no run starts until an approver re-arms"));
             if (user.has(Role.APPROVER)) {
-                Button rearm = new Button("Re-arm", click -> showHalt(halt.rearm(user.name())));
+                Button rearm = new Button("Re-arm", click -> showHalt(actions.audited(user, "DELETE", "/api/v1/halt",
+                        () -> halt.rearm(user.name()))));
                 rearm.setId("rearm");
                 banner.add(rearm);
             }

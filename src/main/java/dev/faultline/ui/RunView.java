@@ -27,7 +27,6 @@ import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.H3;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.html.Span;
-import com.vaadin.flow.component.notification.Notification;
 import com.vaadin.flow.component.orderedlayout.HorizontalLayout;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.router.BeforeEnterEvent;
@@ -69,7 +68,7 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
     private String runId;
     private Registration polling;
 
-    public RunView(RunStore runs, RunEngine engine) {
+    public RunView(RunStore runs, RunEngine engine, UiActions actions) {
         this.runs = runs;
         this.engine = engine;
         this.user = CurrentUser.get();
@@ -79,8 +78,8 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
         abort.setId("abort-run");
         abort.addThemeVariants(ButtonVariant.LUMO_ERROR);
         abort.addClickListener(click -> {
-            engine.abort(runId, "from the run page", user.name());
-            Notification.show("Run aborted; its rules are removed.", 5000, Notification.Position.TOP_CENTER);
+            actions.attempt(user, "POST", "/api/v1/runs/" + runId + "/abort", () -> engine.abort(runId, "from the run page", user.name()),
+                    "Run aborted; its rules are removed.");
             refresh();
         });
         charts.setId("run-charts");
