@@ -22,6 +22,9 @@ public interface FaultInjector {
     /** Takes the rule out. Idempotent: a rule already gone is reported as such, not as an error. */
     Removal remove(RuleRef rule);
 
+    /** The names of the services in {@code namespace} that faults can target, sorted, for people picking one. */
+    List<String> services(String namespace);
+
     /** Every rule Faultline owns in {@code namespace}, live or left behind. */
     List<OwnedRule> owned(String namespace);
 

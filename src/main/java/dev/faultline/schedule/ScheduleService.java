@@ -243,22 +243,44 @@ public class ScheduleService {
         });
     }
 
+    /** A coming fire of a schedule, for calendars. */
+    public record Upcoming(String schedule, String experiment, ScheduleView.NextFire fire) {
+    }
+
+    /**
+     * The fires of every active schedule from {@code from} until {@code until}, at most
+     * {@code perSchedule} of each, in time order; skipped ones say why.
+     */
+    @Transactional
+    public List<Upcoming> upcoming(Instant from, Instant until, int perSchedule) {
+        List<Upcoming> upcoming = new ArrayList<>();
+        for (StoredSchedule stored : StoredSchedule.<StoredSchedule> list("paused", false)) {
+            ScheduleSpec spec = ScheduleSpec.read(parse(stored.document), stored.name);
+            fires(spec, from, until, perSchedule).forEach(fire -> upcoming.add(new Upcoming(stored.name, stored.experiment, fire)));
+        }
+        upcoming.sort(java.util.Comparator.comparing(u -> u.fire().at()));
+        return upcoming;
+    }
+
+    private static List<ScheduleView.NextFire> fires(ScheduleSpec spec, Instant from, Instant until, int limit) {
+        List<ScheduleView.NextFire> next = new ArrayList<>();
+        CronExpression cron = spec.cronExpression();
+        Date after = Date.from(from);
+        for (int i = 0; i < limit; i++) {
+            Date at = cron.getNextValidTimeAfter(after);
+            if (at == null || !at.toInstant().isBefore(until)) {
+                break;
+            }
+            next.add(new ScheduleView.NextFire(at.toInstant(), spec.skipReason(at.toInstant()).orElse(null)));
+            after = at;
+        }
+        return next;
+    }
+
     private ScheduleView view(StoredSchedule stored) {
         ScheduleSpec spec = ScheduleSpec.read(parse(stored.document), stored.name);
         JsonNode document = parse(stored.document);
-        List<ScheduleView.NextFire> next = new ArrayList<>();
-        if (!spec.paused()) {
-            CronExpression cron = spec.cronExpression();
-            Date after = Date.from(clock.instant());
-            for (int i = 0; i < NEXT_FIRES; i++) {
-                Date at = cron.getNextValidTimeAfter(after);
-                if (at == null) {
-                    break;
-                }
-                next.add(new ScheduleView.NextFire(at.toInstant(), spec.skipReason(at.toInstant()).orElse(null)));
-                after = at;
-            }
-        }
+        List<ScheduleView.NextFire> next = spec.paused() ? List.of() : fires(spec, clock.instant(), Instant.MAX, NEXT_FIRES);
         List<ScheduleView.Fire> history = fires.recent(stored.name, HISTORY).stream()
                 .map(f -> new ScheduleView.Fire(f.at, f.scheduledFor, f.runId, f.skipped, f.instance)).toList();
         return new ScheduleView(stored.name, stored.experiment, spec.cron(), spec.timeZone().getId(), document.get("window"),

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.vaadin.flow.component.AttachEvent;
+import com.vaadin.flow.component.DetachEvent;
 import com.vaadin.flow.component.HasValidation;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
@@ -22,6 +24,7 @@ import com.vaadin.flow.component.formlayout.FormLayout;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.H4;
+import com.vaadin.flow.component.html.Input;
 import com.vaadin.flow.component.html.ListItem;
 import com.vaadin.flow.component.html.Pre;
 import com.vaadin.flow.component.html.UnorderedList;
@@ -40,11 +43,14 @@ import com.vaadin.flow.router.BeforeEnterObserver;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.router.RouteParameters;
+import com.vaadin.flow.data.value.ValueChangeMode;
+import com.vaadin.flow.shared.Registration;
 
 import dev.faultline.PolicyDeniedException;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.SavedExperiment;
 import dev.faultline.experiment.spec.DocumentFormat;
+import dev.faultline.experiment.spec.Durations;
 import dev.faultline.experiment.spec.Experiment;
 import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.experiment.spec.FieldError;
@@ -53,6 +59,9 @@ import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.FaultPlan;
 import dev.faultline.mesh.FaultRequest;
 import dev.faultline.mesh.MeshException;
+import dev.faultline.metrics.GoldenSignal;
+import dev.faultline.metrics.PrometheusClient;
+import dev.faultline.run.Measurements;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunEngine;
 import dev.faultline.security.NamespacePolicy;
@@ -71,6 +80,12 @@ import jakarta.annotation.security.RolesAllowed;
 public class ExperimentEditorView extends VerticalLayout implements BeforeEnterObserver {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final String FORM_TAB = "Form";
+    private static final String YAML_TAB = "YAML";
+    private static final String HISTORY_TAB = "History";
+    private static final int CURRENT_VALUES_EVERY_MS = 5000;
+    /** The window the form gives a golden-signal guardrail. */
+    private static final java.time.Duration GUARDRAIL_WINDOW = java.time.Duration.ofSeconds(30);
 
     private final ExperimentService experiments;
     private final FaultInjector injector;
@@ -90,7 +105,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
     private final TextArea description = new TextArea("Description");
     private final TextField tags = field("tags", "Tags", "comma-separated");
     private final ComboBox<String> namespace = new ComboBox<>("Namespace");
-    private final TextField service = field("service", "Service", "short name or FQDN");
+    private final ComboBox<String> service = new ComboBox<>("Service");
     private final TextField subset = field("subset", "Subset", "optional");
     private final TextField delay = field("delay", "Delay", "e.g. 2s; empty for none");
     private final NumberField delayPercentage = percentage("delay-percentage", "Delay percentage");
@@ -103,11 +118,15 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
     private final TextField interval = field("interval", "Check every", "e.g. 1s");
     private final TextArea yaml = new TextArea();
     private final TabSheet tabs = new TabSheet();
+    private final CurrentValues currentValues;
+    private final RevisionHistory history;
+    private Registration polling;
+    private String shownTab = FORM_TAB;
     private final UnorderedList otherErrors = new UnorderedList();
     private final Map<String, HasValidation> fieldsByPath = new LinkedHashMap<>();
 
     public ExperimentEditorView(ExperimentService experiments, FaultInjector injector, RunEngine engine, NamespacePolicy policy,
-            SecurityIdentity caller, Clock clock, UiActions actions) {
+            SecurityIdentity caller, Clock clock, UiActions actions, PrometheusClient prometheus) {
         this.experiments = experiments;
         this.injector = injector;
         this.engine = engine;
@@ -115,11 +134,18 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         this.caller = caller;
         this.clock = clock;
         this.actions = actions;
+        this.currentValues = new CurrentValues(prometheus);
+        this.history = new RevisionHistory(experiments, this::load);
         description.setId("description");
         namespace.setId("namespace");
         namespace.setItems(policy.settings().allowedNamespaces());
         namespace.setAllowCustomValue(true);
         namespace.addCustomValueSetListener(custom -> namespace.setValue(custom.getDetail()));
+        namespace.addValueChangeListener(change -> offerServices(change.getValue()));
+        service.setId("service");
+        service.setPlaceholder("short name or FQDN");
+        service.setAllowCustomValue(true);
+        service.addCustomValueSetListener(custom -> service.setValue(custom.getDetail()));
         abortStatus.setId("abort-status");
         abortStatus.setMin(200);
         abortStatus.setMax(599);
@@ -142,12 +168,15 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         form.add(new H4("Target"), 3);
         form.add(namespace, service, subset);
         form.add(new H4("Faults"), 3);
-        form.add(delay, delayPercentage, new Div());
-        form.add(abortStatus, abortPercentage, duration);
+        form.add(delay, withSlider(delayPercentage), new Div());
+        form.add(abortStatus, withSlider(abortPercentage), duration);
         form.add(new H4("Guardrail (more in YAML)"), 3);
         form.add(signal, guardrailService, below, interval);
-        tabs.add("Form", form);
-        tabs.add("YAML", yaml);
+        form.add(new H4("Current values from Prometheus"), 3);
+        form.add(currentValues, 3);
+        tabs.add(FORM_TAB, form);
+        tabs.add(YAML_TAB, yaml);
+        tabs.add(HISTORY_TAB, history);
         tabs.setWidthFull();
         tabs.addSelectedChangeListener(change -> switchTab(change.getSelectedTab().getLabel()));
 
@@ -201,6 +230,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         if (saved.isPresent()) {
             document = ExperimentCodec.toTree(saved.get().experiment());
             heading.setText(given + " · revision " + saved.get().revision());
+            history.refresh(given);
         } else {
             document = NODES.objectNode().put("apiVersion", Experiment.API_VERSION).put("kind", Experiment.KIND);
             heading.setText("New experiment");
@@ -291,7 +321,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
             guardrail.remove(List.of("prometheus", "http", "kubernetes"));
             ObjectNode golden = guardrail.putObject("goldenSignal").put("signal", signal.getValue())
                     .put("service", guardrailService.getValue().isBlank() ? service.getValue() : guardrailService.getValue());
-            golden.put("window", "30s");
+            golden.put("window", Durations.format(GUARDRAIL_WINDOW));
             if (below.getValue() != null) {
                 guardrail.putObject("tolerance").put("below", below.getValue());
             }
@@ -309,20 +339,108 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         }
     }
 
+    /** Carries the document from the tab left to the tab shown; YAML that does not parse keeps the user on the YAML tab. */
     private void switchTab(String label) {
-        if ("YAML".equals(label)) {
-            document = fromForm();
-            yaml.setValue(ExperimentCodec.write(document, DocumentFormat.YAML));
-        } else {
+        if (YAML_TAB.equals(shownTab)) {
             try {
                 document = (ObjectNode) ExperimentCodec.parse(yaml.getValue(), DocumentFormat.YAML);
-                toForm(document);
                 yaml.setInvalid(false);
             } catch (InvalidDocumentException | ClassCastException e) {
-                tabs.setSelectedIndex(1);
                 yaml.setInvalid(true);
                 yaml.setErrorMessage(e instanceof InvalidDocumentException invalid ? describe(invalid.errors()) : "must be a mapping");
+                tabs.setSelectedIndex(1);
+                return;
             }
+        } else if (FORM_TAB.equals(shownTab)) {
+            document = fromForm();
+        }
+        shownTab = label;
+        if (YAML_TAB.equals(label)) {
+            yaml.setValue(ExperimentCodec.write(document, DocumentFormat.YAML));
+        } else if (FORM_TAB.equals(label)) {
+            toForm(document);
+            showCurrentValues();
+        }
+    }
+
+    /** Loads an old revision into the editor, to be saved again as the newest. */
+    private void load(Experiment revision) {
+        document = ExperimentCodec.toTree(revision);
+        shownTab = HISTORY_TAB;
+        tabs.setSelectedIndex(0);
+        Notification.show("Loaded; save to make it the newest revision", 3000, Notification.Position.TOP_CENTER);
+    }
+
+    // ---- choices and live values ------------------------------------------------------------------
+
+    private void offerServices(String inNamespace) {
+        if (inNamespace == null || inNamespace.isBlank()) {
+            service.setItems(List.of());
+            return;
+        }
+        try {
+            service.setItems(injector.services(inNamespace));
+            service.setHelperText(null);
+        } catch (MeshException e) {
+            service.setItems(List.of());
+            service.setHelperText("Could not list the services: " + e.getMessage());
+        }
+    }
+
+    private static Div withSlider(NumberField percentage) {
+        Input slider = new Input(ValueChangeMode.LAZY);
+        slider.setType("range");
+        slider.addClassName("percentage-slider");
+        slider.setId(percentage.getId().orElseThrow() + "-slider");
+        slider.getElement().setAttribute("min", "0").setAttribute("max", "100").setAttribute("step", "0.5");
+        slider.getElement().setAttribute("aria-label", percentage.getLabel());
+        slider.addValueChangeListener(change -> {
+            if (change.isFromClient() && !change.getValue().isEmpty()) {
+                percentage.setValue(Double.parseDouble(change.getValue()));
+            }
+        });
+        percentage.addValueChangeListener(change -> slider.setValue(change.getValue() == null ? "0" : String.valueOf(change.getValue())));
+        percentage.setWidthFull();
+        return new Div(percentage, slider);
+    }
+
+    /** What each Prometheus query of the form's experiment gives now; refreshed while the form is shown. */
+    private void showCurrentValues() {
+        if (!FORM_TAB.equals(shownTab)) {
+            return;
+        }
+        ObjectNode current = fromForm();
+        List<Measurements.NamedQuery> queries = ExperimentCodec.check(current).isEmpty()
+                ? Measurements.queries(ExperimentCodec.decode(current).spec())
+                : guardrailQuery();
+        currentValues.show(queries);
+    }
+
+    /** The form's guardrail alone, for a form not complete enough to be an experiment yet. */
+    private List<Measurements.NamedQuery> guardrailQuery() {
+        String watched = guardrailService.getValue().isBlank() ? service.getValue() : guardrailService.getValue();
+        if (signal.getValue() == null || signal.getValue().isEmpty() || watched == null || watched.isBlank()
+                || namespace.getValue() == null) {
+            return List.of();
+        }
+        GoldenSignal.Signal chosen = GoldenSignal.Signal.valueOf(signal.getValue().replaceAll("([a-z])([A-Z])", "$1_$2")
+                .toUpperCase(java.util.Locale.ROOT));
+        return List.of(new Measurements.NamedQuery("spec.guardrails[0]", signal.getValue() + " of " + watched, new GoldenSignal(chosen,
+                watched.strip(), namespace.getValue(), GUARDRAIL_WINDOW, GoldenSignal.Reporter.DESTINATION, false).promql()));
+    }
+
+    @Override
+    protected void onAttach(AttachEvent attach) {
+        attach.getUI().setPollInterval(CURRENT_VALUES_EVERY_MS);
+        polling = attach.getUI().addPollListener(poll -> showCurrentValues());
+        showCurrentValues();
+    }
+
+    @Override
+    protected void onDetach(DetachEvent detach) {
+        detach.getUI().setPollInterval(-1);
+        if (polling != null) {
+            polling.remove();
         }
     }
 
@@ -330,14 +448,14 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
 
     /** The current document, checked; shows every error next to its field and returns empty when there are any. */
     private Optional<Experiment> checked() {
-        if (tabs.getSelectedIndex() == 1) {
+        if (YAML_TAB.equals(shownTab)) {
             try {
                 document = (ObjectNode) ExperimentCodec.parse(yaml.getValue(), DocumentFormat.YAML);
             } catch (InvalidDocumentException e) {
                 showErrors(e.errors());
                 return Optional.empty();
             }
-        } else {
+        } else if (FORM_TAB.equals(shownTab)) {
             document = fromForm();
         }
         List<FieldError> errors = ExperimentCodec.check(document);
@@ -400,6 +518,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
                 return experiments.apply(experiment.get(), user.name()).saved();
             });
             heading.setText(saved.experiment().name() + " · revision " + saved.revision());
+            history.refresh(saved.experiment().name());
             document = ExperimentCodec.toTree(saved.experiment());
             Notification.show("Saved revision " + saved.revision(), 3000, Notification.Position.TOP_CENTER)
                     .addThemeVariants(NotificationVariant.LUMO_SUCCESS);

@@ -72,14 +72,19 @@ public class UiActions {
             Notification.show(done, 3000, Notification.Position.TOP_CENTER).addThemeVariants(NotificationVariant.LUMO_SUCCESS);
             return true;
         } catch (RuntimeException e) {
-            if (status(e) == 500) {
-                LOG.errorf(e, "%s %s from the browser failed", method, path);
-            }
-            Notification note = Notification.show(message(e), 6000, Notification.Position.TOP_CENTER);
-            note.addThemeVariants(NotificationVariant.LUMO_ERROR);
-            note.setId("action-error");
+            showFailure(e);
             return false;
         }
+    }
+
+    /** Tells the user why an action failed; an unexpected failure is logged, and the user told only that. */
+    static void showFailure(RuntimeException e) {
+        if (status(e) == 500) {
+            LOG.error("An action in the browser failed", e);
+        }
+        Notification note = Notification.show(message(e), 6000, Notification.Position.TOP_CENTER);
+        note.addThemeVariants(NotificationVariant.LUMO_ERROR);
+        note.setId("action-error");
     }
 
     /** What to tell the user about a failure; invalid input names its field. */

@@ -48,13 +48,11 @@ public class UiEvents {
 
     @Scheduled(every = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, executeWith = Scheduled.SIMPLE)
     void watchHalt() {
-        if (haltListeners.isEmpty()) {
-            return;
-        }
+        // Read even while no page is open: a page opened later compares against what was true when it rendered, not before.
         Run.Halt now = halt.state();
         Run.Halt before = lastHalt;
         lastHalt = now;
-        if (before != null && (before.halted() != now.halted() || !java.util.Objects.equals(before.changedAt(), now.changedAt()))) {
+        if (before == null || before.halted() != now.halted() || !java.util.Objects.equals(before.changedAt(), now.changedAt())) {
             deliver(haltListeners, now);
         }
     }

@@ -40,6 +40,11 @@ public class TroubledInjector implements FaultInjector {
     }
 
     @Override
+    public List<String> services(String namespace) {
+        return real.services(namespace);
+    }
+
+    @Override
     public FaultPlan plan(FaultRequest request) {
         return real.plan(request);
     }

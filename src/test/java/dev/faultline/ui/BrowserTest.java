@@ -35,6 +35,8 @@ abstract class BrowserTest {
         if (!Files.isExecutable(CHROMIUM)) {
             throw new IllegalStateException(CHROMIUM + " is missing: install Debian's chromium package (.ci/run does)");
         }
+        // Assertions retry for as long as actions wait: a loaded CI machine answers slower than 5 s (Playwright's default).
+        com.microsoft.playwright.assertions.PlaywrightAssertions.setDefaultAssertionTimeout(20_000);
         playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true).setExecutablePath(CHROMIUM)
                 .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

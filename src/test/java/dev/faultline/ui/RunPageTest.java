@@ -119,7 +119,7 @@ class RunPageTest extends BrowserTest {
     }
 
     @Test
-    void anExperimentDesignedInTheFormShowsErrorsOnItsFieldsKeepsInStepWithYamlPreviewsAndRuns() {
+    void anExperimentDesignedInTheFormShowsErrorsOnItsFieldsKeepsInStepWithYamlPreviewsRunsAndKeepsItsHistory() {
         signIn(root.toString(), "admin", TestApi.ADMIN_PASSWORD);
         page.waitForURL(root.toString());
         page.navigate(root + "experiments/new");
@@ -136,13 +136,19 @@ class RunPageTest extends BrowserTest {
         page.locator("#name input").fill("reviews-ui");
         page.locator("#namespace input").fill("bookinfo");
         page.locator("#namespace input").press("Enter");
-        page.locator("#service input").fill("reviews");
-        page.locator("#abort-percentage input").fill("50");
+        page.locator("#service input").fill("rev");
+        page.locator("vaadin-combo-box-item:has-text('reviews')").click();
+        page.locator("#abort-percentage-slider").fill("50");
+        assertThat(page.locator("#abort-percentage input")).hasValue("50");
         page.locator("#duration input").fill("60s");
         page.locator("#signal").click();
         page.locator("vaadin-select-item:has-text('errorRate')").click();
         page.locator("#below input").fill("0.2");
         page.locator("#interval input").fill("250ms");
+        assertThat(page.locator("#current-values .current-value[data-path='spec.guardrails[0]']")).containsText("errorRate of reviews");
+        assertThat(page.locator("#current-values .current-value[data-path='spec.guardrails[0]'] .value"))
+                .hasText(java.util.regex.Pattern.compile("^[0-9.eE+-]+$"));
+        screenshot("designer-form");
 
         page.locator("vaadin-tab:has-text('YAML')").click();
         Locator yaml = page.locator("#yaml textarea");
@@ -164,5 +170,19 @@ class RunPageTest extends BrowserTest {
                 .setTimeout(45_000));
         asAdmin().get("/api/v1/experiments/reviews-ui").then().statusCode(200)
                 .body("spec.duration", org.hamcrest.Matchers.equalTo("45s"));
+
+        page.navigate(root + "experiments/reviews-ui");
+        settle();
+        page.locator("#duration input").fill("30s");
+        page.locator("#save").click();
+        assertThat(page.locator("h2")).containsText("revision 2");
+        page.locator("vaadin-tab:has-text('History')").click();
+        page.locator("#revisions vaadin-grid-cell-content:text-is('2')").click();
+        assertThat(page.locator("#revision-diff .diff-removed")).containsText("duration: 45s");
+        assertThat(page.locator("#revision-diff .diff-added")).containsText("duration: 30s");
+        screenshot("designer-history");
+        page.locator("#revisions vaadin-grid-cell-content:text-is('1')").click();
+        page.locator("#load-revision").click();
+        assertThat(page.locator("#duration input")).hasValue("45s");
     }
 }

@@ -229,6 +229,12 @@ public class IstioFaultInjector implements FaultInjector {
     }
 
     @Override
+    public List<String> services(String namespace) {
+        return call("list Services in " + namespace, () -> client.services().inNamespace(namespace).list().getItems().stream()
+                .map(service -> service.getMetadata().getName()).sorted().toList());
+    }
+
+    @Override
     public List<OwnedRule> owned(String namespace) {
         return virtualServices(namespace).stream().flatMap(vs -> ownedIn(vs, namespace).stream()).toList();
     }

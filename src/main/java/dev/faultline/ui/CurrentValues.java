@@ -1,0 +1,71 @@
+package dev.faultline.ui;
+
+import java.util.List;
+import java.util.Locale;
+
+import com.vaadin.flow.component.html.Div;
+import com.vaadin.flow.component.html.Span;
+
+import dev.faultline.metrics.PrometheusClient;
+import dev.faultline.metrics.QueryResult;
+import dev.faultline.metrics.Series;
+import dev.faultline.run.Measurements.NamedQuery;
+
+/**
+ * What each Prometheus query of the experiment gives right now, next to its PromQL, so that whoever
+ * sets a threshold sees the value it will be compared with (and a query that returns nothing shows
+ * up before the run, not during it).
+ */
+class CurrentValues extends Div {
+
+    /** Series listed per query; the rest are counted. */
+    private static final int SHOWN_SERIES = 3;
+
+    private final PrometheusClient prometheus;
+
+    CurrentValues(PrometheusClient prometheus) {
+        this.prometheus = prometheus;
+        setId("current-values");
+        addClassName("current-values");
+    }
+
+    void show(List<NamedQuery> queries) {
+        removeAll();
+        if (queries.isEmpty()) {
+            add(new Span("No Prometheus query yet: choose a guardrail signal and a service, or write probes in YAML."));
+            return;
+        }
+        for (NamedQuery query : queries) {
+            Div row = new Div();
+            row.addClassName("current-value");
+            row.getElement().setAttribute("data-path", query.path());
+            Span value = new Span(describe(prometheus.query(query.promql())));
+            value.addClassName("value");
+            Span promql = new Span(query.promql());
+            promql.addClassName("promql");
+            row.add(new Span(query.name() + ": "), value, promql);
+            add(row);
+        }
+    }
+
+    private static String describe(QueryResult result) {
+        return switch (result) {
+            case QueryResult.Values values -> {
+                List<Series> series = values.series();
+                if (series.size() == 1) {
+                    yield format(series.get(0).value());
+                }
+                StringBuilder text = new StringBuilder();
+                series.stream().limit(SHOWN_SERIES).forEach(s -> text.append(text.isEmpty() ? "" : ", ").append(s.describeLabels())
+                        .append(' ').append(format(s.value())));
+                yield series.size() > SHOWN_SERIES ? text + " and " + (series.size() - SHOWN_SERIES) + " more series" : text.toString();
+            }
+            case QueryResult.Matrix matrix -> matrix.series().size() + " series";
+            case QueryResult.Failure failure -> "no value: " + failure.reason();
+        };
+    }
+
+    private static String format(double value) {
+        return Double.isNaN(value) ? "NaN (no traffic in the window?)" : String.format(Locale.ROOT, "%.4g", value);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.faultline.ui;
+
+import com.vaadin.flow.component.html.H2;
+import com.vaadin.flow.component.orderedlayout.VerticalLayout;
+import com.vaadin.flow.component.tabs.TabSheet;
+import com.vaadin.flow.router.PageTitle;
+import com.vaadin.flow.router.Route;
+
+import dev.faultline.notify.ChannelService;
+import dev.faultline.notify.Notifier;
+import dev.faultline.security.AuditLog;
+import dev.faultline.security.NamespacePolicy;
+import dev.faultline.security.Role;
+import dev.faultline.security.TokenService;
+import dev.faultline.security.UserService;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+
+/**
+ * Settings: everyone manages their own API tokens here; admins also users and roles, notification
+ * channels, and see the policy in force and the audit log.
+ */
+@Route("settings")
+@PageTitle("Settings · Faultline")
+@RolesAllowed(Role.VIEWER_NAME)
+public class SettingsView extends VerticalLayout {
+
+    public SettingsView(TokenService tokens, UserService users, ChannelService channels, Notifier notifier, NamespacePolicy policy,
+            AuditLog audit, SecurityIdentity caller, UiActions actions) {
+        CurrentUser user = CurrentUser.get();
+        TabSheet tabs = new TabSheet();
+        tabs.setId("settings");
+        tabs.setWidthFull();
+        tabs.add("API tokens", new TokensPanel(tokens, user, actions));
+        if (user.has(Role.ADMIN)) {
+            tabs.add("Users", new UsersPanel(users, policy, user, actions));
+            tabs.add("Channels", new ChannelsPanel(channels, notifier, user, actions));
+            tabs.add("Policy", new PolicyPanel(policy, users));
+            tabs.add("Audit log", new AuditPanel(audit));
+        }
+        add(new H2(user.has(Role.ADMIN) ? "Settings" : "API tokens"), tabs);
+        setWidthFull();
+    }
+}

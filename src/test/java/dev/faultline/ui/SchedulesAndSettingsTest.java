@@ -1,0 +1,176 @@
+package dev.faultline.ui;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static dev.faultline.testing.TestApi.asAdmin;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.hasItem;
+
+import java.net.URL;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.faultline.security.Role;
+import dev.faultline.testing.TestApi;
+import dev.faultline.testing.TestDatabase;
+import dev.faultline.testing.TestUsers;
+import dev.faultline.testing.WebhookReceiver;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+
+/**
+ * Schedules and settings in Chromium: a schedule made in the form (its mistakes shown on their
+ * fields) shows on the week's calendar with a game day and pauses; an admin adds a user and a Slack
+ * channel and sends it a test message; anyone creates an API token, uses it and revokes it. Each
+ * browser action lands in the audit log.
+ */
+@QuarkusTest
+class SchedulesAndSettingsTest extends BrowserTest {
+
+    @TestHTTPResource("/")
+    URL root;
+    @Inject
+    TestDatabase database;
+    @Inject
+    TestUsers users;
+
+    @BeforeEach
+    void seed() {
+        TestApi.sendYamlAsText();
+        database.clear();
+        users.create("gina", List.of("bookinfo"), Role.EXPERIMENTER, Role.APPROVER);
+        users.create("pat", List.of(), Role.VIEWER);
+        asAdmin().contentType(TestApi.YAML).body("""
+                apiVersion: faultline.dev/v1
+                kind: Experiment
+                metadata: { name: reviews-delay }
+                spec:
+                  target: { namespace: bookinfo, service: reviews }
+                  faults: [ { delay: { fixedDelay: 1s, percentage: 10 } } ]
+                  duration: 1m
+                """).post("/api/v1/experiments").then().statusCode(201);
+    }
+
+    @Test
+    void aScheduleMadeInTheFormShowsItsMistakesThenLandsOnTheCalendarAndPauses() {
+        String tomorrow = LocalDate.now(ZoneId.systemDefault()).plusDays(1).toString();
+        TestApi.as("gina", TestUsers.password("gina")).contentType(ContentType.JSON).body("""
+                {"name": "drill", "title": "Reviews drill", "startAt": "%sT14:30:00", "timeZone": "%s",
+                 "steps": [{"experiment": "reviews-delay"}]}""".formatted(tomorrow, ZoneId.systemDefault().getId()))
+                .post("/api/v1/gamedays").then().statusCode(201);
+        signIn(root.toString(), "gina", TestUsers.password("gina"));
+        page.waitForURL(root.toString());
+        page.navigate(root + "schedules");
+        settle();
+
+        page.locator("#schedule-name input").fill("daily-reviews");
+        page.locator("#schedule-experiment input").fill("reviews-delay");
+        page.locator("vaadin-combo-box-item:has-text('reviews-delay')").click();
+        page.locator("#schedule-cron input").fill("every day at ten");
+        page.locator("#schedule-blackouts textarea").fill("2026-12-24 2026-12-20 backwards");
+        page.locator("#schedule-from input").fill("10:00");
+        page.locator("#schedule-from input").press("Tab");
+        page.locator("#save-schedule").click();
+        assertThat(page.locator("#schedule-cron [slot=error-message]")).containsText("cron");
+        assertThat(page.locator("#schedule-blackouts [slot=error-message]")).containsText("line 1 to: must be after from");
+        assertThat(page.locator("#schedule-to [slot=error-message]")).containsText("time of day");
+        screenshot("schedule-errors");
+
+        page.locator("#schedule-cron input").fill("0 0 10 ? * *");
+        page.locator("#schedule-blackouts textarea").fill("");
+        page.locator("#schedule-from input").fill("");
+        page.locator("#schedule-from input").press("Tab");
+        page.locator("#save-schedule").click();
+        assertThat(page.locator("#schedules")).containsText("daily-reviews");
+        assertThat(page.locator("#schedule-calendar .calendar-day")).hasCount(7);
+        assertThat(page.locator("#schedule-calendar")).containsText("10:00 daily-reviews");
+        assertThat(page.locator("#schedule-calendar .calendar-day[data-date='" + tomorrow + "']"))
+                .containsText("14:30 Reviews drill (planned)");
+        screenshot("schedules");
+
+        page.locator("#pause-schedule").click();
+        assertThat(page.locator("#schedules")).containsText("paused");
+        assertThat(page.locator("#schedule-calendar")).not().containsText("daily-reviews");
+        asAdmin().get("/api/v1/schedules/daily-reviews").then().statusCode(200).body("paused", org.hamcrest.Matchers.equalTo(true));
+        asAdmin().queryParam("actor", "gina").get("/api/v1/audit").then().statusCode(200)
+                .body("findAll { it.via == 'ui' }.collect { it.method + ' ' + it.path }", hasItem("PUT /api/v1/schedules/daily-reviews"))
+                .body("findAll { it.via == 'ui' }.collect { it.method + ' ' + it.path }", hasItem("POST /api/v1/schedules/daily-reviews/pause"));
+    }
+
+    @Test
+    void anAdminAddsAUserAndAChannelSendsItATestMessageAndReadsTheAuditLog() throws Exception {
+        try (WebhookReceiver slack = new WebhookReceiver()) {
+            signIn(root.toString(), "admin", TestApi.ADMIN_PASSWORD);
+            page.waitForURL(root.toString());
+            page.navigate(root + "settings");
+            settle();
+
+            page.locator("vaadin-tab:has-text('Users')").click();
+            page.locator("#user-name input").fill("no spaces please");
+            page.locator("#save-user").click();
+            assertThat(page.locator("#user-name [slot=error-message]")).containsText("must be 1 to 64 letters");
+            page.locator("#user-name input").fill("casey");
+            page.locator("#user-roles vaadin-checkbox:has-text('experimenter')").click();
+            page.locator("#save-user").click();
+            String password = page.locator("#generated-password input").inputValue();
+            assertThat(password).hasSizeGreaterThanOrEqualTo(20);
+            page.locator("#generated-password-done").click();
+            assertThat(page.locator("#users")).containsText("casey");
+            TestApi.as("casey", password).get("/api/v1/me").then().statusCode(200);
+
+            page.locator("vaadin-tab:has-text('Channels')").click();
+            page.locator("#channel-name input").fill("team-alerts");
+            page.locator("#channel-url input").fill("not a url");
+            page.locator("#save-channel").click();
+            assertThat(page.locator("#channel-url [slot=error-message]")).isVisible();
+            String url = slack.url("/hooks/team").toString();
+            page.locator("#channel-url input").fill(url);
+            page.locator("#save-channel").click();
+            assertThat(page.locator("#channels")).containsText("team-alerts");
+            page.locator("#test-team-alerts").click();
+            assertThat(page.locator("vaadin-notification-card:has-text('team-alerts: DELIVERED')")).containsText("HTTP 200");
+            assertThat(slack.await("/hooks/team", 1, Duration.ofSeconds(10))).hasSize(1);
+            assertThat(page.content()).doesNotContain(url);
+            screenshot("settings-channels");
+
+            page.locator("vaadin-tab:has-text('Audit log')").click();
+            assertThat(page.locator("#audit")).containsText("PUT /api/v1/channels/team-alerts");
+            assertThat(page.locator("#audit")).containsText("POST /api/v1/users");
+            screenshot("settings-audit");
+        }
+    }
+
+    @Test
+    void aViewerCreatesAnApiTokenUsesItAndRevokesIt() {
+        signIn(root.toString(), "pat", TestUsers.password("pat"));
+        page.waitForURL(root.toString());
+        assertThat(page.locator("vaadin-side-nav-item:has-text('Settings')")).hasCount(0);
+        page.locator("vaadin-side-nav-item:has-text('API tokens')").click();
+        settle();
+        assertThat(page.locator("vaadin-tab:has-text('Users')")).hasCount(0);
+
+        page.locator("#create-token").click();
+        assertThat(page.locator("#token-name [slot=error-message]")).containsText("is required");
+        page.locator("#token-name input").fill("ci-pipeline");
+        page.locator("#create-token").click();
+        String token = page.locator("#token-secret input").inputValue();
+        assertThat(token).startsWith("flt_");
+        page.locator("#token-secret-done").click();
+        assertThat(page.locator("vaadin-dialog-overlay[opened]")).hasCount(0);
+        assertThat(page.locator("#tokens")).containsText("ci-pipeline");
+        RestAssured.given().header("Authorization", "Bearer " + token).get("/api/v1/me").then().statusCode(200);
+        screenshot("tokens");
+
+        page.locator("#tokens vaadin-button:has-text('Revoke')").click();
+        assertThat(page.locator("#tokens")).containsText("revoked");
+        RestAssured.given().header("Authorization", "Bearer " + token).get("/api/v1/me").then().statusCode(401);
+    }
+}
