@@ -140,12 +140,13 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         namespace.setId("namespace");
         namespace.setItems(policy.settings().allowedNamespaces());
         namespace.setAllowCustomValue(true);
-        namespace.addCustomValueSetListener(custom -> namespace.setValue(custom.getDetail()));
+        namespace.addCustomValueSetListener(custom -> choose(namespace, custom.getDetail()));
         namespace.addValueChangeListener(change -> offerServices(change.getValue()));
         service.setId("service");
         service.setPlaceholder("short name or FQDN");
         service.setAllowCustomValue(true);
-        service.addCustomValueSetListener(custom -> service.setValue(custom.getDetail()));
+        service.setItems(List.of());
+        service.addCustomValueSetListener(custom -> choose(service, custom.getDetail()));
         abortStatus.setId("abort-status");
         abortStatus.setMin(200);
         abortStatus.setMax(599);
@@ -249,8 +250,8 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         List<String> tagList = new ArrayList<>();
         metadata.path("tags").forEach(tag -> tagList.add(tag.asText()));
         tags.setValue(String.join(", ", tagList));
-        namespace.setValue(spec.path("target").path("namespace").isMissingNode() ? null : spec.path("target").path("namespace").asText());
-        service.setValue(spec.path("target").path("service").asText(""));
+        choose(namespace, spec.path("target").path("namespace").asText(""));
+        choose(service, spec.path("target").path("service").asText(""));
         subset.setValue(spec.path("target").path("subset").asText(""));
         delay.clear();
         delayPercentage.clear();
@@ -315,12 +316,12 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         if (signal.getValue() != null && !signal.getValue().isEmpty()) {
             ObjectNode guardrail = guardrails.isEmpty() ? guardrails.addObject() : (ObjectNode) guardrails.get(0);
             if (!guardrail.has("name")) {
-                guardrail.put("name", signal.getValue() + " of " + (guardrailService.getValue().isBlank() ? service.getValue()
+                guardrail.put("name", signal.getValue() + " of " + (guardrailService.getValue().isBlank() ? serviceName()
                         : guardrailService.getValue()));
             }
             guardrail.remove(List.of("prometheus", "http", "kubernetes"));
             ObjectNode golden = guardrail.putObject("goldenSignal").put("signal", signal.getValue())
-                    .put("service", guardrailService.getValue().isBlank() ? service.getValue() : guardrailService.getValue());
+                    .put("service", guardrailService.getValue().isBlank() ? serviceName() : guardrailService.getValue());
             golden.put("window", Durations.format(GUARDRAIL_WINDOW));
             if (below.getValue() != null) {
                 guardrail.putObject("tolerance").put("below", below.getValue());
@@ -373,23 +374,44 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
 
     // ---- choices and live values ------------------------------------------------------------------
 
+    private String serviceName() {
+        return service.getValue() == null ? "" : service.getValue();
+    }
+
+    /** Offers the services of the chosen namespace, keeping whatever service was chosen. */
     private void offerServices(String inNamespace) {
-        if (inNamespace == null || inNamespace.isBlank()) {
-            service.setItems(List.of());
+        String chosen = service.getValue();
+        List<String> services = List.of();
+        service.setHelperText(null);
+        if (inNamespace != null && !inNamespace.isBlank()) {
+            try {
+                services = injector.services(inNamespace);
+            } catch (MeshException e) {
+                service.setHelperText("Could not list the services: " + e.getMessage());
+            }
+        }
+        service.setItems(services);
+        choose(service, chosen);
+    }
+
+    /** Sets a combo box to {@code value}, adding it to the choices when it is not among them (a name typed in, or one the cluster does not list). */
+    private static void choose(ComboBox<String> box, String value) {
+        if (value == null || value.isBlank()) {
+            box.clear();
             return;
         }
-        try {
-            service.setItems(injector.services(inNamespace));
-            service.setHelperText(null);
-        } catch (MeshException e) {
-            service.setItems(List.of());
-            service.setHelperText("Could not list the services: " + e.getMessage());
+        List<String> items = new ArrayList<>(box.getListDataView().getItems().toList());
+        if (!items.contains(value)) {
+            items.add(value);
+            box.setItems(items);
         }
+        box.setValue(value);
     }
 
     private static Div withSlider(NumberField percentage) {
         Input slider = new Input(ValueChangeMode.LAZY);
         slider.setType("range");
+        slider.setValue("0");
         slider.addClassName("percentage-slider");
         slider.setId(percentage.getId().orElseThrow() + "-slider");
         slider.getElement().setAttribute("min", "0").setAttribute("max", "100").setAttribute("step", "0.5");
@@ -418,7 +440,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
 
     /** The form's guardrail alone, for a form not complete enough to be an experiment yet. */
     private List<Measurements.NamedQuery> guardrailQuery() {
-        String watched = guardrailService.getValue().isBlank() ? service.getValue() : guardrailService.getValue();
+        String watched = guardrailService.getValue().isBlank() ? serviceName() : guardrailService.getValue();
         if (signal.getValue() == null || signal.getValue().isEmpty() || watched == null || watched.isBlank()
                 || namespace.getValue() == null) {
             return List.of();

@@ -12,7 +12,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.checkbox.Checkbox;
+import com.vaadin.flow.component.combobox.ComboBox;
 import com.vaadin.flow.component.combobox.MultiSelectComboBox;
+import com.vaadin.flow.component.datepicker.DatePicker;
 import com.vaadin.flow.component.datetimepicker.DateTimePicker;
 import com.vaadin.flow.component.formlayout.FormLayout;
 import com.vaadin.flow.component.grid.Grid;
@@ -208,13 +211,13 @@ public class GameDaysView extends VerticalLayout {
         day.progress().forEach(run -> progress.add(new ListItem("step " + run.step() + ": " + run.experiment() + " → " + run.outcome()
                 + (run.run() == null ? "" : " (run " + run.run() + ")"))));
         details.add(progress);
-        HorizontalLayout actions = new HorizontalLayout();
+        HorizontalLayout buttons = new HorizontalLayout();
         if (user.has(Role.APPROVER) && "PLANNED".equals(day.state())) {
             Button approve = new Button("Approve", click -> act("approve", day, () -> gameDays.approve(day.name(), user.name()),
                     "Approved"));
             approve.setId("approve-gameday");
             approve.addThemeVariants(ButtonVariant.LUMO_SUCCESS);
-            actions.add(approve);
+            buttons.add(approve);
         }
         if (user.has(Role.EXPERIMENTER) && "APPROVED".equals(day.state())) {
             Button start = new Button("Start now", click -> act("start", day, () -> {
@@ -222,21 +225,73 @@ public class GameDaysView extends VerticalLayout {
                 gameDays.start(day.name(), user.name());
             }, "Started"));
             start.setId("start-gameday");
-            actions.add(start);
+            buttons.add(start);
         }
-        details.add(actions);
+        if (List.of("PLANNED", "APPROVED", "RUNNING").contains(day.state())) {
+            Button cancel = new Button("Cancel game day", click -> act("cancel", day, () -> gameDays.cancel(day.name(), user.name()),
+                    "Cancelled; its live runs are aborted"));
+            cancel.setId("cancel-gameday");
+            cancel.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
+            buttons.add(cancel);
+        }
+        details.add(buttons);
         UnorderedList findings = new UnorderedList();
         day.findings().forEach(f -> findings.add(new ListItem(f.author() + ": " + f.text())));
         TextField finding = new TextField();
         finding.setId("finding");
         finding.setPlaceholder("a finding");
         Button record = new Button("Record finding", click -> act("findings", day, () -> {
-            if (!user.has(Role.ADMIN) && !gameDays.people(day.name()).contains(user.name())) {
-                throw new PolicyDeniedException(user.name() + " is not a participant of game day " + day.name());
-            }
+            requirePerson(day);
             gameDays.addFinding(day.name(), finding.getValue(), user.name());
         }, "Recorded"));
+        record.setId("record-finding");
         details.add(new H3("Findings"), findings, new HorizontalLayout(finding, record));
+        details.add(new H3("Follow-up actions"), followUps(day));
+    }
+
+    /** The actions a game day left: each with its owner, due date and a tick when done; participants add more. */
+    private VerticalLayout followUps(GameDayView day) {
+        VerticalLayout list = new VerticalLayout();
+        list.setPadding(false);
+        list.setSpacing(false);
+        list.setId("gameday-actions");
+        for (GameDayView.Action action : day.actions()) {
+            Checkbox done = new Checkbox(action.text() + (action.owner() == null ? "" : " (" + action.owner() + ")")
+                    + (action.due() == null ? "" : ", due " + action.due()), action.done());
+            done.addValueChangeListener(change -> {
+                if (change.isFromClient()) {
+                    actions.attempt(user, "PATCH", "/api/v1/gamedays/" + day.name() + "/actions/" + action.id(), () -> {
+                        requirePerson(day);
+                        gameDays.setDone(day.name(), action.id(), change.getValue());
+                    }, change.getValue() ? "Done" : "Reopened");
+                }
+            });
+            list.add(done);
+        }
+        TextField text = new TextField();
+        text.setId("action-text");
+        text.setPlaceholder("a follow-up action");
+        ComboBox<String> owner = new ComboBox<>();
+        owner.setId("action-owner");
+        owner.setPlaceholder("owner");
+        owner.setItems(gameDays.people(day.name()).stream().sorted().toList());
+        DatePicker due = new DatePicker();
+        due.setId("action-due");
+        due.setPlaceholder("due");
+        Button add = new Button("Add action", click -> act("actions", day, () -> {
+            requirePerson(day);
+            gameDays.addAction(day.name(), text.getValue(), owner.getValue(), due.getValue(), user.name());
+        }, "Added"));
+        add.setId("add-action");
+        list.add(new HorizontalLayout(text, owner, due, add));
+        return list;
+    }
+
+    /** Findings and actions are for the game day's participants, its creator and admins. */
+    private void requirePerson(GameDayView day) {
+        if (!user.has(Role.ADMIN) && !gameDays.people(day.name()).contains(user.name())) {
+            throw new PolicyDeniedException(user.name() + " is not a participant of game day " + day.name());
+        }
     }
 
     private void act(String verb, GameDayView day, Runnable action, String done) {

@@ -46,6 +46,7 @@ class RevisionHistory extends VerticalLayout {
         grid.setEmptyStateText("Not saved yet.");
         grid.asSingleSelect().addValueChangeListener(change -> show(change.getValue()));
         diff.setId("revision-diff");
+        diff.setWidthFull();
         load.setId("load-revision");
         load.setVisible(false);
         load.addClickListener(click -> {

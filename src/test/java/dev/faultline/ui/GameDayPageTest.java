@@ -81,5 +81,29 @@ class GameDayPageTest extends BrowserTest {
         screenshot("gamedays");
         asAdmin().get("/api/v1/gamedays/q1-drill").then().body("state", equalTo("APPROVED")).body("approval.by", equalTo("alex"))
                 .body("participants", equalTo(List.of("pat")));
+
+        page.locator("#finding input").fill("an approver who is not a participant may not record findings");
+        page.locator("#record-finding").click();
+        assertThat(page.locator("vaadin-notification-card:has-text('not a participant')")).isVisible();
+
+        signIn(root.toString(), "pat", TestUsers.password("pat"));
+        page.waitForURL(root.toString());
+        page.navigate(root + "gamedays");
+        settle();
+        page.locator("#gamedays vaadin-grid-cell-content:has-text('q1-drill')").click();
+        page.locator("#finding input").fill("reviews retried into the delay and doubled it");
+        page.locator("#record-finding").click();
+        assertThat(page.locator("#gameday-details")).containsText("pat: reviews retried into the delay and doubled it");
+        page.locator("#action-text input").fill("cap retries on reviews");
+        page.locator("#action-owner input").fill("gina");
+        page.locator("vaadin-combo-box-item:has-text('gina')").click();
+        page.locator("#add-action").click();
+        assertThat(page.locator("#gameday-actions")).containsText("cap retries on reviews (gina)");
+        page.locator("#gameday-actions vaadin-checkbox:has-text('cap retries')").click();
+        assertThat(page.locator("vaadin-notification-card:has-text('Done')")).isVisible();
+        asAdmin().get("/api/v1/gamedays/q1-drill").then()
+                .body("findings.text", equalTo(List.of("reviews retried into the delay and doubled it")))
+                .body("actions[0].owner", equalTo("gina")).body("actions[0].done", equalTo(true));
+        screenshot("gameday-findings");
     }
 }
