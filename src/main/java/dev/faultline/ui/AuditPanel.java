@@ -18,6 +18,8 @@ class AuditPanel extends VerticalLayout {
 
     private static final int SHOWN = 200;
 
+    private final Runnable search;
+
     AuditPanel(AuditLog audit) {
         Grid<AuditRecord> grid = new Grid<>();
         grid.setId("audit");
@@ -40,15 +42,19 @@ class AuditPanel extends VerticalLayout {
         outcome.setItems("", "SUCCEEDED", "REJECTED", "DENIED", "FAILED");
         outcome.setItemLabelGenerator(o -> o.isEmpty() ? "any" : o);
         outcome.setValue("");
-        Runnable search = () -> grid.setItems(audit.search(new AuditLog.Query(text(actor), Optional.of(outcome.getValue())
+        search = () -> grid.setItems(audit.search(new AuditLog.Query(text(actor), Optional.of(outcome.getValue())
                 .filter(o -> !o.isEmpty()).map(AuditRecord.Outcome::valueOf), Optional.empty(), text(path), Optional.empty(),
                 Optional.empty(), Optional.empty(), SHOWN)));
         actor.addValueChangeListener(change -> search.run());
         path.addValueChangeListener(change -> search.run());
         outcome.addValueChangeListener(change -> search.run());
-        search.run();
         add(new HorizontalLayout(actor, path, outcome), grid);
         setPadding(false);
+    }
+
+    /** Reads the newest entries again. */
+    void refresh() {
+        search.run();
     }
 
     private static Optional<String> text(TextField field) {

@@ -35,7 +35,6 @@ import com.vaadin.flow.router.Route;
 
 import dev.faultline.PolicyDeniedException;
 import dev.faultline.ResourceConflictException;
-import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.schedule.GameDayService;
 import dev.faultline.schedule.GameDayView;
@@ -68,7 +67,7 @@ public class GameDaysView extends VerticalLayout {
     private final DateTimePicker startAt = new DateTimePicker("Starts at");
     private final MultiSelectComboBox<String> participants = new MultiSelectComboBox<>("Participants");
     private final TextArea steps = new TextArea("Steps");
-    private final UnorderedList otherErrors = new UnorderedList();
+    private final FieldErrors errors = new FieldErrors("gameday-errors");
     private final VerticalLayout details = new VerticalLayout();
 
     public GameDaysView(GameDayService gameDays, UserService users, ExperimentGrants grants, SecurityIdentity caller, UiActions actions) {
@@ -98,13 +97,14 @@ public class GameDaysView extends VerticalLayout {
         steps.setHelperText("One step per line, run in order; experiments of one step run in parallel, separated by commas. "
                 + "End a line with \"continue\" to go on if that step fails.");
         steps.setWidthFull();
-        otherErrors.getStyle().set("color", "var(--lumo-error-text-color)");
+        errors.on("name", name).on("title", title).on("startAt", startAt).on("timeZone", startAt).on("participants", participants)
+                .on("steps", steps);
         Button plan = new Button("Plan game day", click -> plan());
         plan.setId("plan-gameday");
         plan.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
         FormLayout form = new FormLayout(name, title, startAt, participants);
         form.add(steps, 2);
-        VerticalLayout planning = new VerticalLayout(new H3("Plan a game day"), form, otherErrors, plan);
+        VerticalLayout planning = new VerticalLayout(new H3("Plan a game day"), form, errors.others(), plan);
         planning.addClassName("card");
         planning.setVisible(user.has(Role.EXPERIMENTER));
 
@@ -148,10 +148,7 @@ public class GameDaysView extends VerticalLayout {
                 step.put("continueOnFailure", true);
             }
         }
-        List.of(name, title, steps).forEach(field -> field.setInvalid(false));
-        participants.setInvalid(false);
-        startAt.setInvalid(false);
-        otherErrors.removeAll();
+        errors.clear();
         try {
             actions.audited(user, "POST", "/api/v1/gamedays", () -> {
                 grants.require(caller, stepExperiments);
@@ -161,32 +158,12 @@ public class GameDaysView extends VerticalLayout {
                     .addThemeVariants(NotificationVariant.LUMO_SUCCESS);
             refresh();
         } catch (InvalidDocumentException e) {
-            for (FieldError error : e.errors()) {
-                switch (error.path().replaceAll("\\[\\d+].*", "")) {
-                    case "name" -> invalid(name, error.message());
-                    case "title" -> invalid(title, error.message());
-                    case "startAt" -> {
-                        startAt.setErrorMessage(error.message());
-                        startAt.setInvalid(true);
-                    }
-                    case "participants" -> {
-                        participants.setErrorMessage(error.message());
-                        participants.setInvalid(true);
-                    }
-                    case "steps" -> invalid(steps, error.path() + ": " + error.message());
-                    default -> otherErrors.add(new ListItem(error.path() + ": " + error.message()));
-                }
-            }
+            errors.show(e.errors());
         } catch (ResourceConflictException e) {
-            invalid(name, e.getMessage());
+            errors.show("name", e.getMessage());
         } catch (PolicyDeniedException e) {
-            invalid(steps, e.getMessage());
+            errors.show("steps", e.getMessage());
         }
-    }
-
-    private static void invalid(com.vaadin.flow.component.HasValidation field, String message) {
-        field.setErrorMessage(message);
-        field.setInvalid(true);
     }
 
     private void showDetails(GameDayView day) {

@@ -36,7 +36,13 @@ public class SettingsView extends VerticalLayout {
             tabs.add("Users", new UsersPanel(users, policy, user, actions));
             tabs.add("Channels", new ChannelsPanel(channels, notifier, user, actions));
             tabs.add("Policy", new PolicyPanel(policy, users));
-            tabs.add("Audit log", new AuditPanel(audit));
+            AuditPanel log = new AuditPanel(audit);
+            var logTab = tabs.add("Audit log", log);
+            tabs.addSelectedChangeListener(change -> {
+                if (change.getSelectedTab() == logTab) {
+                    log.refresh();
+                }
+            });
         }
         add(new H2(user.has(Role.ADMIN) ? "Settings" : "API tokens"), tabs);
         setWidthFull();

@@ -78,6 +78,19 @@ abstract class BrowserTest {
         page.locator("vaadin-login-form input[name=password]").press("Enter");
     }
 
+    /** Stores {@code reviews-delay}: a 1 s delay on 10 % of the calls to bookinfo/reviews, for pages that list experiments. */
+    protected static void storeReviewsDelay() {
+        dev.faultline.testing.TestApi.asAdmin().contentType(dev.faultline.testing.TestApi.YAML).body("""
+                apiVersion: faultline.dev/v1
+                kind: Experiment
+                metadata: { name: reviews-delay }
+                spec:
+                  target: { namespace: bookinfo, service: reviews }
+                  faults: [ { delay: { fixedDelay: 1s, percentage: 10 } } ]
+                  duration: 1m
+                """).post("/api/v1/experiments").then().statusCode(201);
+    }
+
     protected void screenshot(String name) {
         try {
             Files.createDirectories(SCREENSHOTS);

@@ -37,15 +37,7 @@ class GameDayPageTest extends BrowserTest {
         users.create("gina", List.of("bookinfo"), Role.EXPERIMENTER, Role.APPROVER);
         users.create("alex", List.of(), Role.APPROVER);
         users.create("pat", List.of(), Role.VIEWER);
-        asAdmin().contentType(TestApi.YAML).body("""
-                apiVersion: faultline.dev/v1
-                kind: Experiment
-                metadata: { name: reviews-delay }
-                spec:
-                  target: { namespace: bookinfo, service: reviews }
-                  faults: [ { delay: { fixedDelay: 1s, percentage: 10 } } ]
-                  duration: 1m
-                """).post("/api/v1/experiments").then().statusCode(201);
+        storeReviewsDelay();
     }
 
     @Test

@@ -48,15 +48,7 @@ class SchedulesAndSettingsTest extends BrowserTest {
         database.clear();
         users.create("gina", List.of("bookinfo"), Role.EXPERIMENTER, Role.APPROVER);
         users.create("pat", List.of(), Role.VIEWER);
-        asAdmin().contentType(TestApi.YAML).body("""
-                apiVersion: faultline.dev/v1
-                kind: Experiment
-                metadata: { name: reviews-delay }
-                spec:
-                  target: { namespace: bookinfo, service: reviews }
-                  faults: [ { delay: { fixedDelay: 1s, percentage: 10 } } ]
-                  duration: 1m
-                """).post("/api/v1/experiments").then().statusCode(201);
+        storeReviewsDelay();
     }
 
     @Test
@@ -107,6 +99,8 @@ class SchedulesAndSettingsTest extends BrowserTest {
 
     @Test
     void anAdminAddsAUserAndAChannelSendsItATestMessageAndReadsTheAuditLog() throws Exception {
+        // A name of its own: the audit log outlives the database clean-up between tests, and must show this run's entry.
+        String channel = "team-" + Long.toString(System.nanoTime() & 0xffffffL, 36);
         try (WebhookReceiver slack = new WebhookReceiver()) {
             signIn(root.toString(), "admin", TestApi.ADMIN_PASSWORD);
             page.waitForURL(root.toString());
@@ -127,22 +121,22 @@ class SchedulesAndSettingsTest extends BrowserTest {
             TestApi.as("casey", password).get("/api/v1/me").then().statusCode(200);
 
             page.locator("vaadin-tab:has-text('Channels')").click();
-            page.locator("#channel-name input").fill("team-alerts");
+            page.locator("#channel-name input").fill(channel);
             page.locator("#channel-url input").fill("not a url");
             page.locator("#save-channel").click();
             assertThat(page.locator("#channel-url [slot=error-message]")).isVisible();
             String url = slack.url("/hooks/team").toString();
             page.locator("#channel-url input").fill(url);
             page.locator("#save-channel").click();
-            assertThat(page.locator("#channels")).containsText("team-alerts");
-            page.locator("#test-team-alerts").click();
-            assertThat(page.locator("vaadin-notification-card:has-text('team-alerts: DELIVERED')")).containsText("HTTP 200");
+            assertThat(page.locator("#channels")).containsText(channel);
+            page.locator("#test-" + channel).click();
+            assertThat(page.locator("vaadin-notification-card:has-text('" + channel + ": DELIVERED')")).containsText("HTTP 200");
             assertThat(slack.await("/hooks/team", 1, Duration.ofSeconds(10))).hasSize(1);
             assertThat(page.content()).doesNotContain(url);
             screenshot("settings-channels");
 
             page.locator("vaadin-tab:has-text('Audit log')").click();
-            assertThat(page.locator("#audit")).containsText("PUT /api/v1/channels/team-alerts");
+            assertThat(page.locator("#audit")).containsText("PUT /api/v1/channels/" + channel);
             assertThat(page.locator("#audit")).containsText("POST /api/v1/users");
             screenshot("settings-audit");
         }
