@@ -68,6 +68,10 @@ public class GameDaysView extends VerticalLayout {
     private final MultiSelectComboBox<String> participants = new MultiSelectComboBox<>("Participants");
     private final TextArea steps = new TextArea("Steps");
     private final FieldErrors errors = new FieldErrors("gameday-errors");
+    private final H3 planTitle = new H3("Plan a game day");
+    private final Button planButton = new Button("Plan game day");
+    /** Whether the plan form changes an existing game day rather than planning a new one. */
+    private boolean editing;
     private final VerticalLayout details = new VerticalLayout();
 
     public GameDaysView(GameDayService gameDays, UserService users, ExperimentGrants grants, SecurityIdentity caller, UiActions actions) {
@@ -90,7 +94,6 @@ public class GameDaysView extends VerticalLayout {
         name.setId("gameday-name");
         title.setId("gameday-title");
         startAt.setId("gameday-start");
-        startAt.setValue(LocalDateTime.now().plusDays(1).withHour(10).withMinute(0).withSecond(0).withNano(0));
         participants.setId("gameday-participants");
         participants.setItems(users.list().stream().map(User::username).toList());
         steps.setId("gameday-steps");
@@ -99,12 +102,13 @@ public class GameDaysView extends VerticalLayout {
         steps.setWidthFull();
         errors.on("name", name).on("title", title).on("startAt", startAt).on("timeZone", startAt).on("participants", participants)
                 .on("steps", steps);
-        Button plan = new Button("Plan game day", click -> plan());
-        plan.setId("plan-gameday");
-        plan.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        planButton.addClickListener(click -> plan());
+        planButton.setId("plan-gameday");
+        planButton.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
+        Button clear = new Button("New", click -> fill(null));
         FormLayout form = new FormLayout(name, title, startAt, participants);
         form.add(steps, 2);
-        VerticalLayout planning = new VerticalLayout(new H3("Plan a game day"), form, errors.others(), plan);
+        VerticalLayout planning = new VerticalLayout(planTitle, form, errors.others(), new HorizontalLayout(planButton, clear));
         planning.addClassName("card");
         planning.setVisible(user.has(Role.EXPERIMENTER));
 
@@ -114,6 +118,7 @@ public class GameDaysView extends VerticalLayout {
         add(new H2("Game days"), grid, details, planning);
         setWidthFull();
         refresh();
+        fill(null);
     }
 
     private void refresh() {
@@ -149,14 +154,24 @@ public class GameDaysView extends VerticalLayout {
             }
         }
         errors.clear();
+        String dayName = document.path("name").asText();
         try {
-            actions.audited(user, "POST", "/api/v1/gamedays", () -> {
-                grants.require(caller, stepExperiments);
-                gameDays.create(document, user.name());
-            });
-            Notification.show("Planned; an approver other than you must approve it", 4000, Notification.Position.TOP_CENTER)
-                    .addThemeVariants(NotificationVariant.LUMO_SUCCESS);
+            if (editing) {
+                actions.audited(user, "PUT", "/api/v1/gamedays/" + dayName, () -> {
+                    grants.require(caller, stepExperiments);
+                    grants.require(caller, gameDays.experimentsOf(dayName));
+                    gameDays.put(dayName, document, user.name());
+                });
+            } else {
+                actions.audited(user, "POST", "/api/v1/gamedays", () -> {
+                    grants.require(caller, stepExperiments);
+                    gameDays.create(document, user.name());
+                });
+            }
+            Notification.show((editing ? "Changed" : "Planned") + "; an approver other than you must approve it", 4000,
+                    Notification.Position.TOP_CENTER).addThemeVariants(NotificationVariant.LUMO_SUCCESS);
             refresh();
+            fill(null);
         } catch (InvalidDocumentException e) {
             errors.show(e.errors());
         } catch (ResourceConflictException e) {
@@ -164,6 +179,35 @@ public class GameDaysView extends VerticalLayout {
         } catch (PolicyDeniedException e) {
             errors.show("steps", e.getMessage());
         }
+    }
+
+    /** The experiments of a step as written: {@code experiment: a} or {@code experiments: [a, b]}. */
+    private static List<String> experimentsOf(com.fasterxml.jackson.databind.JsonNode step) {
+        List<String> names = new java.util.ArrayList<>();
+        (step.has("experiment") ? List.of(step.get("experiment")) : (Iterable<com.fasterxml.jackson.databind.JsonNode>) step
+                .path("experiments")).forEach(e -> names.add(e.asText()));
+        return names;
+    }
+
+    /** Fills the plan form with {@code day} to change it (its name fixed), or empties it for a new one. */
+    private void fill(GameDayView day) {
+        editing = day != null;
+        errors.clear();
+        planTitle.setText(editing ? "Change game day " + day.name() : "Plan a game day");
+        name.setValue(editing ? day.name() : "");
+        name.setReadOnly(editing);
+        title.setValue(editing ? day.title() : "");
+        startAt.setValue(editing ? java.time.LocalDateTime.ofInstant(day.startAt(), ZoneId.systemDefault())
+                : LocalDateTime.now().plusDays(1).withHour(10).withMinute(0).withSecond(0).withNano(0));
+        participants.setValue(editing ? new java.util.LinkedHashSet<>(day.participants()) : java.util.Set.of());
+        List<String> lines = new java.util.ArrayList<>();
+        if (editing) {
+            for (var step : day.steps()) {
+                lines.add(String.join(", ", experimentsOf(step)) + (step.path("continueOnFailure").asBoolean(false) ? " continue" : ""));
+            }
+        }
+        steps.setValue(String.join("\n", lines));
+        planButton.setText(editing ? "Save changes" : "Plan game day");
     }
 
     private void showDetails(GameDayView day) {
@@ -177,10 +221,7 @@ public class GameDaysView extends VerticalLayout {
         UnorderedList plan = new UnorderedList();
         int index = 1;
         for (var step : day.steps()) {
-            List<String> experiments = new java.util.ArrayList<>();
-            (step.has("experiment") ? List.of(step.get("experiment")) : (Iterable<com.fasterxml.jackson.databind.JsonNode>) step.path("experiments"))
-                    .forEach(e -> experiments.add(e.asText()));
-            plan.add(new ListItem("Step " + index++ + ": " + String.join(" ∥ ", experiments)
+            plan.add(new ListItem("Step " + index++ + ": " + String.join(" ∥ ", experimentsOf(step))
                     + (step.path("continueOnFailure").asBoolean(false) ? " (continues on failure)" : "")));
         }
         details.add(plan);
@@ -203,6 +244,11 @@ public class GameDaysView extends VerticalLayout {
             }, "Started"));
             start.setId("start-gameday");
             buttons.add(start);
+        }
+        if (user.has(Role.EXPERIMENTER) && List.of("PLANNED", "APPROVED").contains(day.state())) {
+            Button edit = new Button("Edit", click -> fill(day));
+            edit.setId("edit-gameday");
+            buttons.add(edit);
         }
         if (List.of("PLANNED", "APPROVED", "RUNNING").contains(day.state())) {
             Button cancel = new Button("Cancel game day", click -> act("cancel", day, () -> gameDays.cancel(day.name(), user.name()),

@@ -58,6 +58,15 @@ class GameDayPageTest extends BrowserTest {
         assertThat(page.locator("#gamedays")).containsText("PLANNED");
 
         page.locator("#gamedays vaadin-grid-cell-content:has-text('q1-drill')").click();
+        page.locator("#edit-gameday").click();
+        assertThat(page.locator("#gameday-steps textarea")).hasValue("reviews-delay");
+        page.locator("#gameday-title input").fill("Q1 drill: reviews");
+        page.locator("#plan-gameday").click();
+        assertThat(page.locator("#gamedays")).containsText("Q1 drill: reviews");
+        asAdmin().get("/api/v1/gamedays/q1-drill").then().body("title", equalTo("Q1 drill: reviews"))
+                .body("participants", equalTo(List.of("pat")));
+
+        page.locator("#gamedays vaadin-grid-cell-content:has-text('q1-drill')").click();
         page.locator("#approve-gameday").click();
         assertThat(page.locator("vaadin-notification-card:has-text('four eyes')")).containsText("four eyes: gina created game day q1-drill");
         asAdmin().get("/api/v1/gamedays/q1-drill").then().body("state", equalTo("PLANNED"));
