@@ -43,7 +43,8 @@ class CurrentValues extends Div {
             value.addClassName("value");
             Span promql = new Span(query.promql());
             promql.addClassName("promql");
-            row.add(new Span(query.name() + ": "), value, promql);
+            String kind = query.path().startsWith("spec.guardrails") ? "guardrail" : "steady state";
+            row.add(new Span(kind + " · " + query.name() + ": "), value, promql);
             add(row);
         }
     }

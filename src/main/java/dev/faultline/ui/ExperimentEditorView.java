@@ -86,6 +86,8 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
     private static final int CURRENT_VALUES_EVERY_MS = 5000;
     /** The window the form gives a golden-signal guardrail. */
     private static final java.time.Duration GUARDRAIL_WINDOW = java.time.Duration.ofSeconds(30);
+    /** The window the form gives a golden-signal steady-state probe: the state before the run, not a blip. */
+    private static final java.time.Duration PROBE_WINDOW = java.time.Duration.ofMinutes(1);
 
     private final ExperimentService experiments;
     private final FaultInjector injector;
@@ -112,9 +114,12 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
     private final IntegerField abortStatus = new IntegerField("Abort status");
     private final NumberField abortPercentage = percentage("abort-percentage", "Abort percentage");
     private final TextField duration = field("duration", "Duration", "e.g. 5m");
-    private final Select<String> signal = new Select<>();
+    private final Select<String> signal = goldenSignals("signal", "Guardrail signal");
     private final TextField guardrailService = field("guardrail-service", "Watched service", "defaults to the target");
     private final NumberField below = new NumberField("Abort when not below");
+    private final Select<String> probeSignal = goldenSignals("probe-signal", "Steady-state signal");
+    private final TextField probeService = field("probe-service", "Measured service", "defaults to the target");
+    private final NumberField probeBelow = new NumberField("Holds while below");
     private final TextField interval = field("interval", "Check every", "e.g. 1s");
     private final TextArea yaml = new TextArea();
     private final TabSheet tabs = new TabSheet();
@@ -150,11 +155,8 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         abortStatus.setId("abort-status");
         abortStatus.setMin(200);
         abortStatus.setMax(599);
-        signal.setId("signal");
-        signal.setLabel("Guardrail signal");
-        signal.setItems("", "errorRate", "latencyP50", "latencyP90", "latencyP99", "requestRate");
-        signal.setItemLabelGenerator(s -> s.isEmpty() ? "none" : s);
         below.setId("below");
+        probeBelow.setId("probe-below");
         yaml.setId("yaml");
         yaml.setWidthFull();
         yaml.setMinHeight("420px");
@@ -173,6 +175,8 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         form.add(abortStatus, withSlider(abortPercentage), duration);
         form.add(new H4("Guardrail (more in YAML)"), 3);
         form.add(signal, guardrailService, below, interval);
+        form.add(new H4("Steady state, checked before and after (more in YAML)"), 3);
+        form.add(probeSignal, probeService, probeBelow);
         form.add(new H4("Current values from Prometheus"), 3);
         form.add(currentValues, 3);
         tabs.add(FORM_TAB, form);
@@ -206,6 +210,8 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         fieldsByPath.put("spec.guardrails[0].interval", interval);
         fieldsByPath.put("spec.guardrails[0].tolerance", below);
         fieldsByPath.put("spec.guardrails[0].goldenSignal.service", guardrailService);
+        fieldsByPath.put("spec.steadyState.probes[0].tolerance", probeBelow);
+        fieldsByPath.put("spec.steadyState.probes[0].goldenSignal.service", probeService);
     }
 
     private static TextField field(String id, String label, String placeholder) {
@@ -269,11 +275,9 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         }
         duration.setValue(spec.path("duration").asText(""));
         JsonNode guardrail = spec.path("guardrails").path(0);
-        JsonNode golden = guardrail.path("goldenSignal");
-        signal.setValue(golden.path("signal").asText(""));
-        guardrailService.setValue(golden.path("service").asText(""));
-        below.setValue(guardrail.path("tolerance").has("below") ? guardrail.path("tolerance").path("below").asDouble() : null);
+        readGoldenSignal(guardrail, signal, guardrailService, below);
         interval.setValue(guardrail.path("interval").asText(""));
+        readGoldenSignal(spec.path("steadyState").path("probes").path(0), probeSignal, probeService, probeBelow);
     }
 
     /** The document with the form's fields written into it. */
@@ -312,24 +316,55 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
             }
         }
         put(spec, "duration", duration.getValue());
-        ArrayNode guardrails = spec.has("guardrails") ? (ArrayNode) spec.get("guardrails") : NODES.arrayNode();
-        if (signal.getValue() != null && !signal.getValue().isEmpty()) {
-            ObjectNode guardrail = guardrails.isEmpty() ? guardrails.addObject() : (ObjectNode) guardrails.get(0);
-            if (!guardrail.has("name")) {
-                guardrail.put("name", signal.getValue() + " of " + (guardrailService.getValue().isBlank() ? serviceName()
-                        : guardrailService.getValue()));
-            }
-            guardrail.remove(List.of("prometheus", "http", "kubernetes"));
-            ObjectNode golden = guardrail.putObject("goldenSignal").put("signal", signal.getValue())
-                    .put("service", guardrailService.getValue().isBlank() ? serviceName() : guardrailService.getValue());
-            golden.put("window", Durations.format(GUARDRAIL_WINDOW));
-            if (below.getValue() != null) {
-                guardrail.putObject("tolerance").put("below", below.getValue());
-            }
+        if (chosen(signal)) {
+            ObjectNode guardrail = first(spec, "guardrails");
+            writeGoldenSignal(guardrail, signal.getValue(), guardrailService.getValue(), below.getValue(), GUARDRAIL_WINDOW);
             put(guardrail, "interval", interval.getValue());
-            spec.set("guardrails", guardrails);
+        }
+        if (chosen(probeSignal)) {
+            writeGoldenSignal(first(spec.with("steadyState"), "probes"), probeSignal.getValue(), probeService.getValue(),
+                    probeBelow.getValue(), PROBE_WINDOW);
         }
         return doc;
+    }
+
+    private static boolean chosen(Select<String> preset) {
+        return preset.getValue() != null && !preset.getValue().isEmpty();
+    }
+
+    /** The first element of the list {@code field} of {@code parent}, made when there is none; the others stay as they are. */
+    private static ObjectNode first(ObjectNode parent, String field) {
+        ArrayNode list = parent.has(field) && parent.get(field).isArray() ? (ArrayNode) parent.get(field) : parent.putArray(field);
+        return list.isEmpty() ? list.addObject() : (ObjectNode) list.get(0);
+    }
+
+    /** Makes {@code check} a golden-signal check of the watched service (the target when blank), with a {@code below} tolerance. */
+    private void writeGoldenSignal(ObjectNode check, String preset, String watched, Double threshold, java.time.Duration window) {
+        String measured = watched == null || watched.isBlank() ? serviceName() : watched.strip();
+        if (!check.has("name")) {
+            check.put("name", preset + " of " + measured);
+        }
+        check.remove(List.of("prometheus", "http", "kubernetes"));
+        check.putObject("goldenSignal").put("signal", preset).put("service", measured).put("window", Durations.format(window));
+        if (threshold != null) {
+            check.putObject("tolerance").put("below", threshold);
+        }
+    }
+
+    private static void readGoldenSignal(JsonNode check, Select<String> preset, TextField watched, NumberField threshold) {
+        JsonNode golden = check.path("goldenSignal");
+        preset.setValue(golden.path("signal").asText(""));
+        watched.setValue(golden.path("service").asText(""));
+        threshold.setValue(check.path("tolerance").has("below") ? check.path("tolerance").path("below").asDouble() : null);
+    }
+
+    private static Select<String> goldenSignals(String id, String label) {
+        Select<String> preset = new Select<>();
+        preset.setId(id);
+        preset.setLabel(label);
+        preset.setItems("", "errorRate", "latencyP50", "latencyP90", "latencyP99", "requestRate");
+        preset.setItemLabelGenerator(s -> s.isEmpty() ? "none" : s);
+        return preset;
     }
 
     private static void put(ObjectNode node, String field, String value) {
@@ -434,21 +469,27 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         ObjectNode current = fromForm();
         List<Measurements.NamedQuery> queries = ExperimentCodec.check(current).isEmpty()
                 ? Measurements.queries(ExperimentCodec.decode(current).spec())
-                : guardrailQuery();
+                : formQueries();
         currentValues.show(queries);
     }
 
-    /** The form's guardrail alone, for a form not complete enough to be an experiment yet. */
-    private List<Measurements.NamedQuery> guardrailQuery() {
-        String watched = guardrailService.getValue().isBlank() ? serviceName() : guardrailService.getValue();
-        if (signal.getValue() == null || signal.getValue().isEmpty() || watched == null || watched.isBlank()
-                || namespace.getValue() == null) {
-            return List.of();
+    /** The form's guardrail and steady-state probe alone, for a form not complete enough to be an experiment yet. */
+    private List<Measurements.NamedQuery> formQueries() {
+        List<Measurements.NamedQuery> queries = new ArrayList<>();
+        formQuery("spec.steadyState.probes[0]", probeSignal, probeService, PROBE_WINDOW).ifPresent(queries::add);
+        formQuery("spec.guardrails[0]", signal, guardrailService, GUARDRAIL_WINDOW).ifPresent(queries::add);
+        return queries;
+    }
+
+    private Optional<Measurements.NamedQuery> formQuery(String path, Select<String> preset, TextField watchedField, java.time.Duration window) {
+        String watched = watchedField.getValue().isBlank() ? serviceName() : watchedField.getValue().strip();
+        if (!chosen(preset) || watched.isBlank() || namespace.getValue() == null) {
+            return Optional.empty();
         }
-        GoldenSignal.Signal chosen = GoldenSignal.Signal.valueOf(signal.getValue().replaceAll("([a-z])([A-Z])", "$1_$2")
+        GoldenSignal.Signal signalKind = GoldenSignal.Signal.valueOf(preset.getValue().replaceAll("([a-z])([A-Z])", "$1_$2")
                 .toUpperCase(java.util.Locale.ROOT));
-        return List.of(new Measurements.NamedQuery("spec.guardrails[0]", signal.getValue() + " of " + watched, new GoldenSignal(chosen,
-                watched.strip(), namespace.getValue(), GUARDRAIL_WINDOW, GoldenSignal.Reporter.DESTINATION, false).promql()));
+        return Optional.of(new Measurements.NamedQuery(path, preset.getValue() + " of " + watched, new GoldenSignal(signalKind, watched,
+                namespace.getValue(), window, GoldenSignal.Reporter.DESTINATION, false).promql()));
     }
 
     @Override
@@ -487,7 +528,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
 
     private void showErrors(List<FieldError> errors) {
         fieldsByPath.values().forEach(field -> field.setInvalid(false));
-        for (HasValidation field : List.of(delay, delayPercentage, abortStatus, abortPercentage, signal)) {
+        for (HasValidation field : List.of(delay, delayPercentage, abortStatus, abortPercentage, signal, probeSignal)) {
             field.setInvalid(false);
         }
         otherErrors.removeAll();
@@ -522,6 +563,9 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         }
         if (path.equals("spec.faults")) {
             return delay;
+        }
+        if (path.startsWith("spec.steadyState.probes[0]")) {
+            return probeSignal;
         }
         return path.startsWith("spec.guardrails[0]") ? signal : null;
     }

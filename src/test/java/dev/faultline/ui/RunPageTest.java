@@ -142,11 +142,17 @@ class RunPageTest extends BrowserTest {
         assertThat(page.locator("#abort-percentage input")).hasValue("50");
         page.locator("#duration input").fill("60s");
         page.locator("#signal").click();
-        page.locator("vaadin-select-item:has-text('errorRate')").click();
+        page.locator("vaadin-select-list-box vaadin-select-item:visible:has-text('errorRate')").click();
         page.locator("#below input").fill("0.2");
         page.locator("#interval input").fill("250ms");
+        page.locator("#probe-signal").click();
+        page.locator("vaadin-select-list-box vaadin-select-item:visible:has-text('errorRate')").click();
+        page.locator("#probe-below input").fill("0.9");
+        page.locator("#probe-below input").press("Tab");
         assertThat(page.locator("#current-values .current-value[data-path='spec.guardrails[0]']")).containsText("errorRate of reviews");
         assertThat(page.locator("#current-values .current-value[data-path='spec.guardrails[0]'] .value"))
+                .hasText(java.util.regex.Pattern.compile("^[0-9.eE+-]+$"));
+        assertThat(page.locator("#current-values .current-value[data-path='spec.steadyState.probes[0]'] .value"))
                 .hasText(java.util.regex.Pattern.compile("^[0-9.eE+-]+$"));
         screenshot("designer-form");
 
@@ -154,7 +160,8 @@ class RunPageTest extends BrowserTest {
         Locator yaml = page.locator("#yaml textarea");
         assertThat(yaml).not().hasValue("");
         String text = yaml.inputValue();
-        assertThat(text).contains("name: reviews-ui").contains("httpStatus: 503").contains("signal: errorRate");
+        assertThat(text).contains("name: reviews-ui").contains("httpStatus: 503").contains("signal: errorRate").contains("steadyState:")
+                .contains("below: 0.9");
         yaml.fill(text.replace("duration: 60s", "duration: 45s"));
         page.locator("vaadin-tab:has-text('Form')").click();
         assertThat(page.locator("#duration input")).hasValue("45s");
