@@ -3,10 +3,7 @@ package dev.faultline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,18 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
-
-import dev.faultline.testing.IstioFixtures;
+import dev.faultline.testing.StandaloneBookinfo;
 import dev.faultline.testing.PackagedServer;
 import dev.faultline.testing.TestApi;
 import dev.faultline.testing.TestSecrets;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
@@ -48,10 +37,7 @@ class CrashRecoveryIT {
     @TempDir
     Path dataDir;
 
-    private KubernetesMockServer cluster;
-    private KubernetesClient client;
-    private HttpServer health;
-    private JsonNode original;
+    private StandaloneBookinfo mesh;
 
     @BeforeAll
     static void yaml() {
@@ -60,37 +46,21 @@ class CrashRecoveryIT {
 
     @BeforeEach
     void startCluster() throws IOException {
-        var responses = new HashMap<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
-        cluster = new KubernetesMockServer(new Context(), new MockWebServer(), responses, new KubernetesMixedDispatcher(responses), false);
-        cluster.init();
-        client = cluster.createClient();
-        IstioFixtures.seed(client, "bookinfo", "virtual-service-all-v1");
-        original = IstioFixtures.virtualService(client, "bookinfo", "reviews");
-        health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        health.createContext("/", exchange -> {
-            exchange.sendResponseHeaders(200, 2);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write("ok".getBytes());
-            }
-        });
-        health.start();
+        mesh = StandaloneBookinfo.start();
     }
 
     @AfterEach
     void stopCluster() {
-        client.close();
-        cluster.destroy();
-        health.stop(0);
+        mesh.close();
     }
 
     private PackagedServer start(String name) {
-        Map<String, String> config = Map.of("faultline.data-dir", dataDir.toString(),
+        Map<String, String> config = new HashMap<>(Map.of("faultline.data-dir", dataDir.toString(),
                 "faultline.admin.password", PASSWORD,
                 "faultline.instance-id", "crash-it",
                 "faultline.policy.allowed-namespaces", "bookinfo",
-                "faultline.run.reconcile-interval", "PT1H",
-                "quarkus.kubernetes-client.api-server-url", cluster.url("/"),
-                "quarkus.kubernetes-client.namespace", "default");
+                "faultline.run.reconcile-interval", "PT1H"));
+        config.putAll(mesh.serverConfig());
         return PackagedServer.start(config, dataDir.resolve(name + ".log"));
     }
 
@@ -113,34 +83,21 @@ class CrashRecoveryIT {
                     - name: something answers
                       http: { url: "http://127.0.0.1:%d/", expectStatus: 200 }
                       interval: 500ms
-                """.formatted(health.getAddress().getPort());
+                """.formatted(mesh.healthyPort());
         admin(server).contentType(TestApi.YAML).body(yaml).put("/api/v1/experiments/reviews-crash").then().statusCode(201);
         return admin(server).contentType(ContentType.JSON).body("{}").post("/api/v1/experiments/reviews-crash/runs").then()
                 .statusCode(202).extract().path("id");
     }
 
-    private static void awaitState(PackagedServer server, String id, String state) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String current = null;
-        while (System.nanoTime() < deadline) {
-            current = admin(server).get("/api/v1/runs/" + id).then().extract().path("state");
-            if (state.equals(current)) {
-                return;
-            }
-            sleep(50);
-        }
-        throw new AssertionError("run " + id + " did not reach " + state + "; it is " + current);
-    }
-
     private boolean ruleLive() {
-        return IstioFixtures.virtualService(client, "bookinfo", "reviews").path("spec").path("http").toString().contains("faultline-");
+        return mesh.reviews().path("spec").path("http").toString().contains("faultline-");
     }
 
     /** Restarts on the same data; by the time it is ready the rule is gone and the run ABORTED. */
     private void assertRecoveredOnRestart(String id) {
-        cluster.clearExpectations();
+        mesh.cluster().clearExpectations();
         try (PackagedServer restarted = start("restarted")) {
-            assertThat(IstioFixtures.virtualService(client, "bookinfo", "reviews").path("spec")).isEqualTo(original.path("spec"));
+            assertThat(mesh.reviews().path("spec")).isEqualTo(mesh.originalReviews().path("spec"));
             JsonPath run = JsonPath.from(admin(restarted).get("/api/v1/runs/" + id).then().statusCode(200).extract().asString());
             assertThat(run.getString("state")).isEqualTo("ABORTED");
             assertThat(run.getString("reason")).isEqualTo("orchestrator restarted");
@@ -152,7 +109,7 @@ class CrashRecoveryIT {
         String id;
         try (PackagedServer server = start("first")) {
             id = startRun(server);
-            awaitState(server, id, "OBSERVING");
+            server.awaitRunState(admin(server), id, "OBSERVING");
             assertThat(ruleLive()).isTrue();
             server.kill();
         }
@@ -165,12 +122,12 @@ class CrashRecoveryIT {
         String id;
         try (PackagedServer server = start("first")) {
             id = startRun(server);
-            awaitState(server, id, "OBSERVING");
+            server.awaitRunState(admin(server), id, "OBSERVING");
             assertThat(ruleLive()).isTrue();
             server.stop();
         }
-        assertThat(IstioFixtures.virtualService(client, "bookinfo", "reviews").path("spec"))
-                .as("the rule is removed by the stopping server itself, before any restart").isEqualTo(original.path("spec"));
+        assertThat(mesh.reviews().path("spec"))
+                .as("the rule is removed by the stopping server itself, before any restart").isEqualTo(mesh.originalReviews().path("spec"));
         try (PackagedServer restarted = start("restarted")) {
             JsonPath run = JsonPath.from(admin(restarted).get("/api/v1/runs/" + id).then().statusCode(200).extract().asString());
             assertThat(run.getString("state")).isEqualTo("ABORTED");
@@ -181,11 +138,11 @@ class CrashRecoveryIT {
 
     @Test
     void killedWhileInjecting() {
-        cluster.expect().put().delay(20, TimeUnit.SECONDS).withPath(VS_PATH).andReturn(200, "{}").always();
+        mesh.cluster().expect().put().delay(20, TimeUnit.SECONDS).withPath(VS_PATH).andReturn(200, "{}").always();
         String id;
         try (PackagedServer server = start("first")) {
             id = startRun(server);
-            awaitState(server, id, "INJECTING");
+            server.awaitRunState(admin(server), id, "INJECTING");
             server.kill();
         }
         assertRecoveredOnRestart(id);
@@ -196,8 +153,8 @@ class CrashRecoveryIT {
         String id;
         try (PackagedServer server = start("first")) {
             id = startRun(server);
-            awaitState(server, id, "OBSERVING");
-            cluster.expect().put().delay(20, TimeUnit.SECONDS).withPath(VS_PATH).andReturn(200, "{}").always();
+            server.awaitRunState(admin(server), id, "OBSERVING");
+            mesh.cluster().expect().put().delay(20, TimeUnit.SECONDS).withPath(VS_PATH).andReturn(200, "{}").always();
             Thread.ofVirtual().start(() -> {
                 try {
                     admin(server).contentType(ContentType.JSON).body("{}").post("/api/v1/runs/" + id + "/abort");
@@ -205,7 +162,7 @@ class CrashRecoveryIT {
                     // the server is killed while this abort waits for the stuck removal
                 }
             });
-            awaitState(server, id, "RECOVERING");
+            server.awaitRunState(admin(server), id, "RECOVERING");
             assertThat(ruleLive()).isTrue();
             server.kill();
         }
@@ -218,14 +175,6 @@ class CrashRecoveryIT {
             return java.nio.file.Files.readString(dataDir.resolve("first.log"));
         } catch (IOException e) {
             return e.toString();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

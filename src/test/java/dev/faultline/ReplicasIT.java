@@ -3,8 +3,6 @@ package dev.faultline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,18 +19,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 
-import dev.faultline.testing.IstioFixtures;
+import dev.faultline.testing.StandaloneBookinfo;
 import dev.faultline.testing.PackagedServer;
 import dev.faultline.testing.TestApi;
 import dev.faultline.testing.TestSecrets;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
@@ -51,10 +42,7 @@ class ReplicasIT {
     @TempDir
     Path dataDir;
 
-    private KubernetesMockServer cluster;
-    private KubernetesClient client;
-    private HttpServer health;
-    private JsonNode original;
+    private StandaloneBookinfo mesh;
     private String databaseName;
     private static int databases;
 
@@ -75,27 +63,12 @@ class ReplicasIT {
         try (var connection = database.getPostgresDatabase().getConnection(); var statement = connection.createStatement()) {
             statement.execute("create database " + databaseName);
         }
-        var responses = new HashMap<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
-        cluster = new KubernetesMockServer(new Context(), new MockWebServer(), responses, new KubernetesMixedDispatcher(responses), false);
-        cluster.init();
-        client = cluster.createClient();
-        IstioFixtures.seed(client, "bookinfo", "virtual-service-all-v1");
-        original = IstioFixtures.virtualService(client, "bookinfo", "reviews");
-        health = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        health.createContext("/", exchange -> {
-            exchange.sendResponseHeaders(200, 2);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write("ok".getBytes());
-            }
-        });
-        health.start();
+        mesh = StandaloneBookinfo.start();
     }
 
     @AfterEach
     void stopCluster() {
-        client.close();
-        cluster.destroy();
-        health.stop(0);
+        mesh.close();
     }
 
     private PackagedServer start(String instance) {
@@ -106,9 +79,8 @@ class ReplicasIT {
                 "faultline.admin.password", PASSWORD,
                 "faultline.instance-id", instance,
                 "faultline.policy.allowed-namespaces", "bookinfo",
-                "faultline.run.settle-time", "PT0.1S",
-                "quarkus.kubernetes-client.api-server-url", cluster.url("/"),
-                "quarkus.kubernetes-client.namespace", "default"));
+                "faultline.run.settle-time", "PT0.1S"));
+        config.putAll(mesh.serverConfig());
         return PackagedServer.start(config, dataDir.resolve(instance + ".log"));
     }
 
@@ -130,7 +102,7 @@ class ReplicasIT {
                     - name: something answers
                       http: { url: "http://127.0.0.1:%d/", expectStatus: 200 }
                       interval: 500ms
-                """.formatted(name, duration, health.getAddress().getPort());
+                """.formatted(name, duration, mesh.healthyPort());
         admin(server).contentType(TestApi.YAML).body(yaml).put("/api/v1/experiments/" + name).then().statusCode(201);
     }
 
@@ -163,7 +135,7 @@ class ReplicasIT {
             Map<Object, Long> byInstance = new TreeMap<>();
             fires.forEach(f -> byInstance.merge(f.get("instance"), 1L, Long::sum));
             System.out.printf("ReplicasIT: %d fires in 60 s, %d runs, fires per instance %s%n", fires.size(), runs.size(), byInstance);
-            assertThat(IstioFixtures.virtualService(client, "bookinfo", "reviews").path("spec")).isEqualTo(original.path("spec"));
+            assertThat(mesh.reviews().path("spec")).isEqualTo(mesh.originalReviews().path("spec"));
         }
     }
 
@@ -173,8 +145,8 @@ class ReplicasIT {
             experiment(a, "long-run", "10m");
             String id = admin(a).contentType(ContentType.JSON).body("{}").post("/api/v1/experiments/long-run/runs").then()
                     .statusCode(202).extract().path("id");
-            awaitState(a, id, "OBSERVING");
-            assertThat(IstioFixtures.virtualService(client, "bookinfo", "reviews").path("spec").path("http").toString())
+            a.awaitRunState(admin(a), id, "OBSERVING");
+            assertThat(mesh.reviews().path("spec").path("http").toString())
                     .contains("faultline-" + id);
 
             long killed = System.nanoTime();
@@ -183,7 +155,7 @@ class ReplicasIT {
             long aborted = -1;
             long deadline = killed + Duration.ofSeconds(30).toNanos();
             while (System.nanoTime() < deadline && (ruleGone < 0 || aborted < 0)) {
-                if (ruleGone < 0 && IstioFixtures.virtualService(client, "bookinfo", "reviews").path("spec").equals(original.path("spec"))) {
+                if (ruleGone < 0 && mesh.reviews().path("spec").equals(mesh.originalReviews().path("spec"))) {
                     ruleGone = System.nanoTime();
                 }
                 if (aborted < 0 && "ABORTED".equals(admin(b).get("/api/v1/runs/" + id).then().extract().path("state"))) {
@@ -202,19 +174,6 @@ class ReplicasIT {
             assertThat(run.getString("reason")).isEqualTo("owner lost");
             assertThat(run.getList("rules.removedAt")).doesNotContainNull();
         }
-    }
-
-    private static void awaitState(PackagedServer server, String id, String state) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String current = null;
-        while (System.nanoTime() < deadline) {
-            current = admin(server).get("/api/v1/runs/" + id).then().extract().path("state");
-            if (state.equals(current)) {
-                return;
-            }
-            sleep(Duration.ofMillis(50));
-        }
-        throw new AssertionError("run " + id + " did not reach " + state + "; it is " + current);
     }
 
     private static void sleep(Duration duration) {
