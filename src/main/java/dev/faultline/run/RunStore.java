@@ -223,7 +223,18 @@ public class RunStore {
     @Transactional(TxType.REQUIRED)
     public List<Run.Sample> samples(String runId) {
         return StoredSample.<StoredSample> list("runId", Sort.ascending("id"), runId).stream()
-                .map(s -> new Run.Sample(s.checkPath, s.phase, s.at, s.value, s.passed, s.threshold, s.reason)).toList();
+                .map(RunStore::toSample).toList();
+    }
+
+    /** The newest sample of each check of a run (one row per check, read by the index, however long the run has been going). */
+    @Transactional(TxType.REQUIRED)
+    public List<Run.Sample> latestSamples(String runId) {
+        return StoredSample.<StoredSample> list("id in (select max(t.id) from StoredSample t where t.runId = ?1 group by t.checkPath)",
+                Sort.ascending("checkPath"), runId).stream().map(RunStore::toSample).toList();
+    }
+
+    private static Run.Sample toSample(StoredSample s) {
+        return new Run.Sample(s.checkPath, s.phase, s.at, s.value, s.passed, s.threshold, s.reason);
     }
 
     @Transactional(TxType.REQUIRED)

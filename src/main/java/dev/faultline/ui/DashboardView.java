@@ -117,7 +117,7 @@ public class DashboardView extends VerticalLayout {
     /** The guardrail whose latest check went worst: failed ones first, with value and threshold. */
     private String worstGuardrail(Run run) {
         Map<String, Run.Sample> latest = new LinkedHashMap<>();
-        runs.samples(run.id()).stream().filter(s -> s.check().startsWith("spec.guardrails[")).forEach(s -> latest.put(s.check(), s));
+        runs.latestSamples(run.id()).stream().filter(s -> s.check().startsWith("spec.guardrails[")).forEach(s -> latest.put(s.check(), s));
         if (latest.isEmpty()) {
             return "no check yet";
         }

@@ -75,6 +75,8 @@ class RunLifecycleTest {
     TestDatabase database;
     @Inject
     TestUsers users;
+    @Inject
+    RunStore runs;
 
     private MeshSimulator mesh;
     private JsonNode originalReviews;
@@ -173,6 +175,9 @@ class RunLifecycleTest {
         assertThat(samples).extracting(s -> s.get("check")).contains("spec.guardrails[0]", "spec.steadyState.probes[0]");
         assertThat(samples).filteredOn(s -> "OBSERVING".equals(s.get("phase"))).hasSizeGreaterThan(4)
                 .allSatisfy(s -> assertThat(s.get("threshold")).isEqualTo("below 0.2"));
+        Map<String, Run.Sample> newest = new java.util.LinkedHashMap<>();
+        runs.samples(id).forEach(sample -> newest.put(sample.check(), sample));
+        assertThat(runs.latestSamples(id)).as("one sample per check, its newest").containsExactlyInAnyOrderElementsOf(newest.values());
         asAdmin().get("/api/v1/runs/" + id + "/junit").then().statusCode(200)
                 .body(containsString("tests=\"3\" failures=\"0\""));
     }
