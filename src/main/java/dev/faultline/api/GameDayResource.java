@@ -24,7 +24,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.faultline.PolicyDeniedException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
@@ -178,9 +177,7 @@ public class GameDayResource {
     }
 
     private void requirePerson(String name) {
-        if (!caller.hasRole(Role.ADMIN_NAME) && !gameDays.people(name).contains(actor())) {
-            throw new PolicyDeniedException(actor() + " is not a participant of game day " + name);
-        }
+        gameDays.requirePerson(name, actor(), caller.hasRole(Role.ADMIN_NAME));
     }
 
     private void requireGrants(JsonNode document) {

@@ -84,7 +84,7 @@ public class UserResource {
         }
         List<FieldError> errors = new ArrayList<>();
         if (request.username() == null || !UserService.USERNAME.matcher(request.username()).matches()) {
-            errors.add(new FieldError("username", "must be 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"));
+            errors.add(new FieldError("username", UserService.USERNAME_RULE));
         }
         Optional<String> generated = Optional.ofNullable(request.password() == null
                 ? Passwords.generate(GENERATED_PASSWORD_LENGTH)
@@ -137,7 +137,7 @@ public class UserResource {
 
     private static Set<Role> roles(List<String> keys, List<FieldError> errors) {
         if (keys == null || keys.isEmpty()) {
-            errors.add(new FieldError("roles", "give at least one of viewer, experimenter, approver, admin"));
+            errors.add(new FieldError("roles", UserService.NO_ROLE));
             return Set.of();
         }
         return RequestFields.roles("roles", keys, errors);

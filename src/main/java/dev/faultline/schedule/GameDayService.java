@@ -112,6 +112,14 @@ public class GameDayService {
         return people;
     }
 
+    /** Fails unless {@code actor} may record findings and actions on game day {@code name}: a participant, its creator, or an admin. */
+    @Transactional
+    public void requirePerson(String name, String actor, boolean admin) {
+        if (!admin && !people(name).contains(actor)) {
+            throw new dev.faultline.PolicyDeniedException(actor + " is not a participant of game day " + name);
+        }
+    }
+
     @Transactional
     public void create(JsonNode document, String actor) {
         String name = document != null && document.hasNonNull("name") ? document.get("name").asText() : null;

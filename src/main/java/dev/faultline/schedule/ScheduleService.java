@@ -3,6 +3,7 @@ package dev.faultline.schedule;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -249,14 +250,22 @@ public class ScheduleService {
 
     /**
      * The fires of every active schedule from {@code from} until {@code until}, at most
-     * {@code perSchedule} of each, in time order; skipped ones say why.
+     * {@code perDay} of each schedule on each day (in {@code zone}), in time order; skipped ones
+     * say why. A schedule firing every second still shows on every day.
      */
     @Transactional
-    public List<Upcoming> upcoming(Instant from, Instant until, int perSchedule) {
+    public List<Upcoming> upcoming(Instant from, Instant until, ZoneId zone, int perDay) {
         List<Upcoming> upcoming = new ArrayList<>();
         for (StoredSchedule stored : StoredSchedule.<StoredSchedule> list("paused", false)) {
             ScheduleSpec spec = ScheduleSpec.read(parse(stored.document), stored.name);
-            fires(spec, from, until, perSchedule).forEach(fire -> upcoming.add(new Upcoming(stored.name, stored.experiment, fire)));
+            for (Instant dayStart = from; dayStart.isBefore(until); ) {
+                Instant nextDay = dayStart.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
+                // just before the day starts, so that a fire at midnight counts
+                Instant after = dayStart.equals(from) ? from : dayStart.minusMillis(1);
+                fires(spec, after, nextDay.isBefore(until) ? nextDay : until, perDay)
+                        .forEach(fire -> upcoming.add(new Upcoming(stored.name, stored.experiment, fire)));
+                dayStart = nextDay;
+            }
         }
         upcoming.sort(java.util.Comparator.comparing(u -> u.fire().at()));
         return upcoming;

@@ -20,6 +20,10 @@ public class UserService {
 
     /** Letters, digits, '.', '_', '@', '-'; 1 to 64, starting with a letter or digit (e-mail addresses fit). */
     public static final java.util.regex.Pattern USERNAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+    /** What a user name must be, for error messages on the field {@code username}. */
+    public static final String USERNAME_RULE = "must be 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit";
+    /** The error on the field {@code roles} when a user would have none. */
+    public static final String NO_ROLE = "give at least one of viewer, experimenter, approver, admin";
 
     private final Clock clock;
 

@@ -11,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import com.vaadin.flow.component.AttachEvent;
-import com.vaadin.flow.component.DetachEvent;
-import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.grid.GridVariant;
 import com.vaadin.flow.component.html.H2;
@@ -21,7 +18,6 @@ import com.vaadin.flow.component.html.H3;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
-import com.vaadin.flow.shared.Registration;
 
 import dev.faultline.run.Run;
 import dev.faultline.run.RunState;
@@ -42,11 +38,9 @@ public class DashboardView extends VerticalLayout {
     private final RunStore runs;
     private final ScheduleService schedules;
     private final GameDayService gameDays;
-    private final UiEvents events;
     private final Grid<Run> live = new Grid<>();
     private final Grid<Run> aborts = new Grid<>();
     private final Grid<Upcoming> upcoming = new Grid<>();
-    private Registration subscription;
 
     /** Something about to happen: a schedule's fire or a game day's start. */
     record Upcoming(Instant at, String what, String note) {
@@ -56,7 +50,7 @@ public class DashboardView extends VerticalLayout {
         this.runs = runs;
         this.schedules = schedules;
         this.gameDays = gameDays;
-        this.events = events;
+        events.refreshOnRunEvents(this, this::refresh);
         add(new H2("Dashboard"));
 
         live.setId("live-runs");
@@ -134,18 +128,5 @@ public class DashboardView extends VerticalLayout {
     private static String ago(Instant at) {
         Duration since = Duration.between(at, Instant.now());
         return since.toMinutes() > 0 ? since.toMinutes() + " min ago" : since.toSeconds() + " s ago";
-    }
-
-    @Override
-    protected void onAttach(AttachEvent attach) {
-        UI ui = attach.getUI();
-        subscription = events.onRunEvent(event -> ui.access(this::refresh));
-    }
-
-    @Override
-    protected void onDetach(DetachEvent detach) {
-        if (subscription != null) {
-            subscription.remove();
-        }
     }
 }

@@ -310,11 +310,8 @@ public class GameDaysView extends VerticalLayout {
         return list;
     }
 
-    /** Findings and actions are for the game day's participants, its creator and admins. */
     private void requirePerson(GameDayView day) {
-        if (!user.has(Role.ADMIN) && !gameDays.people(day.name()).contains(user.name())) {
-            throw new PolicyDeniedException(user.name() + " is not a participant of game day " + day.name());
-        }
+        gameDays.requirePerson(day.name(), user.name(), user.has(Role.ADMIN));
     }
 
     private void act(String verb, GameDayView day, Runnable action, String done) {

@@ -1,7 +1,5 @@
 package dev.faultline.ui;
 
-import com.vaadin.flow.component.AttachEvent;
-import com.vaadin.flow.component.DetachEvent;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.applayout.AppLayout;
 import com.vaadin.flow.component.applayout.DrawerToggle;
@@ -19,7 +17,6 @@ import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.Layout;
 import com.vaadin.flow.server.VaadinResponse;
 import com.vaadin.flow.server.VaadinSession;
-import com.vaadin.flow.shared.Registration;
 
 import dev.faultline.run.HaltService;
 import dev.faultline.run.Run;
@@ -35,15 +32,13 @@ import jakarta.annotation.security.PermitAll;
 public class MainLayout extends AppLayout {
 
     private final HaltService halt;
-    private final UiEvents events;
     private final UiActions actions;
     private final CurrentUser user;
     private final Div banner = new Div();
-    private Registration subscription;
 
     public MainLayout(HaltService halt, UiEvents events, UiActions actions) {
         this.halt = halt;
-        this.events = events;
+        events.onHaltChanged(this, this::showHalt);
         this.actions = actions;
         this.user = CurrentUser.get();
         Span brand = new Span("Faultline");
@@ -135,18 +130,5 @@ public class MainLayout extends AppLayout {
         VaadinResponse.getCurrent().addCookie(cookie);
         VaadinSession.getCurrent().getSession().invalidate();
         UI.getCurrent().getPage().setLocation("/login");
-    }
-
-    @Override
-    protected void onAttach(AttachEvent attach) {
-        UI ui = attach.getUI();
-        subscription = events.onHaltChanged(state -> ui.access(() -> showHalt(state)));
-    }
-
-    @Override
-    protected void onDetach(DetachEvent detach) {
-        if (subscription != null) {
-            subscription.remove();
-        }
     }
 }

@@ -4,8 +4,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
-import com.vaadin.flow.component.AttachEvent;
-import com.vaadin.flow.component.DetachEvent;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.grid.GridVariant;
@@ -14,7 +12,6 @@ import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.router.RouteParameters;
-import com.vaadin.flow.shared.Registration;
 
 import dev.faultline.run.Run;
 import dev.faultline.run.RunStore;
@@ -29,13 +26,11 @@ public class RunsView extends VerticalLayout {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final RunStore runs;
-    private final UiEvents events;
     private final Grid<Run> grid = new Grid<>();
-    private Registration subscription;
 
     public RunsView(RunStore runs, UiEvents events) {
         this.runs = runs;
-        this.events = events;
+        events.refreshOnRunEvents(this, this::refresh);
         grid.setId("runs");
         grid.addColumn(Run::id).setHeader("Run").setAutoWidth(true);
         grid.addColumn(Run::experiment).setHeader("Experiment").setAutoWidth(true);
@@ -53,18 +48,5 @@ public class RunsView extends VerticalLayout {
 
     private void refresh() {
         grid.setItems(runs.list(Optional.empty(), Optional.empty(), 200));
-    }
-
-    @Override
-    protected void onAttach(AttachEvent attach) {
-        UI ui = attach.getUI();
-        subscription = events.onRunEvent(event -> ui.access(this::refresh));
-    }
-
-    @Override
-    protected void onDetach(DetachEvent detach) {
-        if (subscription != null) {
-            subscription.remove();
-        }
     }
 }

@@ -192,15 +192,10 @@ public class SchedulesView extends VerticalLayout {
                         "gameday", "game day " + day.name()));
             }
         }
-        // Enough fires for a day-by-day cap without walking a every-second schedule through a whole week.
         Map<LocalDate, Map<String, List<ScheduleService.Upcoming>>> byDay = new LinkedHashMap<>();
-        for (int i = 0; i < CALENDAR_DAYS; i++) {
-            LocalDate date = today.plusDays(i);
-            Instant dayStart = date.atStartOfDay(zone).toInstant();
-            Instant dayEnd = date.plusDays(1).atStartOfDay(zone).toInstant();
-            for (ScheduleService.Upcoming fire : schedules.upcoming(i == 0 ? Instant.now() : dayStart, dayEnd, FIRES_PER_DAY + 1)) {
-                byDay.computeIfAbsent(date, d -> new LinkedHashMap<>()).computeIfAbsent(fire.schedule(), s -> new ArrayList<>()).add(fire);
-            }
+        for (ScheduleService.Upcoming fire : schedules.upcoming(Instant.now(), end, zone, FIRES_PER_DAY + 1)) {
+            byDay.computeIfAbsent(fire.fire().at().atZone(zone).toLocalDate(), d -> new LinkedHashMap<>())
+                    .computeIfAbsent(fire.schedule(), name -> new ArrayList<>()).add(fire);
         }
         byDay.forEach((date, bySchedule) -> bySchedule.forEach((schedule, fires) -> {
             fires.stream().limit(FIRES_PER_DAY).forEach(fire -> columns.get(date).add(event(HOUR.format(fire.fire().at().atZone(zone)) + " "

@@ -7,8 +7,9 @@ import java.util.function.Consumer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 
+import com.vaadin.flow.component.Component;
+import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.UIDetachedException;
-import com.vaadin.flow.shared.Registration;
 
 import dev.faultline.run.HaltService;
 import dev.faultline.run.Run;
@@ -32,14 +33,26 @@ public class UiEvents {
         this.halt = halt;
     }
 
-    public Registration onRunEvent(Consumer<RunEvent> listener) {
-        runListeners.add(listener);
-        return () -> runListeners.remove(listener);
+    /** Runs {@code refresh} in {@code view}'s UI after each run event, for as long as the view is attached. */
+    public void refreshOnRunEvents(Component view, Runnable refresh) {
+        whileAttached(view, runListeners, event -> refresh.run());
     }
 
-    public Registration onHaltChanged(Consumer<Run.Halt> listener) {
-        haltListeners.add(listener);
-        return () -> haltListeners.remove(listener);
+    /** Hands each change of the kill switch to {@code show} in {@code view}'s UI, for as long as the view is attached. */
+    public void onHaltChanged(Component view, Consumer<Run.Halt> show) {
+        whileAttached(view, haltListeners, show);
+    }
+
+    private static <T> void whileAttached(Component view, Set<Consumer<T>> listeners, Consumer<T> action) {
+        view.addAttachListener(attach -> {
+            UI ui = attach.getUI();
+            Consumer<T> listener = value -> ui.access(() -> action.accept(value));
+            listeners.add(listener);
+            view.addDetachListener(detach -> {
+                listeners.remove(listener);
+                detach.unregisterListener();
+            });
+        });
     }
 
     void runEvent(@ObservesAsync RunEvent event) {

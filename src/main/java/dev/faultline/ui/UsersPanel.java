@@ -122,13 +122,13 @@ class UsersPanel extends VerticalLayout {
     private void save() {
         List<FieldError> problems = new ArrayList<>();
         if (editing == null && !UserService.USERNAME.matcher(username.getValue()).matches()) {
-            problems.add(new FieldError("username", "must be 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"));
+            problems.add(new FieldError("username", UserService.USERNAME_RULE));
         }
         if (!password.getValue().isEmpty()) {
             Passwords.problem(password.getValue()).ifPresent(problem -> problems.add(new FieldError("password", problem)));
         }
         if (roles.getValue().isEmpty()) {
-            problems.add(new FieldError("roles", "give at least one of viewer, experimenter, approver, admin"));
+            problems.add(new FieldError("roles", UserService.NO_ROLE));
         }
         errors.show(problems);
         if (!problems.isEmpty()) {
