@@ -23,7 +23,7 @@ class AuditPanel extends VerticalLayout {
     AuditPanel(AuditLog audit) {
         Grid<AuditRecord> grid = new Grid<>();
         grid.setId("audit");
-        grid.addColumn(entry -> TokensPanel.TIME.format(entry.at())).setHeader("At").setAutoWidth(true);
+        grid.addColumn(entry -> BrowserTime.minutes(entry.at())).setHeader("At").setAutoWidth(true);
         grid.addColumn(AuditRecord::actor).setHeader("Who").setAutoWidth(true);
         grid.addColumn(AuditRecord::via).setHeader("Via").setAutoWidth(true);
         grid.addColumn(entry -> entry.method() + " " + entry.path()).setHeader("What").setAutoWidth(true).setFlexGrow(0);

@@ -2,8 +2,6 @@ package dev.faultline.ui;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -33,7 +31,6 @@ import jakarta.annotation.security.PermitAll;
 @PermitAll
 public class DashboardView extends VerticalLayout {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final RunStore runs;
     private final ScheduleService schedules;
@@ -65,14 +62,14 @@ public class DashboardView extends VerticalLayout {
 
         aborts.setId("recent-aborts");
         aborts.addColumn(Run::experiment).setHeader("Experiment").setAutoWidth(true);
-        aborts.addColumn(run -> run.endedAt() == null ? "" : TIME.format(run.endedAt())).setHeader("Ended").setAutoWidth(true);
+        aborts.addColumn(run -> run.endedAt() == null ? "" : BrowserTime.seconds(run.endedAt())).setHeader("Ended").setAutoWidth(true);
         aborts.addColumn(Run::reason).setHeader("Reason").setFlexGrow(3);
         aborts.setEmptyStateText("No aborts yet.");
         aborts.setAllRowsVisible(true);
         aborts.addThemeVariants(GridVariant.LUMO_COMPACT);
 
         upcoming.setId("upcoming");
-        upcoming.addColumn(u -> TIME.format(u.at())).setHeader("When").setAutoWidth(true);
+        upcoming.addColumn(u -> BrowserTime.seconds(u.at())).setHeader("When").setAutoWidth(true);
         upcoming.addColumn(Upcoming::what).setHeader("What").setAutoWidth(true);
         upcoming.addColumn(Upcoming::note).setHeader("Note").setFlexGrow(2);
         upcoming.setEmptyStateText("Nothing scheduled.");

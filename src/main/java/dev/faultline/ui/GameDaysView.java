@@ -1,8 +1,6 @@
 package dev.faultline.ui;
 
 import java.time.LocalDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -54,7 +52,6 @@ import jakarta.annotation.security.RolesAllowed;
 @RolesAllowed(Role.VIEWER_NAME)
 public class GameDaysView extends VerticalLayout {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
 
     private final GameDayService gameDays;
     private final ExperimentGrants grants;
@@ -82,7 +79,7 @@ public class GameDaysView extends VerticalLayout {
         grid.setId("gamedays");
         grid.addColumn(GameDayView::name).setHeader("Name").setAutoWidth(true);
         grid.addColumn(GameDayView::title).setHeader("Title").setAutoWidth(true);
-        grid.addColumn(day -> TIME.format(day.startAt())).setHeader("Starts").setAutoWidth(true);
+        grid.addColumn(day -> BrowserTime.minutes(day.startAt())).setHeader("Starts").setAutoWidth(true);
         grid.addColumn(GameDayView::state).setHeader("State").setAutoWidth(true);
         grid.addColumn(day -> day.approval() == null ? "" : day.approval().by()).setHeader("Approved by").setAutoWidth(true);
         grid.addColumn(GameDayView::reason).setHeader("").setFlexGrow(2);
@@ -94,6 +91,7 @@ public class GameDaysView extends VerticalLayout {
         name.setId("gameday-name");
         title.setId("gameday-title");
         startAt.setId("gameday-start");
+        startAt.setHelperText("In your time zone, " + BrowserTime.zone().getId());
         participants.setId("gameday-participants");
         participants.setItems(users.list().stream().map(User::username).toList());
         steps.setId("gameday-steps");
@@ -131,7 +129,7 @@ public class GameDaysView extends VerticalLayout {
         document.put("title", title.getValue().strip());
         if (startAt.getValue() != null) {
             document.put("startAt", startAt.getValue().toString());
-            document.put("timeZone", ZoneId.systemDefault().getId());
+            document.put("timeZone", BrowserTime.zone().getId());
         }
         ArrayNode people = document.putArray("participants");
         participants.getSelectedItems().forEach(people::add);
@@ -197,8 +195,8 @@ public class GameDaysView extends VerticalLayout {
         name.setValue(editing ? day.name() : "");
         name.setReadOnly(editing);
         title.setValue(editing ? day.title() : "");
-        startAt.setValue(editing ? java.time.LocalDateTime.ofInstant(day.startAt(), ZoneId.systemDefault())
-                : LocalDateTime.now().plusDays(1).withHour(10).withMinute(0).withSecond(0).withNano(0));
+        startAt.setValue(editing ? LocalDateTime.ofInstant(day.startAt(), BrowserTime.zone())
+                : LocalDateTime.now(BrowserTime.zone()).plusDays(1).withHour(10).withMinute(0).withSecond(0).withNano(0));
         participants.setValue(editing ? new java.util.LinkedHashSet<>(day.participants()) : java.util.Set.of());
         List<String> lines = new java.util.ArrayList<>();
         if (editing) {

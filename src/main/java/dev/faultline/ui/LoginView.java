@@ -27,6 +27,7 @@ public class LoginView extends VerticalLayout implements BeforeEnterObserver {
         form.setForgotPasswordButtonVisible(false);
         form.setId("login");
         add(brand, form);
+        BrowserTime.learnOnAttach(this, false);
     }
 
     @Override

@@ -39,6 +39,7 @@ public class MainLayout extends AppLayout {
     public MainLayout(HaltService halt, UiEvents events, UiActions actions) {
         this.halt = halt;
         events.onHaltChanged(this, this::showHalt);
+        BrowserTime.learnOnAttach(this, true);
         this.actions = actions;
         this.user = CurrentUser.get();
         Span brand = new Span("Faultline");

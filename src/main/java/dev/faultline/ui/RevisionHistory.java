@@ -1,7 +1,5 @@
 package dev.faultline.ui;
 
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -25,7 +23,6 @@ import dev.faultline.experiment.spec.ExperimentCodec;
  */
 class RevisionHistory extends VerticalLayout {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final ExperimentService experiments;
     private final Grid<RevisionEntry> grid = new Grid<>();
@@ -38,7 +35,7 @@ class RevisionHistory extends VerticalLayout {
         grid.setId("revisions");
         grid.addColumn(RevisionEntry::revision).setHeader("Revision").setAutoWidth(true);
         grid.addColumn(entry -> entry.change().name().toLowerCase(java.util.Locale.ROOT)).setHeader("Change").setAutoWidth(true);
-        grid.addColumn(entry -> TIME.format(entry.changedAt())).setHeader("When").setAutoWidth(true);
+        grid.addColumn(entry -> BrowserTime.seconds(entry.changedAt())).setHeader("When").setAutoWidth(true);
         grid.addColumn(RevisionEntry::changedBy).setHeader("Who").setAutoWidth(true);
         grid.addColumn(this::summary).setHeader("What").setFlexGrow(2);
         grid.addThemeVariants(GridVariant.LUMO_COMPACT);

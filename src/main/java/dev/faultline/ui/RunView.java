@@ -1,8 +1,6 @@
 package dev.faultline.ui;
 
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +48,6 @@ import jakarta.annotation.security.PermitAll;
 @PermitAll
 public class RunView extends VerticalLayout implements BeforeEnterObserver {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?(?:[eE]-?\\d+)?");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
@@ -87,7 +84,7 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
                 .set("gap", "var(--lumo-space-m)").set("width", "100%");
 
         timeline.setId("run-timeline");
-        timeline.addColumn(entry -> TIME.format(entry.at())).setHeader("At").setAutoWidth(true);
+        timeline.addColumn(entry -> BrowserTime.clock(entry.at())).setHeader("At").setAutoWidth(true);
         timeline.addColumn(Run.TimelineEntry::type).setHeader("Event").setAutoWidth(true);
         timeline.addColumn(Run.TimelineEntry::message).setHeader("").setFlexGrow(3);
         timeline.setAllRowsVisible(true);
@@ -96,8 +93,8 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
         rules.setId("run-rules");
         rules.addColumn(rule -> rule.namespace() + "/" + rule.name()).setHeader("VirtualService").setAutoWidth(true);
         rules.addColumn(Run.Rule::route).setHeader("Route").setAutoWidth(true);
-        rules.addColumn(rule -> TIME.format(rule.appliedAt())).setHeader("Applied").setAutoWidth(true);
-        rules.addColumn(rule -> rule.removedAt() == null ? "still in the mesh" : TIME.format(rule.removedAt())).setHeader("Removed");
+        rules.addColumn(rule -> BrowserTime.clock(rule.appliedAt())).setHeader("Applied").setAutoWidth(true);
+        rules.addColumn(rule -> rule.removedAt() == null ? "still in the mesh" : BrowserTime.clock(rule.removedAt())).setHeader("Removed");
         rules.setAllRowsVisible(true);
         rules.addThemeVariants(GridVariant.LUMO_COMPACT);
 

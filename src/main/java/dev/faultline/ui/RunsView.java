@@ -1,7 +1,5 @@
 package dev.faultline.ui;
 
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 
 import com.vaadin.flow.component.UI;
@@ -23,7 +21,6 @@ import jakarta.annotation.security.PermitAll;
 @PermitAll
 public class RunsView extends VerticalLayout {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final RunStore runs;
     private final Grid<Run> grid = new Grid<>();
@@ -36,7 +33,7 @@ public class RunsView extends VerticalLayout {
         grid.addColumn(Run::experiment).setHeader("Experiment").setAutoWidth(true);
         grid.addColumn(run -> run.state().name()).setHeader("State").setAutoWidth(true);
         grid.addColumn(Run::startedBy).setHeader("Started by").setAutoWidth(true);
-        grid.addColumn(run -> run.createdAt() == null ? "" : TIME.format(run.createdAt())).setHeader("Created").setAutoWidth(true);
+        grid.addColumn(run -> run.createdAt() == null ? "" : BrowserTime.seconds(run.createdAt())).setHeader("Created").setAutoWidth(true);
         grid.addColumn(Run::reason).setHeader("Reason").setFlexGrow(3);
         grid.addThemeVariants(GridVariant.LUMO_COMPACT, GridVariant.LUMO_ROW_STRIPES);
         grid.setEmptyStateText("No runs yet.");

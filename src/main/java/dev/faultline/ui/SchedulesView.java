@@ -65,7 +65,6 @@ import jakarta.annotation.security.RolesAllowed;
 @RolesAllowed(Role.VIEWER_NAME)
 public class SchedulesView extends VerticalLayout {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("HH:mm");
     private static final int CALENDAR_DAYS = 7;
     /** Fires of one schedule shown on one calendar day; the rest are counted. */
@@ -78,7 +77,7 @@ public class SchedulesView extends VerticalLayout {
     private final SecurityIdentity caller;
     private final UiActions actions;
     private final CurrentUser user = CurrentUser.get();
-    private final ZoneId zone = ZoneId.systemDefault();
+    private final ZoneId zone = BrowserTime.zone();
 
     private final Grid<ScheduleView> grid = new Grid<>();
     private final VerticalLayout details = new VerticalLayout();
@@ -107,9 +106,9 @@ public class SchedulesView extends VerticalLayout {
         grid.addColumn(ScheduleView::experiment).setHeader("Experiment").setAutoWidth(true);
         grid.addColumn(s -> s.cron() + " (" + s.timeZone() + ")").setHeader("When").setAutoWidth(true);
         grid.addColumn(s -> s.paused() ? "paused" : s.nextFires().stream().findFirst()
-                .map(f -> TIME.format(f.at()) + (f.skipped() == null ? "" : " (skipped)")).orElse("never")).setHeader("Next fire")
+                .map(f -> BrowserTime.minutes(f.at()) + (f.skipped() == null ? "" : " (skipped)")).orElse("never")).setHeader("Next fire")
                 .setAutoWidth(true);
-        grid.addColumn(s -> s.history().stream().findFirst().map(f -> TIME.format(f.at()) + " → "
+        grid.addColumn(s -> s.history().stream().findFirst().map(f -> BrowserTime.minutes(f.at()) + " → "
                 + (f.run() != null ? "run " + f.run() : f.skipped())).orElse("")).setHeader("Last fire").setFlexGrow(2);
         grid.addThemeVariants(GridVariant.LUMO_COMPACT);
         grid.setAllRowsVisible(true);
@@ -229,7 +228,7 @@ public class SchedulesView extends VerticalLayout {
                 + (schedule.jitter() == null ? "" : ", up to " + schedule.jitter() + " late")));
         Grid<ScheduleView.Fire> history = new Grid<>();
         history.setId("schedule-history");
-        history.addColumn(f -> TIME.format(f.scheduledFor())).setHeader("Scheduled for").setAutoWidth(true);
+        history.addColumn(f -> BrowserTime.minutes(f.scheduledFor())).setHeader("Scheduled for").setAutoWidth(true);
         history.addComponentColumn(f -> f.run() == null ? new Span(f.skipped()) : new Anchor("runs/" + f.run(), "run " + f.run()))
                 .setHeader("Outcome").setFlexGrow(2);
         history.addColumn(ScheduleView.Fire::instance).setHeader("Instance").setAutoWidth(true);

@@ -1,8 +1,6 @@
 package dev.faultline.ui;
 
 import java.time.LocalDate;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +26,6 @@ import dev.faultline.security.TokenService.CreatedToken;
 /** The signed-in user's API tokens: create one (its secret shown once), see when each was last used, revoke. */
 class TokensPanel extends VerticalLayout {
 
-    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
 
     private final TokenService tokens;
     private final CurrentUser user;
@@ -42,12 +39,12 @@ class TokensPanel extends VerticalLayout {
         grid.setId("tokens");
         grid.addColumn(ApiToken::name).setHeader("Name").setAutoWidth(true);
         grid.addColumn(token -> keys(token.roles())).setHeader("Roles").setAutoWidth(true);
-        grid.addColumn(token -> TIME.format(token.expiresAt())).setHeader("Expires").setAutoWidth(true);
-        grid.addColumn(token -> token.lastUsedAt() == null ? "never" : TIME.format(token.lastUsedAt()) + " from " + token.lastUsedFrom())
+        grid.addColumn(token -> BrowserTime.minutes(token.expiresAt())).setHeader("Expires").setAutoWidth(true);
+        grid.addColumn(token -> token.lastUsedAt() == null ? "never" : BrowserTime.minutes(token.lastUsedAt()) + " from " + token.lastUsedFrom())
                 .setHeader("Last used").setAutoWidth(true);
         grid.addComponentColumn(token -> {
             if (token.revokedAt() != null) {
-                return new com.vaadin.flow.component.html.Span("revoked " + TIME.format(token.revokedAt()));
+                return new com.vaadin.flow.component.html.Span("revoked " + BrowserTime.minutes(token.revokedAt()));
             }
             Button revoke = new Button("Revoke", click -> {
                 actions.attempt(user, "DELETE", "/api/v1/tokens/" + token.id(), () -> tokens.revoke(token.id()), "Revoked " + token.name());
@@ -72,7 +69,7 @@ class TokensPanel extends VerticalLayout {
         roles.setValue(mine.contains(Role.EXPERIMENTER) ? Set.of(Role.EXPERIMENTER) : Set.of(Role.VIEWER));
         DatePicker expires = new DatePicker("Expires");
         expires.setId("token-expires");
-        LocalDate today = LocalDate.now();
+        LocalDate today = LocalDate.now(BrowserTime.zone());
         expires.setMin(today.plusDays(1));
         expires.setMax(today.plusDays(TokenService.MAX_LIFETIME.toDays()));
         expires.setValue(today.plusDays(90));
@@ -115,7 +112,7 @@ class TokensPanel extends VerticalLayout {
     private void create(String name, Set<Role> roles, LocalDate expires) {
         try {
             CreatedToken created = actions.audited(user, "POST", "/api/v1/tokens", () -> tokens.create(user.name(), user.roles(), name,
-                    EnumSet.copyOf(roles), expires.atStartOfDay(ZoneId.systemDefault()).toInstant()));
+                    EnumSet.copyOf(roles), expires.atStartOfDay(BrowserTime.zone()).toInstant()));
             ShownOnce.show("Token " + name, "token-secret", created.secret());
             refresh();
         } catch (RuntimeException e) {

@@ -55,7 +55,11 @@ abstract class BrowserTest {
 
     @BeforeEach
     void openPage() {
-        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800));
+        Browser.NewContextOptions options = new Browser.NewContextOptions().setViewportSize(1280, 800);
+        if (browserTimeZone() != null) {
+            options.setTimezoneId(browserTimeZone());
+        }
+        context = browser.newContext(options);
         context.setDefaultTimeout(20_000);
         page = context.newPage();
     }
@@ -63,6 +67,11 @@ abstract class BrowserTest {
     @AfterEach
     void closePage() {
         context.close();
+    }
+
+    /** The browser's time zone when a test wants one other than the machine's. */
+    protected String browserTimeZone() {
+        return null;
     }
 
     /** Waits until Vaadin has no request in flight. */

@@ -5,6 +5,9 @@ import static dev.faultline.testing.TestApi.asAdmin;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.net.URL;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.List;
 
 import jakarta.inject.Inject;
@@ -19,16 +22,25 @@ import dev.faultline.testing.TestUsers;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** A game day planned by one user in the browser, refused approval by its own planner, approved by another. */
+/**
+ * A game day planned by one user in the browser (in New York, while the server runs in UTC), refused
+ * approval by its own planner, approved by another.
+ */
 @QuarkusTest
 class GameDayPageTest extends BrowserTest {
 
     @TestHTTPResource("/")
     URL root;
+    static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
     @Inject
     TestDatabase database;
     @Inject
     TestUsers users;
+
+    @Override
+    protected String browserTimeZone() {
+        return NEW_YORK.getId();
+    }
 
     @BeforeEach
     void seed() {
@@ -46,6 +58,7 @@ class GameDayPageTest extends BrowserTest {
         page.waitForURL(root.toString());
         page.navigate(root + "gamedays");
         settle();
+        assertThat(page.locator("#gameday-start")).containsText("In your time zone, America/New_York");
         page.locator("#plan-gameday").click();
         assertThat(page.locator("#gameday-title [slot=error-message]")).containsText("is required");
         page.locator("#gameday-name input").fill("q1-drill");
@@ -56,6 +69,10 @@ class GameDayPageTest extends BrowserTest {
         page.locator("#gameday-steps textarea").fill("reviews-delay");
         page.locator("#plan-gameday").click();
         assertThat(page.locator("#gamedays")).containsText("PLANNED");
+        LocalDateTime tomorrowAtTen = LocalDate.now(NEW_YORK).plusDays(1).atTime(10, 0);
+        assertThat(page.locator("#gamedays")).containsText(tomorrowAtTen.toLocalDate() + " 10:00");
+        asAdmin().get("/api/v1/gamedays/q1-drill").then().body("timeZone", equalTo("America/New_York"))
+                .body("startAt", equalTo(tomorrowAtTen.atZone(NEW_YORK).toInstant().toString()));
 
         page.locator("#gamedays vaadin-grid-cell-content:has-text('q1-drill')").click();
         page.locator("#edit-gameday").click();
