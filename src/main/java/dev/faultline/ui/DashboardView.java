@@ -31,7 +31,6 @@ import jakarta.annotation.security.PermitAll;
 @PermitAll
 public class DashboardView extends VerticalLayout {
 
-
     private final RunStore runs;
     private final ScheduleService schedules;
     private final GameDayService gameDays;

@@ -52,7 +52,6 @@ import jakarta.annotation.security.RolesAllowed;
 @RolesAllowed(Role.VIEWER_NAME)
 public class GameDaysView extends VerticalLayout {
 
-
     private final GameDayService gameDays;
     private final ExperimentGrants grants;
     private final SecurityIdentity caller;

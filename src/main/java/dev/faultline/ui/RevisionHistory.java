@@ -23,7 +23,6 @@ import dev.faultline.experiment.spec.ExperimentCodec;
  */
 class RevisionHistory extends VerticalLayout {
 
-
     private final ExperimentService experiments;
     private final Grid<RevisionEntry> grid = new Grid<>();
     private final Pre diff = new Pre();

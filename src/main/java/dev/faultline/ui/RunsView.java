@@ -21,7 +21,6 @@ import jakarta.annotation.security.PermitAll;
 @PermitAll
 public class RunsView extends VerticalLayout {
 
-
     private final RunStore runs;
     private final Grid<Run> grid = new Grid<>();
 

@@ -26,7 +26,6 @@ import dev.faultline.security.TokenService.CreatedToken;
 /** The signed-in user's API tokens: create one (its secret shown once), see when each was last used, revoke. */
 class TokensPanel extends VerticalLayout {
 
-
     private final TokenService tokens;
     private final CurrentUser user;
     private final UiActions actions;
