@@ -1,9 +1,12 @@
 package dev.faultline.ui;
 
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +19,10 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 
+import dev.faultline.testing.TestDatabase;
+import dev.faultline.testing.TestUsers;
+import io.quarkus.test.common.http.TestHTTPResource;
+
 /**
  * Real Chromium (Debian's, never a downloaded one) driven by Playwright against the application
  * under test, at 1280×800. Screenshots go to {@code docs/screenshots/} for the README.
@@ -24,6 +31,13 @@ abstract class BrowserTest {
 
     static final Path CHROMIUM = Path.of(System.getProperty("faultline.chromium", "/usr/bin/chromium"));
     static final Path SCREENSHOTS = Path.of("docs", "screenshots");
+
+    @TestHTTPResource("/")
+    protected URL root;
+    @Inject
+    protected TestDatabase database;
+    @Inject
+    protected TestUsers users;
 
     private static Playwright playwright;
     private static Browser browser;
@@ -80,7 +94,13 @@ abstract class BrowserTest {
                 + " return !!(f && f.clients) && Object.values(f.clients).every(c => !c.isActive()); }");
     }
 
-    protected void signIn(String root, String username, String password) {
+    /** Signs in through the login form and waits for the dashboard. */
+    protected void signInAs(String username, String password) {
+        signIn(username, password);
+        page.waitForURL(root.toString());
+    }
+
+    protected void signIn(String username, String password) {
         page.navigate(root + "login");
         page.locator("vaadin-login-form input[name=username]").fill(username);
         page.locator("vaadin-login-form input[name=password]").fill(password);

@@ -4,22 +4,17 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static dev.faultline.testing.TestApi.asAdmin;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.net.URL;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.List;
-
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.faultline.security.Role;
 import dev.faultline.testing.TestApi;
-import dev.faultline.testing.TestDatabase;
 import dev.faultline.testing.TestUsers;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -29,13 +24,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class GameDayPageTest extends BrowserTest {
 
-    @TestHTTPResource("/")
-    URL root;
     static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
-    @Inject
-    TestDatabase database;
-    @Inject
-    TestUsers users;
 
     @Override
     protected String browserTimeZone() {
@@ -54,8 +43,7 @@ class GameDayPageTest extends BrowserTest {
 
     @Test
     void onePlansAnotherApproves() {
-        signIn(root.toString(), "gina", TestUsers.password("gina"));
-        page.waitForURL(root.toString());
+        signInAs("gina", TestUsers.password("gina"));
         page.navigate(root + "gamedays");
         settle();
         assertThat(page.locator("#gameday-start")).containsText("In your time zone, America/New_York");
@@ -88,8 +76,7 @@ class GameDayPageTest extends BrowserTest {
         assertThat(page.locator("vaadin-notification-card:has-text('four eyes')")).containsText("four eyes: gina created game day q1-drill");
         asAdmin().get("/api/v1/gamedays/q1-drill").then().body("state", equalTo("PLANNED"));
 
-        signIn(root.toString(), "alex", TestUsers.password("alex"));
-        page.waitForURL(root.toString());
+        signInAs("alex", TestUsers.password("alex"));
         page.navigate(root + "gamedays");
         settle();
         page.locator("#gamedays vaadin-grid-cell-content:has-text('q1-drill')").click();
@@ -104,8 +91,7 @@ class GameDayPageTest extends BrowserTest {
         page.locator("#record-finding").click();
         assertThat(page.locator("vaadin-notification-card:has-text('not a participant')")).isVisible();
 
-        signIn(root.toString(), "pat", TestUsers.password("pat"));
-        page.waitForURL(root.toString());
+        signInAs("pat", TestUsers.password("pat"));
         page.navigate(root + "gamedays");
         settle();
         page.locator("#gamedays vaadin-grid-cell-content:has-text('q1-drill')").click();

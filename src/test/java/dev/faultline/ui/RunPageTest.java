@@ -4,11 +4,8 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static dev.faultline.testing.TestApi.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URL;
 import java.util.List;
 import java.util.Map;
-
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,9 +17,7 @@ import dev.faultline.testing.IstioFixtures;
 import dev.faultline.testing.MeshSimulator;
 import dev.faultline.testing.MetricsStack;
 import dev.faultline.testing.TestApi;
-import dev.faultline.testing.TestDatabase;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -48,12 +43,8 @@ class RunPageTest extends BrowserTest {
         }
     }
 
-    @TestHTTPResource("/")
-    URL root;
     @KubernetesTestServer
     KubernetesServer server;
-    @Inject
-    TestDatabase database;
 
     private MeshSimulator mesh;
 
@@ -91,8 +82,7 @@ class RunPageTest extends BrowserTest {
                       interval: 250ms
                       failureThreshold: 2
                 """).post("/api/v1/experiments").then().statusCode(201);
-        signIn(root.toString(), "admin", TestApi.ADMIN_PASSWORD);
-        page.waitForURL(root.toString());
+        signInAs("admin", TestApi.ADMIN_PASSWORD);
         settle();
         String id = asAdmin().contentType(ContentType.JSON).body("{}").post("/api/v1/experiments/reviews-breaks/runs").then()
                 .statusCode(202).extract().path("id");
@@ -120,8 +110,7 @@ class RunPageTest extends BrowserTest {
 
     @Test
     void anExperimentDesignedInTheFormShowsErrorsOnItsFieldsKeepsInStepWithYamlPreviewsRunsAndKeepsItsHistory() {
-        signIn(root.toString(), "admin", TestApi.ADMIN_PASSWORD);
-        page.waitForURL(root.toString());
+        signInAs("admin", TestApi.ADMIN_PASSWORD);
         page.navigate(root + "experiments/new");
         settle();
         page.locator("#name input").fill("Reviews UI!");

@@ -5,23 +5,18 @@ import static dev.faultline.testing.TestApi.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.hasItem;
 
-import java.net.URL;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.List;
-
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.faultline.security.Role;
 import dev.faultline.testing.TestApi;
-import dev.faultline.testing.TestDatabase;
 import dev.faultline.testing.TestUsers;
 import dev.faultline.testing.WebhookReceiver;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -34,13 +29,6 @@ import io.restassured.http.ContentType;
  */
 @QuarkusTest
 class SchedulesAndSettingsTest extends BrowserTest {
-
-    @TestHTTPResource("/")
-    URL root;
-    @Inject
-    TestDatabase database;
-    @Inject
-    TestUsers users;
 
     @BeforeEach
     void seed() {
@@ -58,8 +46,7 @@ class SchedulesAndSettingsTest extends BrowserTest {
                 {"name": "drill", "title": "Reviews drill", "startAt": "%sT14:30:00", "timeZone": "%s",
                  "steps": [{"experiment": "reviews-delay"}]}""".formatted(tomorrow, ZoneId.systemDefault().getId()))
                 .post("/api/v1/gamedays").then().statusCode(201);
-        signIn(root.toString(), "gina", TestUsers.password("gina"));
-        page.waitForURL(root.toString());
+        signInAs("gina", TestUsers.password("gina"));
         page.navigate(root + "schedules");
         settle();
 
@@ -102,8 +89,7 @@ class SchedulesAndSettingsTest extends BrowserTest {
         // A name of its own: the audit log outlives the database clean-up between tests, and must show this run's entry.
         String channel = "team-" + Long.toString(System.nanoTime() & 0xffffffL, 36);
         try (WebhookReceiver slack = new WebhookReceiver()) {
-            signIn(root.toString(), "admin", TestApi.ADMIN_PASSWORD);
-            page.waitForURL(root.toString());
+            signInAs("admin", TestApi.ADMIN_PASSWORD);
             page.navigate(root + "settings");
             settle();
 
@@ -144,8 +130,7 @@ class SchedulesAndSettingsTest extends BrowserTest {
 
     @Test
     void aViewerCreatesAnApiTokenUsesItAndRevokesIt() {
-        signIn(root.toString(), "pat", TestUsers.password("pat"));
-        page.waitForURL(root.toString());
+        signInAs("pat", TestUsers.password("pat"));
         assertThat(page.locator("vaadin-side-nav-item:has-text('Settings')")).hasCount(0);
         page.locator("vaadin-side-nav-item:has-text('API tokens')").click();
         settle();

@@ -4,31 +4,19 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static dev.faultline.testing.TestApi.asAdmin;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.net.URL;
 import java.util.List;
-
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.faultline.security.Role;
 import dev.faultline.testing.TestApi;
-import dev.faultline.testing.TestDatabase;
 import dev.faultline.testing.TestUsers;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Signing in, and the Halt all button every page carries, as a user meets them in Chromium. */
 @QuarkusTest
 class SignInAndHaltTest extends BrowserTest {
-
-    @TestHTTPResource("/")
-    URL root;
-    @Inject
-    TestDatabase database;
-    @Inject
-    TestUsers users;
 
     @BeforeEach
     void clean() {
@@ -42,7 +30,7 @@ class SignInAndHaltTest extends BrowserTest {
         assertThat(page.locator("vaadin-login-form")).isVisible();
         screenshot("sign-in");
 
-        signIn(root.toString(), "admin", "not-the-password");
+        signIn("admin", "not-the-password");
         page.waitForURL("**/login?error**");
         assertThat(page.locator("vaadin-login-form").getByText("Incorrect username or password")).isVisible();
     }
@@ -50,8 +38,7 @@ class SignInAndHaltTest extends BrowserTest {
     @Test
     void anyoneSignedInCanHaltEverythingAndAnApproverReArms() {
         users.create("vera", List.of(), Role.VIEWER);
-        signIn(root.toString(), "vera", TestUsers.password("vera"));
-        page.waitForURL(root.toString());
+        signInAs("vera", TestUsers.password("vera"));
         settle();
         assertThat(page.locator("#live-runs")).isVisible();
         assertThat(page.locator("#halted-banner")).isHidden();
@@ -67,8 +54,7 @@ class SignInAndHaltTest extends BrowserTest {
         asAdmin().get("/api/v1/halt").then().statusCode(200).body("halted", equalTo(true)).body("changedBy", equalTo("vera"));
 
         page.navigate(root + "login");
-        signIn(root.toString(), "admin", TestApi.ADMIN_PASSWORD);
-        page.waitForURL(root.toString());
+        signInAs("admin", TestApi.ADMIN_PASSWORD);
         settle();
         page.locator("#rearm").click();
         assertThat(page.locator("#halted-banner")).isHidden();
@@ -77,8 +63,7 @@ class SignInAndHaltTest extends BrowserTest {
 
     @Test
     void aHaltPressedElsewhereShowsOnAnOpenPage() {
-        signIn(root.toString(), "admin", TestApi.ADMIN_PASSWORD);
-        page.waitForURL(root.toString());
+        signInAs("admin", TestApi.ADMIN_PASSWORD);
         settle();
         asAdmin().contentType("application/json").body("{\"reason\": \"from the API\"}").post("/api/v1/halt").then().statusCode(200);
         assertThat(page.locator("#halted-banner")).containsText("Halted by admin: from the API");
