@@ -72,7 +72,7 @@ public class PreviewResource {
     public Preview preview(@PathParam("name") String name) {
         SavedExperiment saved = experiments.find(name)
                 .orElseThrow(() -> new ResourceNotFoundException("experiment " + name + " does not exist"));
-        FaultPlan plan = injector.plan(FaultRequest.of(PREVIEW_RUN, saved.experiment().spec(), clock.instant(), false));
+        FaultPlan plan = injector.plan(FaultRequest.of(PREVIEW_RUN, 1, saved.experiment().spec(), clock.instant(), false));
         Change change = new Change(plan.action(), plan.rule().kind(), plan.rule().namespace(), plan.rule().resource(),
                 presentable(plan.before()), presentable(plan.after()));
         return new Preview(name, saved.revision(), plan.rule().route(), List.of(change), plan.warnings(), plan.needsConsent(),

@@ -13,11 +13,36 @@ public interface FaultInjector {
     /** What {@link #apply} would write, read from the cluster now, without writing anything. */
     FaultPlan plan(FaultRequest request);
 
-    /** Writes the rule; on a conflicting concurrent change it re-reads and tries again. */
-    RuleRef apply(FaultRequest request);
+    /**
+     * Writes the rule; on a conflicting concurrent change it re-reads and tries again. {@code fence} is
+     * asked before every write attempt, so a writer that lost its run never writes its rule again.
+     */
+    RuleRef apply(FaultRequest request, Fence fence);
 
-    /** Changes the percentages of a live rule in place (a ramp step). */
-    void adjust(RuleRef rule, Double delayPercentage, Double abortPercentage);
+    default RuleRef apply(FaultRequest request) {
+        return apply(request, Fence.NONE);
+    }
+
+    /** Changes the percentages of a live rule in place (a ramp step), asking {@code fence} before every write. */
+    void adjust(RuleRef rule, Double delayPercentage, Double abortPercentage, Fence fence);
+
+    default void adjust(RuleRef rule, Double delayPercentage, Double abortPercentage) {
+        adjust(rule, delayPercentage, abortPercentage, Fence.NONE);
+    }
+
+    /**
+     * Watches a live rule until the returned handle is closed: {@code onDrift} is told, once and
+     * within about a second, when someone else removes the rule's route or fault or deletes the
+     * resource holding it. Faultline's own changes through this injector are not drift. After
+     * {@code close()} returns, {@code onDrift} is not called any more.
+     */
+    RuleWatch watch(RuleRef rule, java.util.function.Consumer<Drift> onDrift);
+
+    /** An open watch on a rule. */
+    interface RuleWatch extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /** Takes the rule out. Idempotent: a rule already gone is reported as such, not as an error. */
     Removal remove(RuleRef rule);

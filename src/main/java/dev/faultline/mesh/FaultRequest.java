@@ -15,9 +15,16 @@ import dev.faultline.experiment.spec.Target;
  * @param expiresAt when the rule must be gone even if Faultline is not there to remove it
  * @param widerBlastRadius the user's consent to fault more than the subset they named, where the mesh
  *        cannot fault that subset alone
+ * @param epoch the ownership epoch of the instance writing the rule, written into the rule's
+ *        {@code faultline.dev/epoch} annotation
  */
 public record FaultRequest(String runId, Target target, Fault.Delay delay, Fault.Abort abort, Instant expiresAt,
-        boolean widerBlastRadius) {
+        boolean widerBlastRadius, long epoch) {
+
+    /** A request of the first epoch. */
+    public FaultRequest(String runId, Target target, Fault.Delay delay, Fault.Abort abort, Instant expiresAt, boolean widerBlastRadius) {
+        this(runId, target, delay, abort, expiresAt, widerBlastRadius, 1);
+    }
 
     private static final Pattern RUN_ID = Pattern.compile("[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?");
 
@@ -34,10 +41,12 @@ public record FaultRequest(String runId, Target target, Fault.Delay delay, Fault
     public static final java.time.Duration EXPIRY_MARGIN = java.time.Duration.ofMinutes(5);
 
     /** The request for a run of {@code spec} starting at {@code now}: its one delay and one abort, expiring after its duration. */
-    public static FaultRequest of(String runId, dev.faultline.experiment.spec.ExperimentSpec spec, Instant now, boolean widerBlastRadius) {
+    public static FaultRequest of(String runId, long epoch, dev.faultline.experiment.spec.ExperimentSpec spec, Instant now,
+            boolean widerBlastRadius) {
         Fault.Delay delay = spec.faults().stream().map(Fault::delay).filter(java.util.Objects::nonNull).findFirst().orElse(null);
         Fault.Abort abort = spec.faults().stream().map(Fault::abort).filter(java.util.Objects::nonNull).findFirst().orElse(null);
-        return new FaultRequest(runId, spec.target(), delay, abort, now.plus(spec.duration()).plus(EXPIRY_MARGIN), widerBlastRadius);
+        return new FaultRequest(runId, spec.target(), delay, abort, now.plus(spec.duration()).plus(EXPIRY_MARGIN), widerBlastRadius,
+                epoch);
     }
 
     /** The same faults with their percentages capped at {@code percentage} (a ramp step). */
@@ -45,7 +54,7 @@ public record FaultRequest(String runId, Target target, Fault.Delay delay, Fault
         return new FaultRequest(runId, target,
                 delay == null ? null : new Fault.Delay(delay.fixedDelay(), Math.min(percentage, delay.percentage())),
                 abort == null ? null : new Fault.Abort(abort.httpStatus(), abort.grpcStatus(), Math.min(percentage, abort.percentage())),
-                expiresAt, widerBlastRadius);
+                expiresAt, widerBlastRadius, epoch);
     }
 
     public Double delayPercentage() {

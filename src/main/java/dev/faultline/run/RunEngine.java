@@ -512,7 +512,7 @@ public class RunEngine {
     }
 
     private FaultRequest request(LiveRun run, Double rampPercentage) {
-        FaultRequest full = FaultRequest.of(run.id, run.experiment.spec(), clock.instant(), run.widerBlastRadius);
+        FaultRequest full = FaultRequest.of(run.id, 1, run.experiment.spec(), clock.instant(), run.widerBlastRadius);
         return rampPercentage == null ? full : full.cappedAt(rampPercentage);
     }
 

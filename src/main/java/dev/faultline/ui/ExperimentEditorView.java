@@ -271,7 +271,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         VerticalLayout body = new VerticalLayout();
         body.setId("preview-body");
         try {
-            FaultPlan plan = injector.plan(FaultRequest.of("preview", experiment.get().spec(), clock.instant(), false));
+            FaultPlan plan = injector.plan(FaultRequest.of("preview", 1, experiment.get().spec(), clock.instant(), false));
             body.add(new Div(plan.action() + " " + plan.rule().kind() + " " + plan.rule().namespace() + "/" + plan.rule().resource()
                     + ", route " + plan.rule().route()));
             UnorderedList warnings = new UnorderedList();

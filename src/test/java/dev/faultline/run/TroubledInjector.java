@@ -2,11 +2,14 @@ package dev.faultline.run;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
 
+import dev.faultline.mesh.Drift;
 import dev.faultline.mesh.FaultInjector;
+import dev.faultline.mesh.Fence;
 import dev.faultline.mesh.FaultPlan;
 import dev.faultline.mesh.FaultRequest;
 import dev.faultline.mesh.MeshException;
@@ -50,8 +53,8 @@ public class TroubledInjector implements FaultInjector {
     }
 
     @Override
-    public RuleRef apply(FaultRequest request) {
-        RuleRef rule = real.apply(request);
+    public RuleRef apply(FaultRequest request, Fence fence) {
+        RuleRef rule = real.apply(request, fence);
         if (loseApplyAnswers) {
             throw new MeshException(MeshException.Reason.UNAVAILABLE, "the API server did not answer in time (the answer was lost)");
         }
@@ -59,8 +62,13 @@ public class TroubledInjector implements FaultInjector {
     }
 
     @Override
-    public void adjust(RuleRef rule, Double delayPercentage, Double abortPercentage) {
-        real.adjust(rule, delayPercentage, abortPercentage);
+    public void adjust(RuleRef rule, Double delayPercentage, Double abortPercentage, Fence fence) {
+        real.adjust(rule, delayPercentage, abortPercentage, fence);
+    }
+
+    @Override
+    public RuleWatch watch(RuleRef rule, Consumer<Drift> onDrift) {
+        return real.watch(rule, onDrift);
     }
 
     @Override

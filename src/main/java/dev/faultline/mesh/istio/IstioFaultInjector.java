@@ -139,7 +139,7 @@ public class IstioFaultInjector implements FaultInjector {
     }
 
     @Override
-    public RuleRef apply(FaultRequest request) {
+    public RuleRef apply(FaultRequest request, dev.faultline.mesh.Fence fence) {
         for (int attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
             FaultPlan plan = plan(request);
             if (plan.action().equals("none")) {
@@ -172,7 +172,7 @@ public class IstioFaultInjector implements FaultInjector {
     }
 
     @Override
-    public void adjust(RuleRef rule, Double delayPercentage, Double abortPercentage) {
+    public void adjust(RuleRef rule, Double delayPercentage, Double abortPercentage, dev.faultline.mesh.Fence fence) {
         retrying("change the percentages of rule " + rule.route() + " in " + rule.namespace() + "/" + rule.resource(), () -> {
             JsonNode vs = get(rule);
             int index = vs == null ? -1 : RoutePlanner.routeIndex(vs, rule.route());
@@ -229,6 +229,12 @@ public class IstioFaultInjector implements FaultInjector {
     }
 
     @Override
+    public RuleWatch watch(RuleRef rule, java.util.function.Consumer<dev.faultline.mesh.Drift> onDrift) {
+        return () -> {
+        };
+    }
+
+    @Override
     public List<String> services(String namespace) {
         return call("list Services in " + namespace, () -> client.services().inNamespace(namespace).list().getItems().stream()
                 .map(service -> service.getMetadata().getName()).sorted().toList());
@@ -245,13 +251,13 @@ public class IstioFaultInjector implements FaultInjector {
             String run = RoutePlanner.annotation(vs, RoutePlanner.RUN);
             String runId = run != null ? run : name.substring(Math.min(name.length(), RuleRef.PREFIX.length()));
             return List.of(new OwnedRule(new RuleRef(runId, RoutePlanner.KIND, namespace, name, RuleRef.PREFIX + runId, true, null),
-                    RoutePlanner.expiresAt(vs)));
+                    RoutePlanner.expiresAt(vs), 0));
         }
         List<OwnedRule> owned = new ArrayList<>();
         for (String route : RoutePlanner.faultlineRoutes(vs)) {
             String runId = route.substring(RuleRef.PREFIX.length());
             Instant expiresAt = runId.equals(RoutePlanner.annotation(vs, RoutePlanner.RUN)) ? RoutePlanner.expiresAt(vs) : null;
-            owned.add(new OwnedRule(new RuleRef(runId, RoutePlanner.KIND, namespace, name, route, false, null), expiresAt));
+            owned.add(new OwnedRule(new RuleRef(runId, RoutePlanner.KIND, namespace, name, route, false, null), expiresAt, 0));
         }
         return owned;
     }
