@@ -17,6 +17,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 
+import dev.faultline.DatabaseUnavailableException;
 import dev.faultline.PolicyDeniedException;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
@@ -75,8 +76,12 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
                     List.of(new FieldError(jsonPath(e), e.getOriginalMessage().lines().findFirst().orElse(""))));
             case JsonProcessingException e -> problem("invalid-body", "Invalid request body", 400,
                     "The request body is not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""), List.of());
+            case DatabaseUnavailableException e -> problem("database-unavailable", "Database unavailable", 503, e.getMessage(), List.of());
             case WebApplicationException e -> fromStatus(e);
-            default -> unexpected(exception);
+            default -> DatabaseUnavailableException.isCause(exception)
+                    ? problem("database-unavailable", "Database unavailable", 503,
+                            "Faultline's database does not answer, so this request could not be carried out; try again when it does.", List.of())
+                    : unexpected(exception);
         };
         noteForAudit(problem);
         Response.ResponseBuilder response = Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem);

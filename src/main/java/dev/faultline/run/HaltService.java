@@ -1,17 +1,21 @@
 package dev.faultline.run;
 
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.faultline.DatabaseUnavailableException;
 import dev.faultline.mesh.FaultInjector;
-import dev.faultline.security.NamespacePolicy;
 
 /**
- * The kill switch. Halting stores the switch (no run starts until re-armed), aborts every live run
- * and removes every Faultline rule in the allowed namespaces, whoever wrote it.
+ * The kill switch. Halting removes first — every live run here stops and every Faultline rule
+ * wherever rules can be is taken out, whoever wrote it — and stores the switch afterwards (no run
+ * starts until re-armed). While the database is away the halt holds on this instance and is stored
+ * when the database answers again.
  */
 @ApplicationScoped
 public class HaltService {
@@ -20,35 +24,72 @@ public class HaltService {
 
     private final RunStore store;
     private final RunEngine engine;
-    private final NamespacePolicy policy;
+    private final RuleNamespaces namespaces;
+    private final Clock clock;
 
-    HaltService(RunStore store, RunEngine engine, NamespacePolicy policy) {
+    HaltService(RunStore store, RunEngine engine, RuleNamespaces namespaces, Clock clock) {
         this.store = store;
         this.engine = engine;
-        this.policy = policy;
+        this.namespaces = namespaces;
+        this.clock = clock;
     }
 
+    /** The switch as stored, or as this instance holds it while the database is away. */
     public Run.Halt state() {
-        return store.halt();
+        Run.Halt unstored = engine.unstoredHalt();
+        if (unstored != null) {
+            return unstored;
+        }
+        try {
+            return store.halt();
+        } catch (RuntimeException e) {
+            throw DatabaseUnavailableException.isCause(e)
+                    ? new DatabaseUnavailableException("Faultline's database does not answer, so the kill switch's state is unknown", e)
+                    : e;
+        }
     }
 
-    /** What halting did: runs aborted here, rules removed from the mesh, and rules that could not be removed. */
+    /** What halting did: runs aborted here, rules removed from the mesh, and what could not be done. */
     public record Result(Run.Halt halt, int runsAborted, int rulesRemoved, List<String> problems) {
     }
 
     public Result halt(String reason, String actor) {
         long started = System.nanoTime();
-        store.setHalt(true, reason, actor);
         int runs = engine.liveCount();
+        Run.Halt halt = new Run.Halt(true, reason, actor, clock.instant());
+        engine.unstoredHalt(halt);
         FaultInjector.BulkRemoval removal = engine.haltAll("halted by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason),
-                policy.settings().allowedNamespaces());
+                namespaces.all());
+        List<String> problems = new ArrayList<>(removal.problems());
+        if (!storePending()) {
+            problems.add("Faultline's database does not answer: the halt holds on this instance and is stored when the database answers");
+        }
         LOG.warnf("Halted by %s (%s): %d runs aborted, %d rules removed, in %d ms%s", actor, reason, runs, removal.removed().size(),
-                (System.nanoTime() - started) / 1_000_000, removal.problems().isEmpty() ? "" : "; problems: " + removal.problems());
-        return new Result(store.halt(), runs, removal.removed().size(), removal.problems());
+                (System.nanoTime() - started) / 1_000_000, problems.isEmpty() ? "" : "; problems: " + problems);
+        return new Result(state(), runs, removal.removed().size(), problems);
+    }
+
+    /** Stores a halt this instance holds but could not store yet; true when there is none left to store. */
+    boolean storePending() {
+        Run.Halt pending = engine.unstoredHalt();
+        if (pending == null) {
+            return true;
+        }
+        try {
+            store.setHalt(true, pending.reason(), pending.changedBy(), pending.changedAt());
+            engine.unstoredHalt(null);
+            return true;
+        } catch (RuntimeException e) {
+            if (!DatabaseUnavailableException.isCause(e)) {
+                throw e;
+            }
+            return false;
+        }
     }
 
     public Run.Halt rearm(String actor) {
-        store.setHalt(false, null, actor);
+        storePending();
+        store.setHalt(false, null, actor, clock.instant());
         return store.halt();
     }
 }

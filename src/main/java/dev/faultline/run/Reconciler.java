@@ -1,6 +1,7 @@
 package dev.faultline.run;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -13,20 +14,21 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import dev.faultline.DatabaseUnavailableException;
 import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.MeshException;
 import dev.faultline.mesh.OwnedRule;
 import dev.faultline.mesh.RuleRef;
-import dev.faultline.security.NamespacePolicy;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 
 /**
  * Makes sure no fault outlives its run. At start-up — before the application reports ready — it
  * ends the runs this instance owned before it stopped ("orchestrator restarted") and removes their
- * rules; then, and every few seconds, it removes every Faultline rule in the allowed namespaces
- * whose run has ended or is unknown, whose expiry has passed, or whose owner stopped beating, and
- * ends such orphaned runs ("owner lost"). It also keeps this instance's runs beating.
+ * rules; then, and every few seconds, it removes every Faultline rule, wherever rules can be, whose
+ * expiry has passed (without asking the database), whose run has ended or is unknown, or that a
+ * former owner wrote. It keeps this instance's runs beating, takes over runs whose owner stopped
+ * beating ("owner lost"), and pulls the dead man's switch when the database stays away.
  */
 @ApplicationScoped
 @Readiness
@@ -38,74 +40,95 @@ public class Reconciler implements HealthCheck {
 
     private final RunStore store;
     private final RunEngine engine;
+    private final HaltService halt;
     private final FaultInjector injector;
-    private final NamespacePolicy policy;
+    private final RuleNamespaces namespaces;
+    private final DatabaseContact database;
     private final Instance instance;
     private final RunConfig config;
     private final Clock clock;
     private volatile boolean startedClean;
     private volatile String lastProblem;
 
-    Reconciler(RunStore store, RunEngine engine, FaultInjector injector, NamespacePolicy policy, Instance instance, RunConfig config,
-            Clock clock) {
+    Reconciler(RunStore store, RunEngine engine, HaltService halt, FaultInjector injector, RuleNamespaces namespaces,
+            DatabaseContact database, Instance instance, RunConfig config, Clock clock) {
         this.store = store;
         this.engine = engine;
+        this.halt = halt;
         this.injector = injector;
-        this.policy = policy;
+        this.namespaces = namespaces;
+        this.database = database;
         this.instance = instance;
         this.config = config;
         this.clock = clock;
     }
 
     void onStart(@Observes StartupEvent start) {
-        for (String runId : store.liveRunsOwnedBy(instance.id())) {
-            endLeftover(runId, RESTARTED);
+        for (Ownership leftover : store.liveRunsOwnedBy(instance.id())) {
+            engine.endLeftover(leftover, RESTARTED);
         }
         startedClean = sweep();
     }
 
     /**
-     * Every instance beats for its own live runs and watches for runs whose owner stopped beating.
-     * It runs on the simple scheduler, on every instance — not on Quartz, which would pick one.
+     * Every instance beats for its own live runs, learns from the answer which of them were taken
+     * over or asked to abort, and takes over runs whose owner stopped beating — but only once its own
+     * database has answered for a whole owner timeout, so that after an outage every owner has had
+     * the time to beat again. It runs on the simple scheduler, on every instance — not on Quartz,
+     * which would pick one.
      */
     @Scheduled(every = "${faultline.run.heartbeat-interval:PT2S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delayed = "${faultline.run.heartbeat-interval:PT2S}", executeWith = Scheduled.SIMPLE)
     void beat() {
-        store.heartbeat(instance.id());
+        long started = System.nanoTime();
+        List<RunStore.Owned> owned;
+        try {
+            owned = store.heartbeat(instance.id());
+            database.reached();
+        } catch (RuntimeException e) {
+            if (!DatabaseUnavailableException.isCause(e)) {
+                throw e;
+            }
+            database.failed();
+            LOG.debugf("Heartbeat failed, the database does not answer: %s", e.getMessage());
+            return;
+        }
+        engine.reconcileOwnership(owned, started);
+        halt.storePending();
+        Run.Halt halted = store.halt();
+        if (halted.halted() && engine.liveCount() > 0) {
+            engine.abortAll("halted by " + halted.changedBy() + (halted.reason() == null ? "" : ": " + halted.reason()));
+        }
+        if (database.reachableFor().compareTo(config.ownerTimeout()) < 0) {
+            return;
+        }
         Instant stale = clock.instant().minus(config.ownerTimeout());
         for (String runId : store.orphanedRuns(instance.id(), stale)) {
-            if (store.claimOrphan(runId, instance.id(), stale)) {
-                endLeftover(runId, OWNER_LOST);
-            }
+            store.claimOrphan(runId, instance.id(), stale).ifPresent(claimed -> engine.endLeftover(claimed, OWNER_LOST));
+        }
+    }
+
+    /** The dead man's switch: checked every second, on nothing but this instance's own memory. */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, executeWith = Scheduled.SIMPLE)
+    void deadMansSwitch() {
+        Duration away = database.unreachableFor();
+        if (away.compareTo(config.databaseGrace()) >= 0 && engine.liveCount() > 0) {
+            engine.loseControl(away);
         }
     }
 
     @Scheduled(every = "${faultline.run.reconcile-interval:PT5S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delayed = "${faultline.run.reconcile-interval:PT5S}", executeWith = Scheduled.SIMPLE)
     void periodically() {
-        if (store.halt().halted() && engine.liveCount() > 0) {
-            engine.abortAll("halted");
-        }
         boolean clean = sweep();
         startedClean = startedClean || clean;
     }
 
-    /** Removes the rules of a run no instance carries out any more, and ends it ABORTED. */
-    private void endLeftover(String runId, String reason) {
-        if (engine.isLiveHere(runId)) {
-            return;
-        }
-        store.transition(runId, RunState.RECOVERING, reason + "; removing its rules");
-        engine.removeRules(runId);
-        store.transition(runId, RunState.ABORTED, reason);
-        LOG.warnf("Run %s ended ABORTED: %s", runId, reason);
-    }
-
-    /** One pass over the allowed namespaces; true when every namespace could be read and every rule due could be removed. */
+    /** One pass over every namespace rules can be in; true when each could be read and every rule due could be removed. */
     boolean sweep() {
         boolean clean = true;
         Instant now = clock.instant();
-        for (String namespace : policy.settings().allowedNamespaces()) {
+        for (String namespace : namespaces.all()) {
             List<OwnedRule> owned;
             try {
                 owned = injector.owned(namespace);
@@ -130,18 +153,30 @@ public class Reconciler implements HealthCheck {
 
     private Optional<String> whyRemove(OwnedRule rule, Instant now) {
         String runId = rule.rule().runId();
+        if (rule.expiresAt() != null && rule.expiresAt().isBefore(now)) {
+            return Optional.of("it expired at " + rule.expiresAt());
+        }
         if (engine.isLiveHere(runId)) {
             return Optional.empty();
         }
-        Optional<RunState> state = store.state(runId);
-        if (state.isEmpty()) {
+        Optional<RunStore.StateAndEpoch> run;
+        try {
+            run = store.state(runId);
+        } catch (RuntimeException e) {
+            if (DatabaseUnavailableException.isCause(e)) {
+                return Optional.empty(); // only the expiry decides while the database is away
+            }
+            throw e;
+        }
+        if (run.isEmpty()) {
             return Optional.of("its run " + runId + " is unknown");
         }
-        if (state.get().isTerminal()) {
-            return Optional.of("its run " + runId + " has ended " + state.get());
+        if (run.get().state().isTerminal()) {
+            return Optional.of("its run " + runId + " has ended " + run.get().state());
         }
-        if (rule.expiresAt() != null && rule.expiresAt().isBefore(now)) {
-            return Optional.of("it expired at " + rule.expiresAt());
+        if (rule.epoch() > 0 && rule.epoch() < run.get().epoch()) {
+            return Optional.of("it was written by a former owner of run " + runId + " (epoch " + rule.epoch() + ", now "
+                    + run.get().epoch() + ")");
         }
         return Optional.empty();
     }
@@ -150,11 +185,15 @@ public class Reconciler implements HealthCheck {
         try {
             injector.remove(rule);
             Instant at = clock.instant();
-            store.state(rule.runId()).ifPresent(state -> {
-                store.ruleRemoved(rule.runId(), rule.route(), at, rule.route() + " removed by the reconciler: " + why);
-                store.needsCleanup(rule.runId(), false);
-            });
             LOG.warnf("Removed rule %s from %s/%s left behind: %s", rule.route(), rule.namespace(), rule.resource(), why);
+            try {
+                if (store.state(rule.runId()).isPresent()) {
+                    store.ruleRemoved(null, rule, at, rule.route() + " removed by the reconciler: " + why);
+                    store.cleanedUp(rule.runId());
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Removed rule %s, but could not record it: %s", rule.route(), e.getMessage());
+            }
             return true;
         } catch (MeshException e) {
             lastProblem = e.getMessage();

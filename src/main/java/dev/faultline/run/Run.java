@@ -13,7 +13,7 @@ public record Run(String id, String experiment, int revision, RunState state, Ru
     public record Rule(String kind, String namespace, String name, String route, Instant appliedAt, Instant removedAt) {
     }
 
-    public record TimelineEntry(Instant at, String type, String message) {
+    public record TimelineEntry(Instant at, TimelineKind type, String message) {
     }
 
     /** One check of a guardrail or probe: its value (null without one) against its threshold. */

@@ -28,4 +28,11 @@ public interface RunConfig {
      */
     @WithDefault("PT8S")
     Duration ownerTimeout();
+
+    /**
+     * How long an instance carries on without reaching its database before it removes every rule of
+     * its live runs by itself (the dead man's switch); it ends those runs once the database is back.
+     */
+    @WithDefault("PT10S")
+    Duration databaseGrace();
 }

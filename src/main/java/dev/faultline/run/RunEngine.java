@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -18,12 +20,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import dev.faultline.DatabaseUnavailableException;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.SavedExperiment;
@@ -35,6 +37,8 @@ import dev.faultline.experiment.spec.Probe;
 import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.FaultPlan;
 import dev.faultline.mesh.FaultRequest;
+import dev.faultline.mesh.Fence;
+import dev.faultline.mesh.Drift;
 import dev.faultline.mesh.MeshException;
 import dev.faultline.mesh.OwnedRule;
 import dev.faultline.mesh.RuleRef;
@@ -43,10 +47,11 @@ import dev.faultline.security.NamespacePolicy;
 import io.quarkus.runtime.ShutdownEvent;
 
 /**
- * Carries out runs: PRECHECK, INJECTING, OBSERVING, RECOVERING, POSTCHECK, each transition stored
- * before the engine acts on it. Once anything may have been written, RECOVERING always runs. An
- * abort — by a guardrail, a user or the kill switch — removes the rules on the thread that asked for
- * it, then lets the run finish recovering.
+ * Carries out runs: PRECHECK, INJECTING, OBSERVING, RECOVERING, POSTCHECK. A rule is written only
+ * after INJECTING is stored and while this instance still holds the run; once anything may have been
+ * written, recovery always runs. Every way a run stops — its end, a guardrail, a user's abort from any
+ * instance, the kill switch, the dead man's switch, a takeover — takes the rules out of the mesh first,
+ * from what this instance holds in memory, and records afterwards (through {@link RunLifecycle}).
  */
 @ApplicationScoped
 public class RunEngine {
@@ -54,45 +59,50 @@ public class RunEngine {
     private static final Logger LOG = Logger.getLogger(RunEngine.class);
     private static final char[] ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** How long a rule seen removed waits for an abort or a halt by another instance to be stored before it counts as drift. */
+    static final Duration DRIFT_CONFIRMATION = Duration.ofMillis(700);
 
     private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
     /** One lock per live run, so that an abort and the run's own recovery never remove its rules at once. */
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("run-", 0).factory());
     private final RunStore store;
+    private final RunLifecycle lifecycle;
     private final SampleRecorder samples;
     private final FaultInjector injector;
     private final GuardrailMonitor monitor;
     private final MeasurementChecker checker;
     private final NamespacePolicy policy;
-    private final Event<RunEvent> events;
+    private final RuleNamespaces namespaces;
     private final RunConfig config;
     private final Instance instance;
     private final Clock clock;
     private final Duration defaultInterval;
+    /** A halt this instance could not store yet (the database was away): it holds here until stored. */
+    private volatile Run.Halt unstoredHalt;
 
-    RunEngine(RunStore store, SampleRecorder samples, FaultInjector injector, GuardrailMonitor monitor,
-            MeasurementChecker checker, NamespacePolicy policy, Event<RunEvent> events, RunConfig config, Instance instance,
+    RunEngine(RunStore store, RunLifecycle lifecycle, SampleRecorder samples, FaultInjector injector, GuardrailMonitor monitor,
+            MeasurementChecker checker, NamespacePolicy policy, RuleNamespaces namespaces, RunConfig config, Instance instance,
             Clock clock, @ConfigProperty(name = "faultline.guardrails.default-interval", defaultValue = "PT1S") Duration defaultInterval) {
-        this.defaultInterval = defaultInterval;
         this.store = store;
+        this.lifecycle = lifecycle;
         this.samples = samples;
         this.injector = injector;
         this.monitor = monitor;
         this.checker = checker;
         this.policy = policy;
-        this.events = events;
+        this.namespaces = namespaces;
         this.config = config;
         this.instance = instance;
         this.clock = clock;
+        this.defaultInterval = defaultInterval;
     }
 
     /** Starts a run of this revision of an experiment; it proceeds on its own thread. */
     public Run start(SavedExperiment saved, boolean widerBlastRadius, String actor) {
-        String experimentName = saved.experiment().metadata().name();
         StoredRun run = new StoredRun();
         run.id = newId();
-        run.experiment = experimentName;
+        run.experiment = saved.experiment().metadata().name();
         run.revision = saved.revision();
         run.document = ExperimentCodec.canonicalJson(saved.experiment());
         run.state = RunState.PENDING;
@@ -103,17 +113,21 @@ public class RunEngine {
         run.createdAt = clock.instant();
         run.owner = instance.id();
         run.heartbeatAt = run.createdAt;
-        store.create(run);
-        store.event(run.id, RunState.PENDING.name(), "started by " + actor + " (revision " + saved.revision() + ")");
-        LiveRun liveRun = new LiveRun(run.id, saved.experiment(), widerBlastRadius, actor);
+        try {
+            store.create(run);
+        } catch (RuntimeException e) {
+            throw unavailable(e, "no run was started");
+        }
+        LiveRun liveRun = new LiveRun(new Ownership(run.id, 1), saved.experiment(), widerBlastRadius, actor);
         live.put(run.id, liveRun);
         executor.execute(() -> {
             try {
                 execute(liveRun);
             } catch (RuntimeException | Error e) {
                 LOG.errorf(e, "Run %s could not be carried out to its end", liveRun.id);
-                live.remove(liveRun.id);
                 liveRun.ended.completeExceptionally(e);
+            } finally {
+                forget(liveRun);
             }
         });
         return store.find(run.id).orElseThrow();
@@ -129,7 +143,10 @@ public class RunEngine {
         LiveRun liveRun = live.get(runId);
         if (liveRun != null) {
             try {
-                return liveRun.ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                Run ended = liveRun.ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (ended != null) {
+                    return ended;
+                }
             } catch (TimeoutException e) {
                 // answer with the run as it is
             } catch (InterruptedException e) {
@@ -140,25 +157,69 @@ public class RunEngine {
         } else {
             Instant deadline = clock.instant().plus(timeout);
             while (store.find(runId).map(run -> !run.state().isTerminal()).orElse(false) && clock.instant().isBefore(deadline)) {
-                sleep(Duration.ofMillis(200));
+                sleep(Duration.ofMillis(100));
             }
         }
         return store.find(runId).orElseThrow(() -> new ResourceNotFoundException("run " + runId + " does not exist"));
     }
 
-    /** Aborts a live run: its rules are removed before this returns. */
+    /**
+     * Aborts a run, whichever instance carries it out: its rules are out of the mesh before this
+     * returns. Here, from what this instance holds; for another instance's run, the abort is marked
+     * in the database first (so its owner takes the removal for the abort it is), then this instance
+     * removes the rules itself, and the owner — or this instance, when the owner has stopped beating —
+     * ends the run.
+     */
     public Run abort(String runId, String reason, String actor) {
-        Run run = store.find(runId).orElseThrow(() -> new ResourceNotFoundException("run " + runId + " does not exist"));
+        String why = "aborted by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason);
+        LiveRun liveRun = live.get(runId);
+        if (liveRun != null) {
+            abort(liveRun, why);
+            try {
+                return await(runId, Duration.ofSeconds(30));
+            } catch (RuntimeException e) {
+                throw unavailable(e, "the rules of run " + runId + " were removed from the mesh; the abort is recorded when it answers");
+            }
+        }
+        Optional<RunStore.Facts> facts;
+        try {
+            facts = store.facts(runId);
+        } catch (RuntimeException e) {
+            if (!DatabaseUnavailableException.isCause(e)) {
+                throw e;
+            }
+            List<Removed> removed = removeFoundInMesh(runId, namespaces.all());
+            throw new DatabaseUnavailableException("Faultline's database does not answer; " + (removed.isEmpty()
+                    ? "no rule of run " + runId + " was found in the mesh"
+                    : "the rules of run " + runId + " found in the mesh were removed: "
+                            + removed.stream().map(gone -> gone.rule().namespace() + "/" + gone.rule().resource()).toList())
+                    + ". The abort is not recorded; its owner removes its rules by itself when it cannot reach the database either", e);
+        }
+        RunStore.Facts run = facts.orElseThrow(() -> new ResourceNotFoundException("run " + runId + " does not exist"));
         if (run.state().isTerminal()) {
             throw new ResourceConflictException("run " + runId + " has already ended " + run.state());
         }
-        LiveRun liveRun = live.get(runId);
-        if (liveRun == null) {
-            throw new ResourceConflictException("run " + runId + " is carried out by another Faultline instance; "
-                    + "press the kill switch (POST /api/v1/halt) to stop every run everywhere");
+        store.requestAbort(runId, why);
+        removeForOther(runId, run.targetNamespace(), null, "by " + instance.id() + " for the abort");
+        awaitOwnerOrEnd(runId, why);
+        return store.find(runId).orElseThrow();
+    }
+
+    /** Waits a couple of heartbeats for the run's owner to end it; when the owner has stopped beating, ends it here. */
+    private void awaitOwnerOrEnd(String runId, String reason) {
+        Instant deadline = clock.instant().plus(config.heartbeatInterval().multipliedBy(2)).plusSeconds(1);
+        while (clock.instant().isBefore(deadline)) {
+            Optional<RunStore.Facts> now = store.facts(runId);
+            if (now.isEmpty() || now.get().state().isTerminal()) {
+                return;
+            }
+            Instant stale = clock.instant().minus(config.ownerTimeout());
+            if (now.get().heartbeatAt().isBefore(stale)) {
+                store.claimOrphan(runId, instance.id(), stale).ifPresent(claimed -> endLeftover(claimed, reason));
+                return;
+            }
+            sleep(Duration.ofMillis(100));
         }
-        abort(liveRun, "aborted by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason));
-        return await(runId, Duration.ofSeconds(30));
     }
 
     /** Aborts every live run of this instance; their rules are removed before this returns. */
@@ -177,27 +238,73 @@ public class RunEngine {
     }
 
     /**
-     * The kill switch's part: every live run here is aborted and every Faultline rule in
-     * {@code namespaces} taken out in one pass per namespace, whoever wrote it. The runs' locks are
-     * held meanwhile, so that their own recovery finds their rules already recorded as removed.
+     * The dead man's switch: this instance has lost its database, so it no longer knows whether it
+     * should still hold faults in the mesh. Every live run stops and its rules come out now; the runs
+     * end ABORTED once the database is back.
      */
-    FaultInjector.BulkRemoval haltAll(String reason, List<String> namespaces) {
+    void loseControl(Duration unreachableFor) {
+        if (live.values().stream().allMatch(LiveRun::stopped)) {
+            return;
+        }
+        String reason = "database unreachable for " + unreachableFor.toSeconds() + " s: rules removed";
+        LOG.warnf("Faultline's database has not answered for %d s: removing the rules of %d live runs", unreachableFor.toSeconds(),
+                live.size());
+        abortAll(reason);
+    }
+
+    /**
+     * What the database says of this instance's live runs, from a heartbeat that started at
+     * {@code beatStartedNanos}: a run it no longer lists under our epoch was taken over (this
+     * instance stops acting for it); an abort asked for elsewhere is carried out.
+     */
+    void reconcileOwnership(List<RunStore.Owned> owned, long beatStartedNanos) {
+        Map<String, RunStore.Owned> byId = owned.stream().collect(Collectors.toMap(RunStore.Owned::runId, o -> o));
+        for (LiveRun run : live.values()) {
+            if (run.registeredNanos - beatStartedNanos > 0) {
+                continue; // started after the heartbeat read the database
+            }
+            RunStore.Owned stored = byId.get(run.id);
+            if (stored == null || stored.epoch() != run.owner.epoch()) {
+                fenced(run);
+            } else if (stored.abortReason() != null) {
+                abort(run, stored.abortReason());
+            }
+        }
+    }
+
+    /** Another instance holds the run now: take out what this one holds (it is already gone, or about to be) and record nothing. */
+    private void fenced(LiveRun run) {
+        if (!run.fenced()) {
+            LOG.warnf("Run %s was taken over by another instance; this one stops acting for it", run.id);
+            run.fence();
+            monitor.unwatch(run.id);
+            removeRules(run);
+        }
+    }
+
+    /**
+     * The kill switch's part: every live run here stops, and every Faultline rule in {@code where}
+     * is taken out in one pass per namespace, whoever wrote it. The runs' locks are held meanwhile, so
+     * their own recovery finds their rules already removed. What was removed of other instances' runs
+     * is recorded when the database answers; the runs here record their own.
+     */
+    FaultInjector.BulkRemoval haltAll(String reason, List<String> where) {
         Instant at = clock.instant();
-        List<LiveRun> aborted = new ArrayList<>();
         List<ReentrantLock> held = new ArrayList<>();
         List<FaultInjector.Removed> removed = new ArrayList<>();
+        List<FaultInjector.Removed> others = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         try {
             for (LiveRun run : live.values()) {
                 ReentrantLock lock = lockFor(run.id);
                 lock.lock();
                 held.add(lock);
-                if (run.abort(reason)) {
+                if (run.stop(LiveRun.Stop.abort(reason, at))) {
                     monitor.unwatch(run.id);
-                    aborted.add(run);
                 }
+                closeWatch(run);
             }
-            for (String namespace : namespaces) {
+            for (String namespace : where) {
                 try {
                     FaultInjector.BulkRemoval bulk = injector.removeAll(namespace);
                     removed.addAll(bulk.removed());
@@ -208,20 +315,41 @@ public class RunEngine {
             }
             for (FaultInjector.Removed gone : removed) {
                 LiveRun run = live.get(gone.rule().runId());
-                if (run != null) {
-                    run.rules.removeIf(rule -> rule.route().equals(gone.rule().route()));
+                if (run != null && run.rules.removeIf(rule -> rule.route().equals(gone.rule().route()))) {
+                    run.removals.add(new LiveRun.Removal(gone.rule(), gone.at(), gone.rule().route() + " removed from "
+                            + gone.rule().namespace() + "/" + gone.rule().resource() + " by the kill switch", false));
+                } else if (run == null) {
+                    others.add(gone);
                 }
             }
-            store.halted(aborted.stream().map(run -> run.id).toList(), reason, at, removed);
         } finally {
             held.forEach(ReentrantLock::unlock);
         }
-        for (LiveRun run : aborted) {
+        for (LiveRun run : live.values()) {
             if (!run.rules.isEmpty()) {
-                removeRules(run.id, run, false); // outside these namespaces, or not removed in bulk
+                removeRules(run); // outside these namespaces, or not removed in bulk
             }
         }
+        try {
+            if (!others.isEmpty()) {
+                store.halted(others);
+            }
+        } catch (RuntimeException e) {
+            if (!DatabaseUnavailableException.isCause(e)) {
+                throw e;
+            }
+            problems.add("the database does not answer: the removal of " + others.size() + " rules of other instances' runs is not recorded");
+        }
         return new FaultInjector.BulkRemoval(removed, problems);
+    }
+
+    /** A halt this instance holds although the database does not know it yet, or null. */
+    Run.Halt unstoredHalt() {
+        return unstoredHalt;
+    }
+
+    void unstoredHalt(Run.Halt halt) {
+        unstoredHalt = halt;
     }
 
     boolean isLiveHere(String runId) {
@@ -232,43 +360,50 @@ public class RunEngine {
         return live.size();
     }
 
-    /** Takes the run's rules out first, from what it knows in memory, and records afterwards: every millisecond counts. */
-    private void abort(LiveRun liveRun, String reason) {
-        if (liveRun.abort(reason)) {
-            Instant at = clock.instant();
-            monitor.unwatch(liveRun.id);
-            removeRules(liveRun.id, liveRun, false);
-            store.event(liveRun.id, "ABORT", reason, at);
+    /** Takes the run's rules out first, from what it knows in memory; its own thread records afterwards. */
+    private void abort(LiveRun run, String reason) {
+        if (run.stop(LiveRun.Stop.abort(reason, clock.instant()))) {
+            monitor.unwatch(run.id);
+            closeWatch(run);
+            removeRules(run);
         }
     }
 
     private void execute(LiveRun run) {
+        Ownership owner = run.owner;
         ExperimentSpec spec = run.experiment.spec();
         boolean mayHaveWritten = false;
         boolean recorded = false;
         String failure = null;
         try {
-            store.transition(run.id, RunState.PRECHECK, "checking policy, target and steady state");
+            lifecycle.move(owner, RunState.PRECHECK, "checking policy, target and steady state", clock.instant());
             Optional<String> refusal = precheck(run);
-            if (refusal.isPresent() || run.aborted()) {
-                finish(run, RunState.CANCELLED, refusal.orElse(run.abortReason()));
+            if (refusal.isPresent() || run.stopped()) {
+                run.ended.complete(lifecycle.end(owner, RunState.CANCELLED, refusal.orElseGet(() -> run.stopReason().reason())));
                 return;
             }
-            store.transition(run.id, RunState.INJECTING, "writing the fault rules");
+            lifecycle.move(owner, RunState.INJECTING, "writing the fault rules", clock.instant());
             mayHaveWritten = true;
-            publish(run, RunEvent.Type.STARTED, RunState.INJECTING, null);
+            lifecycle.publish(new RunEvent(run.id, run.experiment.metadata().name(), RunEvent.Type.STARTED, RunState.INJECTING, null,
+                    run.startedBy, clock.instant()));
             Instant started = clock.instant();
             List<ExperimentSpec.RampStep> ramp = spec.rampUp();
-            RuleRef rule = injector.apply(request(run, ramp.isEmpty() ? null : ramp.get(0).percentage()));
+            namespaces.written(spec.target().namespace());
+            RuleRef rule = injector.apply(request(run, ramp.isEmpty() ? null : ramp.get(0).percentage()), fence(run));
             run.rules.add(rule);
-            store.ruleApplied(run.id, rule);
+            run.watch = injector.watch(rule, drift -> drifted(run, drift));
+            lifecycle.durably("the rule of run " + run.id, () -> store.ruleApplied(owner, rule));
             recorded = true;
-            store.event(run.id, "RULE_APPLIED", rule.route() + " in " + rule.kind() + " " + rule.namespace() + "/" + rule.resource());
-            if (!run.aborted()) {
+            lifecycle.durably("the rule of run " + run.id, () -> store.event(owner, TimelineKind.RULE_APPLIED,
+                    rule.route() + " in " + rule.kind() + " " + rule.namespace() + "/" + rule.resource(), rule.appliedAt()));
+            if (!run.stopped()) {
                 monitor.watch(run.id, watches(run));
-                store.transition(run.id, RunState.OBSERVING, "faults are live; watching " + spec.guardrails().size() + " guardrails");
+                lifecycle.move(owner, RunState.OBSERVING, "faults are live; watching " + spec.guardrails().size() + " guardrails",
+                        clock.instant());
                 observe(run, rule, started);
             }
+        } catch (FencedException e) {
+            fenced(run);
         } catch (MeshException e) {
             failure = e.getMessage();
         } catch (InterruptedException e) {
@@ -280,26 +415,74 @@ public class RunEngine {
         } finally {
             monitor.unwatch(run.id);
             if (mayHaveWritten) {
-                store.transition(run.id, RunState.RECOVERING, run.aborted() ? run.abortReason()
-                        : failure != null ? "removing the rules after: " + failure : "duration reached; removing the rules");
-                removeRules(run.id, run, true);
-                if (!recorded) {
-                    removeUnrecorded(run);
-                }
+                recover(run, failure, recorded);
             }
         }
-        if (run.aborted()) {
-            finish(run, RunState.ABORTED, run.abortReason());
-        } else if (failure != null) {
-            finish(run, RunState.FAILED, failure);
-        } else {
-            postcheck(run);
+        if (run.fenced()) {
+            return;
+        }
+        try {
+            LiveRun.Stop stop = run.stopReason();
+            if (!mayHaveWritten) {
+                run.ended.complete(lifecycle.end(owner, RunState.CANCELLED,
+                        stop != null ? stop.reason() : "could not check before injecting: " + failure));
+            } else if (stop != null) {
+                run.ended.complete(lifecycle.end(owner, stop.verdict(), stop.reason()));
+            } else if (failure != null) {
+                run.ended.complete(lifecycle.end(owner, RunState.FAILED, failure));
+            } else {
+                run.ended.complete(postcheck(run));
+            }
+        } catch (FencedException e) {
+            fenced(run);
+        }
+    }
+
+    /**
+     * Takes the rules out — from memory first; then, when the apply failed before its rule was
+     * recorded, whatever the mesh holds for the run — and only then records: why the run stopped,
+     * RECOVERING (at the moment it began) and every removal.
+     */
+    private void recover(LiveRun run, String failure, boolean recorded) {
+        Instant began = clock.instant();
+        run.recovering = true;
+        closeWatch(run);
+        removeRules(run);
+        if (!recorded) {
+            removeUnrecorded(run);
+        }
+        if (run.fenced()) {
+            return;
+        }
+        Ownership owner = run.owner;
+        LiveRun.Stop stop = run.stopReason();
+        try {
+            if (stop != null) {
+                lifecycle.durably("the abort of run " + run.id, () -> store.event(owner, stop.kind(), stop.reason(), stop.at()));
+            }
+            lifecycle.move(owner, RunState.RECOVERING, stop != null ? stop.reason()
+                    : failure != null ? "removing the rules after: " + failure : "duration reached; removing the rules",
+                    stop != null && stop.at().isBefore(began) ? stop.at() : began);
+            recordRemovals(run);
+        } catch (FencedException e) {
+            fenced(run);
+        }
+    }
+
+    private void recordRemovals(LiveRun run) {
+        for (LiveRun.Removal removal; (removal = run.removals.poll()) != null;) {
+            LiveRun.Removal r = removal;
+            if (r.failed()) {
+                lifecycle.durably("a failed removal of run " + run.id, () -> store.needsCleanup(run.owner, true, r.message(), r.at()));
+            } else {
+                lifecycle.durably("a removal of run " + run.id, () -> store.ruleRemoved(run.owner, r.rule(), r.at(), r.message()));
+            }
         }
     }
 
     private Optional<String> precheck(LiveRun run) {
         ExperimentSpec spec = run.experiment.spec();
-        var halt = store.halt();
+        Run.Halt halt = unstoredHalt != null ? unstoredHalt : store.halt();
         if (halt.halted()) {
             return Optional.of("Faultline is halted" + (halt.reason() == null ? "" : " (" + halt.reason() + ")") + "; re-arm it first");
         }
@@ -325,36 +508,46 @@ public class RunEngine {
     private void observe(LiveRun run, RuleRef rule, Instant started) throws InterruptedException {
         ExperimentSpec spec = run.experiment.spec();
         Instant end = started.plus(spec.duration());
-        for (int i = 0; i < spec.rampUp().size() && !run.aborted(); i++) {
+        for (int i = 0; i < spec.rampUp().size() && !run.stopped(); i++) {
             ExperimentSpec.RampStep step = spec.rampUp().get(i);
             if (i > 0) {
                 FaultRequest capped = request(run, step.percentage());
-                injector.adjust(rule, capped.delayPercentage(), capped.abortPercentage());
-                store.event(run.id, "RAMP", "faults at " + step.percentage() + "%");
+                injector.adjust(rule, capped.delayPercentage(), capped.abortPercentage(), fence(run));
+                lifecycle.durably("a ramp step of run " + run.id,
+                        () -> store.event(run.owner, TimelineKind.RAMP, "faults at " + step.percentage() + "%", clock.instant()));
             }
             Instant stepEnd = minimum(clock.instant().plus(step.hold()), end);
-            if (run.awaitAbort(Duration.between(clock.instant(), stepEnd).toMillis())) {
+            if (run.awaitStop(Duration.between(clock.instant(), stepEnd).toMillis())) {
                 return;
             }
         }
-        if (!spec.rampUp().isEmpty() && !run.aborted()) {
+        if (!spec.rampUp().isEmpty() && !run.stopped()) {
             FaultRequest full = request(run, null);
-            injector.adjust(rule, full.delayPercentage(), full.abortPercentage());
-            store.event(run.id, "RAMP", "faults at their full percentage");
+            injector.adjust(rule, full.delayPercentage(), full.abortPercentage(), fence(run));
+            lifecycle.durably("a ramp step of run " + run.id,
+                    () -> store.event(run.owner, TimelineKind.RAMP, "faults at their full percentage", clock.instant()));
         }
-        run.awaitAbort(Duration.between(clock.instant(), end).toMillis());
+        run.awaitStop(Duration.between(clock.instant(), end).toMillis());
     }
 
-    private void postcheck(LiveRun run) {
-        store.transition(run.id, RunState.POSTCHECK, "rules removed; checking the steady state after "
-                + config.settleTime().toSeconds() + " s");
-        sleep(config.settleTime());
-        Optional<String> failed = failedProbe(run, "POSTCHECK");
-        if (failed.isPresent()) {
-            finish(run, RunState.DEVIATED, "the steady state did not come back: " + failed.get());
-        } else {
-            finish(run, RunState.COMPLETED, "the steady state held");
+    /** The run as it ended, or null when another instance took it over meanwhile. */
+    private Run postcheck(LiveRun run) {
+        lifecycle.move(run.owner, RunState.POSTCHECK, "rules removed; checking the steady state after "
+                + config.settleTime().toSeconds() + " s", clock.instant());
+        try {
+            run.awaitStop(config.settleTime().toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        if (run.fenced()) {
+            return null;
+        }
+        if (run.stopped()) {
+            return lifecycle.end(run.owner, RunState.ABORTED, run.stopReason().reason());
+        }
+        Optional<String> failed = failedProbe(run, "POSTCHECK");
+        return failed.isPresent() ? lifecycle.end(run.owner, RunState.DEVIATED, "the steady state did not come back: " + failed.get())
+                : lifecycle.end(run.owner, RunState.COMPLETED, "the steady state held");
     }
 
     /** Runs every steady-state probe once, recording samples; the first failure's reason. */
@@ -368,7 +561,7 @@ public class RunEngine {
         for (int i = 0; i < probes.size(); i++) {
             Probe probe = probes.get(i);
             Check check = checker.check(probe.measurement(), probe.tolerance(), spec.target().namespace());
-            samples.record(run.id, "spec.steadyState.probes[" + i + "]", phase, clock.instant(), check.value(), check.passed(),
+            samples.record(run.owner, "spec.steadyState.probes[" + i + "]", phase, clock.instant(), check.value(), check.passed(),
                     MeasurementChecker.threshold(probe.tolerance()), check.reason());
             if (!check.passed() && firstFailure == null) {
                 firstFailure = probe.name() + ": " + check.reason();
@@ -384,7 +577,7 @@ public class RunEngine {
         GuardrailMonitor.Listener listener = new GuardrailMonitor.Listener() {
             @Override
             public void checked(GuardrailMonitor.Watch watch, Check check, Instant at) {
-                samples.record(run.id, watch.path, "OBSERVING", at, check.value(), check.passed(),
+                samples.record(run.owner, watch.path, "OBSERVING", at, check.value(), check.passed(),
                         MeasurementChecker.threshold(watch.guardrail.tolerance()), check.reason());
             }
 
@@ -414,37 +607,102 @@ public class RunEngine {
         return now.plusMillis(ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(interval.toMillis(), 1000))));
     }
 
-    /** Removes every rule the run still has, as the database knows them (for runs no longer live here). */
-    void removeRules(String runId) {
-        removeRules(runId, null, true);
+    /** Before a rule is written or changed: this instance must still hold the run, as the database says now. */
+    private Fence fence(LiveRun run) {
+        return () -> {
+            boolean holds;
+            try {
+                holds = !run.fenced() && store.holds(run.owner);
+            } catch (RuntimeException e) {
+                if (!DatabaseUnavailableException.isCause(e)) {
+                    throw e;
+                }
+                throw new MeshException(MeshException.Reason.UNAVAILABLE,
+                        "Faultline's database does not answer, and no fault is written without it", e);
+            }
+            if (!holds) {
+                run.fence();
+                throw new MeshException(MeshException.Reason.REFUSED, "run " + run.id + " was taken over by another instance");
+            }
+        };
     }
 
     /**
-     * Removes the run's rules — those this instance knows of in memory, and with {@code fromStore}
-     * also those the database knows — each recorded with the moment the API server acknowledged its
-     * removal. A rule that cannot be removed marks the run for cleanup by the reconciler. Under the
-     * run's lock, so an abort, the kill switch and the run's own recovery never remove at once, and
-     * whichever comes second finds what the first recorded.
+     * The run's rule went missing, and not by this instance. An abort or a halt from another instance
+     * removes rules too, and is stored right before or after: wait a moment for it, and stop the run
+     * for what it was. Otherwise someone else removed the fault: the run fails, and Faultline does not
+     * write the rule back.
      */
-    private void removeRules(String runId, LiveRun liveRun, boolean fromStore) {
-        ReentrantLock lock = lockFor(runId);
+    private void drifted(LiveRun run, Drift drift) {
+        if (run.recovering || run.stopped()) {
+            return;
+        }
+        Thread.ofVirtual().name("drift-" + run.id).start(() -> {
+            sleep(DRIFT_CONFIRMATION);
+            if (run.recovering || run.stopped()) {
+                return;
+            }
+            Optional<String> byFaultline = stoppedElsewhere(run.id);
+            if (byFaultline.isPresent()) {
+                abort(run, byFaultline.get());
+                return;
+            }
+            LOG.warnf("Run %s: %s", run.id, drift.change());
+            if (run.stop(LiveRun.Stop.drift("the fault was removed by someone else at "
+                    + drift.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (" + drift.change()
+                    + "); results after that are not the fault's", drift.at()))) {
+                monitor.unwatch(run.id);
+                closeWatch(run);
+            }
+        });
+    }
+
+    /** Why another instance took the run's rules out, when it did: an abort asked for, or the kill switch. */
+    private Optional<String> stoppedElsewhere(String runId) {
+        try {
+            Optional<String> abort = store.facts(runId).map(RunStore.Facts::abortReason);
+            if (abort.isPresent()) {
+                return abort;
+            }
+            Run.Halt halt = store.halt();
+            return halt.halted() ? Optional.of("halted by " + halt.changedBy() + (halt.reason() == null ? "" : ": " + halt.reason()))
+                    : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void closeWatch(LiveRun run) {
+        FaultInjector.RuleWatch watch = run.watch;
+        if (watch != null) {
+            run.watch = null;
+            try {
+                watch.close();
+            } catch (RuntimeException e) {
+                LOG.debugf(e, "Closing the watch on run %s's rule failed", run.id);
+            }
+        }
+    }
+
+    /**
+     * Removes every rule the run holds in memory, keeping what happened for its thread to record.
+     * Under the run's lock, so an abort, the kill switch and the run's own recovery never remove at
+     * once, and whichever comes second finds nothing left to remove.
+     */
+    private void removeRules(LiveRun run) {
+        ReentrantLock lock = lockFor(run.id);
         lock.lock();
         try {
-            List<RuleRef> inMemory = liveRun != null ? List.copyOf(liveRun.rules) : List.of();
-            List<RuleRef> rules = fromStore ? union(store.liveRules(runId), inMemory) : inMemory;
-            for (RuleRef rule : rules) {
+            for (RuleRef rule : List.copyOf(run.rules)) {
                 try {
                     FaultInjector.Removal removal = injector.remove(rule);
                     Instant at = clock.instant();
-                    if (liveRun != null) {
-                        liveRun.rules.removeIf(known -> known.route().equals(rule.route()));
-                    }
-                    store.ruleRemoved(runId, rule.route(), at, rule.route() + (removal == FaultInjector.Removal.ALREADY_GONE
-                            ? " was already gone" : " removed from " + rule.namespace() + "/" + rule.resource()));
+                    run.rules.remove(rule);
+                    run.removals.add(new LiveRun.Removal(rule, at, rule.route() + (removal == FaultInjector.Removal.ALREADY_GONE
+                            ? " was already gone" : " removed from " + rule.namespace() + "/" + rule.resource()), false));
                 } catch (RuntimeException e) {
-                    LOG.warnf("Could not remove rule %s of run %s: %s", rule.route(), runId, e.getMessage());
-                    store.needsCleanup(runId, true);
-                    store.event(runId, "CLEANUP_NEEDED", e.getMessage() + "; the reconciler keeps trying");
+                    LOG.warnf("Could not remove rule %s of run %s: %s", rule.route(), run.id, e.getMessage());
+                    run.removals.add(new LiveRun.Removal(rule, clock.instant(), e.getMessage() + "; the reconciler keeps trying", true));
                 }
             }
         } finally {
@@ -452,35 +710,109 @@ public class RunEngine {
         }
     }
 
-    private static List<RuleRef> union(List<RuleRef> stored, List<RuleRef> known) {
-        List<RuleRef> rules = new ArrayList<>(stored);
-        for (RuleRef rule : known) {
-            if (rules.stream().noneMatch(r -> r.route().equals(rule.route()))) {
-                rules.add(rule);
+    /** What one removal by an instance that does not carry the run out did. */
+    record Removed(RuleRef rule, Instant at, FaultInjector.Removal removal) {
+    }
+
+    /**
+     * Removes the rules of a run this instance does not carry out: those the database lists, and
+     * those the mesh holds for it in its target namespace (an apply whose answer was lost). Each
+     * removal is recorded — under {@code owner} when this instance now holds the run, otherwise as
+     * another instance's — as far as the database answers; false when a rule could not be removed.
+     */
+    boolean removeForOther(String runId, String namespace, Ownership owner, String how) {
+        List<RuleRef> rules = new ArrayList<>(store.liveRules(runId));
+        try {
+            for (OwnedRule found : injector.owned(namespace)) {
+                if (found.rule().runId().equals(runId) && rules.stream().noneMatch(r -> r.route().equals(found.rule().route()))) {
+                    rules.add(found.rule());
+                }
+            }
+        } catch (MeshException e) {
+            LOG.warnf("Could not look for rules of run %s in %s: %s", runId, namespace, e.getMessage());
+        }
+        boolean all = true;
+        for (RuleRef rule : rules) {
+            try {
+                FaultInjector.Removal removal = injector.remove(rule);
+                Instant at = clock.instant();
+                store.ruleRemoved(owner, rule, at, rule.route() + (removal == FaultInjector.Removal.ALREADY_GONE ? " was already gone"
+                        : " removed from " + rule.namespace() + "/" + rule.resource() + " " + how));
+            } catch (MeshException e) {
+                all = false;
+                LOG.warnf("Could not remove rule %s of run %s: %s", rule.route(), runId, e.getMessage());
+                if (owner != null) {
+                    store.needsCleanup(owner, true, e.getMessage() + "; the reconciler keeps trying", clock.instant());
+                }
             }
         }
-        return rules;
+        return all;
+    }
+
+    /** Without the database: removes whatever the mesh holds for the run in {@code where}. */
+    private List<Removed> removeFoundInMesh(String runId, List<String> where) {
+        List<Removed> removed = new ArrayList<>();
+        for (String namespace : where) {
+            try {
+                for (OwnedRule found : injector.owned(namespace)) {
+                    if (found.rule().runId().equals(runId)) {
+                        removed.add(new Removed(found.rule(), clock.instant(), injector.remove(found.rule())));
+                    }
+                }
+            } catch (MeshException e) {
+                LOG.warnf("Could not look for or remove rules of run %s in %s: %s", runId, namespace, e.getMessage());
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Ends a run that no instance carries out any more — left by this instance before a restart, or
+     * by an owner that stopped beating — under the ownership this instance now holds: its rules come
+     * out first, then the run ends (CANCELLED when it had not injected yet, ABORTED otherwise).
+     */
+    void endLeftover(Ownership owner, String reason) {
+        if (live.containsKey(owner.runId())) {
+            return;
+        }
+        Optional<RunStore.Facts> facts = store.facts(owner.runId());
+        if (facts.isEmpty() || facts.get().state().isTerminal()) {
+            return;
+        }
+        RunState state = facts.get().state();
+        Instant began = clock.instant();
+        try {
+            if (state == RunState.PENDING || state == RunState.PRECHECK) {
+                lifecycle.end(owner, RunState.CANCELLED, reason + " before injecting");
+                return;
+            }
+            removeForOther(owner.runId(), facts.get().targetNamespace(), null, "(" + reason + ")");
+            if (state != RunState.POSTCHECK && state != RunState.RECOVERING) {
+                lifecycle.move(owner, RunState.RECOVERING, reason + "; removing its rules", began);
+            }
+            lifecycle.end(owner, RunState.ABORTED, reason);
+        } catch (FencedException e) {
+            LOG.infof("Run %s was taken over again meanwhile", owner.runId());
+        }
     }
 
     /**
      * An apply that failed may still have written its rule (the API server took it, its answer was
-     * lost), and then the database does not know it: look for the run's rule by its annotations.
+     * lost), and then this instance does not know it: look for the run's rule by its annotations.
      */
     private void removeUnrecorded(LiveRun run) {
         String namespace = run.experiment.spec().target().namespace();
         try {
             for (OwnedRule owned : injector.owned(namespace)) {
                 if (owned.rule().runId().equals(run.id)) {
-                    store.ruleApplied(run.id, owned.rule());
                     injector.remove(owned.rule());
-                    store.ruleRemoved(run.id, owned.rule().route(), clock.instant(), owned.rule().route()
-                            + ", written by the apply that failed, removed from " + namespace + "/" + owned.rule().resource());
+                    run.removals.add(new LiveRun.Removal(owned.rule(), clock.instant(), owned.rule().route()
+                            + ", written by the apply that failed, removed from " + namespace + "/" + owned.rule().resource(), false));
                 }
             }
         } catch (MeshException e) {
-            store.needsCleanup(run.id, true);
-            store.event(run.id, "CLEANUP_NEEDED", "could not make sure the failed apply left nothing behind: " + e.getMessage()
-                    + "; the reconciler keeps looking");
+            run.removals.add(new LiveRun.Removal(null, clock.instant(), "could not make sure the failed apply left nothing behind: "
+                    + e.getMessage() + "; the reconciler keeps looking", true));
         }
     }
 
@@ -488,32 +820,22 @@ public class RunEngine {
         return locks.computeIfAbsent(runId, id -> new ReentrantLock());
     }
 
-    private void finish(LiveRun run, RunState verdict, String reason) {
-        samples.flush(Duration.ofSeconds(5));
-        store.transition(run.id, verdict, reason);
+    private void forget(LiveRun run) {
+        closeWatch(run);
         live.remove(run.id);
         locks.remove(run.id);
-        Run ended = store.find(run.id).orElseThrow();
-        run.ended.complete(ended);
-        publish(run, RunEvent.Type.valueOf(verdict.name()), verdict, reason);
-        LOG.infof("Run %s of %s ended %s: %s", run.id, run.experiment.metadata().name(), verdict, reason);
-    }
-
-    private void publish(LiveRun run, RunEvent.Type type, RunState state, String reason) {
-        try {
-            events.fireAsync(new RunEvent(run.id, run.experiment.metadata().name(), type, state, reason, run.startedBy, clock.instant()))
-                    .exceptionally(failure -> {
-                        LOG.warnf(failure, "An observer of run %s failed", run.id);
-                        return null;
-                    });
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "Could not publish %s of run %s", type, run.id);
+        if (!run.ended.isDone()) {
+            run.ended.complete(null);
         }
     }
 
     private FaultRequest request(LiveRun run, Double rampPercentage) {
-        FaultRequest full = FaultRequest.of(run.id, 1, run.experiment.spec(), clock.instant(), run.widerBlastRadius);
+        FaultRequest full = FaultRequest.of(run.id, run.owner.epoch(), run.experiment.spec(), clock.instant(), run.widerBlastRadius);
         return rampPercentage == null ? full : full.cappedAt(rampPercentage);
+    }
+
+    private static RuntimeException unavailable(RuntimeException e, String what) {
+        return DatabaseUnavailableException.isCause(e) ? new DatabaseUnavailableException("Faultline's database does not answer; " + what, e) : e;
     }
 
     private static Instant minimum(Instant a, Instant b) {

@@ -39,38 +39,52 @@ public class RunStore {
     }
 
     void create(StoredRun run) {
+        run.epoch = 1;
         run.persist();
+        append(run.id, TimelineKind.PENDING, "started by " + run.startedBy + " (revision " + run.revision + ")", run.createdAt);
     }
 
-    /** Moves the run to {@code state} and records why in its timeline; a terminal state also sets verdict, reason and end. */
-    void transition(String id, RunState state, String message) {
-        StoredRun run = StoredRun.findById(id);
-        if (run.state.isTerminal()) {
-            return;
+    /** Refuses (and locks the run's row against a takeover until the transaction ends) unless {@code owner} still holds the run. */
+    private static void fence(Ownership owner) {
+        if (StoredRun.update("epoch = epoch where id = ?1 and epoch = ?2", owner.runId(), owner.epoch()) != 1) {
+            throw new FencedException(owner);
         }
-        Instant now = clock.instant();
+    }
+
+    /**
+     * Moves the run to {@code state} at {@code at} and records why in its timeline; a terminal state
+     * also sets verdict, reason and end. False when the run has already ended (nothing changes);
+     * a move the lifecycle does not allow is a bug and throws.
+     */
+    boolean transition(Ownership owner, RunState state, String message, Instant at) {
+        fence(owner);
+        StoredRun run = StoredRun.findById(owner.runId());
+        if (run.state.isTerminal()) {
+            return false;
+        }
+        if (!run.state.canMoveTo(state)) {
+            throw new IllegalStateException("run " + run.id + " cannot move from " + run.state + " to " + state);
+        }
         run.state = state;
         if (state == RunState.PRECHECK) {
-            run.startedAt = now;
+            run.startedAt = at;
         }
         if (state.isTerminal()) {
             run.verdict = state;
             run.reason = message;
-            run.endedAt = now;
+            run.endedAt = at;
         }
-        append(run.id, state.name(), message, now);
-    }
-
-    void event(String runId, String type, String message) {
-        append(runId, type, message, clock.instant());
+        append(run.id, TimelineKind.of(state), message, at);
+        return true;
     }
 
     /** Records an event that happened at {@code at} (the timeline is in time order). */
-    void event(String runId, String type, String message, Instant at) {
-        append(runId, type, message, at);
+    void event(Ownership owner, TimelineKind type, String message, Instant at) {
+        fence(owner);
+        append(owner.runId(), type, message, at);
     }
 
-    private static void append(String runId, String type, String message, Instant at) {
+    private static void append(String runId, TimelineKind type, String message, Instant at) {
         StoredEvent event = new StoredEvent();
         event.runId = runId;
         event.at = at;
@@ -79,7 +93,12 @@ public class RunStore {
         event.persist();
     }
 
-    void ruleApplied(String runId, RuleRef rule) {
+    void ruleApplied(Ownership owner, RuleRef rule) {
+        fence(owner);
+        recordRule(owner.runId(), rule);
+    }
+
+    private void recordRule(String runId, RuleRef rule) {
         StoredRule stored = new StoredRule();
         stored.runId = runId;
         stored.kind = rule.kind();
@@ -91,18 +110,29 @@ public class RunStore {
         stored.persist();
     }
 
-    /** Marks the rule removed at {@code at} (when the API server acknowledged it) and says so in the timeline. */
-    void ruleRemoved(String runId, String route, Instant at, String message) {
-        StoredRule.update("removedAt = ?1 where runId = ?2 and route = ?3 and removedAt is null", at, runId, route);
-        append(runId, "RULE_REMOVED", message, at);
+    /**
+     * Marks the rule removed at {@code at} (when the API server acknowledged it) and says so in the
+     * timeline, unless its removal is recorded already: by the owner ({@code owner} given, fenced), or
+     * by another instance that removed it ({@code owner} null). A rule the run has no record of (its
+     * apply's answer was lost) is recorded too.
+     */
+    void ruleRemoved(Ownership owner, RuleRef rule, Instant at, String message) {
+        if (owner != null) {
+            fence(owner);
+        }
+        if (StoredRule.count("runId = ?1 and route = ?2", rule.runId(), rule.route()) == 0) {
+            recordRule(rule.runId(), rule);
+        }
+        if (StoredRule.update("removedAt = ?1 where runId = ?2 and route = ?3 and removedAt is null", at, rule.runId(), rule.route()) > 0) {
+            append(rule.runId(), TimelineKind.RULE_REMOVED, message, at);
+        }
     }
 
-
     /**
-     * What the kill switch did, in one transaction and two JDBC batches: the runs it aborted, and the
-     * rules it removed of runs Faultline knows (a rule of an unknown run has nothing to be recorded on).
+     * What the kill switch removed of runs other instances carry out, in one transaction and two JDBC
+     * batches (a rule of an unknown run has nothing to be recorded on).
      */
-    void halted(List<String> abortedRuns, String reason, Instant at, List<FaultInjector.Removed> removed) {
+    void halted(List<FaultInjector.Removed> removed) {
         List<String> runIds = removed.stream().map(gone -> gone.rule().runId()).distinct().toList();
         Set<String> known = runIds.isEmpty() ? Set.of()
                 : Set.copyOf(StoredRun.getEntityManager().createQuery("select r.id from StoredRun r where r.id in :ids", String.class)
@@ -111,9 +141,6 @@ public class RunStore {
             try (PreparedStatement update = connection.prepareStatement(
                     "update run_rule set removed_at = ? where run_id = ? and route = ? and removed_at is null");
                     PreparedStatement event = connection.prepareStatement("insert into run_event (run_id, at, type, message) values (?, ?, ?, ?)")) {
-                for (String runId : abortedRuns) {
-                    addEvent(event, runId, at, "ABORT", reason);
-                }
                 for (FaultInjector.Removed gone : removed) {
                     RuleRef rule = gone.rule();
                     if (known.contains(rule.runId())) {
@@ -121,8 +148,8 @@ public class RunStore {
                         update.setString(2, rule.runId());
                         update.setString(3, rule.route());
                         update.addBatch();
-                        addEvent(event, rule.runId(), gone.at(), "RULE_REMOVED", rule.route() + " removed from " + rule.namespace()
-                                + "/" + rule.resource() + " by the kill switch");
+                        addEvent(event, rule.runId(), gone.at(), TimelineKind.RULE_REMOVED, rule.route() + " removed from "
+                                + rule.namespace() + "/" + rule.resource() + " by the kill switch");
                     }
                 }
                 update.executeBatch();
@@ -131,23 +158,37 @@ public class RunStore {
         });
     }
 
-    private static void addEvent(PreparedStatement insert, String runId, Instant at, String type, String message) throws SQLException {
+    private static void addEvent(PreparedStatement insert, String runId, Instant at, TimelineKind type, String message)
+            throws SQLException {
         insert.setString(1, runId);
         insert.setObject(2, at.atOffset(ZoneOffset.UTC));
-        insert.setString(3, type);
+        insert.setString(3, type.name());
         insert.setString(4, message);
         insert.addBatch();
     }
 
-    void needsCleanup(String runId, boolean needed) {
-        StoredRun.update("needsCleanup = ?1 where id = ?2", needed, runId);
+    /** A rule of the run could not be removed ({@code needed}), or everything is removed now; with the reason in the timeline. */
+    void needsCleanup(Ownership owner, boolean needed, String message, Instant at) {
+        fence(owner);
+        StoredRun.update("needsCleanup = ?1 where id = ?2", needed, owner.runId());
+        if (message != null) {
+            append(owner.runId(), TimelineKind.CLEANUP_NEEDED, message, at);
+        }
     }
 
-    /** Stores check samples in one transaction and one JDBC batch. */
+    void cleanedUp(String runId) {
+        StoredRun.update("needsCleanup = false where id = ?1", runId);
+    }
+
+    /**
+     * Stores check samples in one transaction and one JDBC batch; a sample whose writer's epoch has
+     * passed (a former owner) is left out.
+     */
     void samples(List<SampleRecorder.Pending> samples) {
         StoredSample.getEntityManager().unwrap(Session.class).doWork(connection -> {
             try (PreparedStatement insert = connection.prepareStatement("insert into run_sample "
-                    + "(run_id, check_path, phase, at, value, passed, threshold, reason) values (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + "(run_id, check_path, phase, at, value, passed, threshold, reason) select ?, ?, ?, ?, ?, ?, ?, ? "
+                    + "where exists (select 1 from run where id = ? and epoch = ?)")) {
                 for (SampleRecorder.Pending sample : samples) {
                     insert.setString(1, sample.runId());
                     insert.setString(2, sample.checkPath());
@@ -157,6 +198,8 @@ public class RunStore {
                     insert.setBoolean(6, sample.passed());
                     insert.setString(7, sample.threshold());
                     insert.setString(8, sample.reason());
+                    insert.setString(9, sample.runId());
+                    insert.setLong(10, sample.epoch());
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -170,8 +213,13 @@ public class RunStore {
                 service, except).stream().map(run -> run.id).toList();
     }
 
-    List<String> liveRunsOwnedBy(String owner) {
-        return StoredRun.<StoredRun> list("endedAt is null and owner = ?1", owner).stream().map(run -> run.id).toList();
+    /** A live run as its owner's heartbeat sees it: its epoch, and the abort another instance asked for, if any. */
+    record Owned(String runId, long epoch, String abortReason) {
+    }
+
+    List<Ownership> liveRunsOwnedBy(String owner) {
+        return StoredRun.<StoredRun> list("endedAt is null and owner = ?1", owner).stream()
+                .map(run -> new Ownership(run.id, run.epoch)).toList();
     }
 
     /** Live runs of other instances whose owner has not beaten since {@code before}. */
@@ -181,22 +229,62 @@ public class RunStore {
     }
 
     /**
-     * Takes over an orphaned run, unless another instance took it first or its owner beat again:
-     * true when this instance now owns it (and only then should end it).
+     * Takes over an orphaned run, unless another instance took it first or its owner beat again: the
+     * ownership this instance now holds, with the next epoch, or empty.
      */
-    boolean claimOrphan(String runId, String owner, Instant staleBefore) {
-        return StoredRun.update("owner = ?1, heartbeatAt = ?2 where id = ?3 and owner <> ?1 and heartbeatAt < ?4 and endedAt is null",
-                owner, clock.instant(), runId, staleBefore) == 1;
+    Optional<Ownership> claimOrphan(String runId, String owner, Instant staleBefore) {
+        int claimed = StoredRun.update("owner = ?1, heartbeatAt = ?2, epoch = epoch + 1 "
+                + "where id = ?3 and owner <> ?1 and heartbeatAt < ?4 and endedAt is null", owner, clock.instant(), runId, staleBefore);
+        if (claimed != 1) {
+            return Optional.empty();
+        }
+        StoredRun run = StoredRun.findById(runId);
+        return Optional.of(new Ownership(runId, run.epoch));
     }
 
-    void heartbeat(String owner) {
+    /** Beats for the live runs {@code owner} holds; what they are now, as the database knows them. */
+    List<Owned> heartbeat(String owner) {
         StoredRun.update("heartbeatAt = ?1 where owner = ?2 and endedAt is null", clock.instant(), owner);
+        return StoredRun.<StoredRun> list("endedAt is null and owner = ?1", owner).stream()
+                .map(run -> new Owned(run.id, run.epoch, run.abortReason)).toList();
     }
 
-    /** The run's state, or empty when Faultline has no such run. */
+    /** Asks the run's owner to abort it; false when it has ended or an abort was asked for already. */
+    boolean requestAbort(String runId, String reason) {
+        return StoredRun.update("abortRequestedAt = ?1, abortReason = ?2 where id = ?3 and endedAt is null and abortRequestedAt is null",
+                clock.instant(), reason, runId) == 1;
+    }
+
+    /** What another instance needs to know of a run to abort or end it. */
+    record Facts(String id, String experiment, String startedBy, String targetNamespace, RunState state, String owner,
+            Instant heartbeatAt, long epoch, String abortReason) {
+    }
+
     @Transactional(TxType.REQUIRED)
-    Optional<RunState> state(String id) {
-        return StoredRun.<StoredRun> findByIdOptional(id).map(run -> run.state);
+    Optional<Facts> facts(String runId) {
+        return StoredRun.<StoredRun> findByIdOptional(runId).map(run -> new Facts(run.id, run.experiment, run.startedBy,
+                run.targetNamespace, run.state, run.owner, run.heartbeatAt, run.epoch, run.abortReason));
+    }
+
+    /** Every namespace a Faultline rule was ever written to. */
+    @Transactional(TxType.REQUIRED)
+    List<String> namespacesWithRules() {
+        return StoredRule.getEntityManager().createQuery("select distinct r.namespace from StoredRule r", String.class).getResultList();
+    }
+
+    /** The run's state and epoch, or empty when Faultline has no such run. */
+    record StateAndEpoch(RunState state, long epoch) {
+    }
+
+    @Transactional(TxType.REQUIRED)
+    Optional<StateAndEpoch> state(String id) {
+        return StoredRun.<StoredRun> findByIdOptional(id).map(run -> new StateAndEpoch(run.state, run.epoch));
+    }
+
+    /** Whether {@code owner} still holds its run. */
+    @Transactional(TxType.REQUIRED)
+    boolean holds(Ownership owner) {
+        return StoredRun.count("id = ?1 and epoch = ?2 and endedAt is null", owner.runId(), owner.epoch()) == 1;
     }
 
     @Transactional(TxType.REQUIRED)
@@ -243,12 +331,12 @@ public class RunStore {
         return new Run.Halt(halt.halted, halt.reason, halt.changedBy, halt.changedAt);
     }
 
-    void setHalt(boolean halted, String reason, String actor) {
+    void setHalt(boolean halted, String reason, String actor, Instant at) {
         StoredHalt halt = StoredHalt.findById(1);
         halt.halted = halted;
         halt.reason = reason;
         halt.changedBy = actor;
-        halt.changedAt = clock.instant();
+        halt.changedAt = at;
     }
 
     /** Rules of the run not yet removed. */

@@ -16,6 +16,7 @@ import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
+import dev.faultline.DatabaseUnavailableException;
 import io.quarkus.runtime.ShutdownEvent;
 
 /**
@@ -35,7 +36,7 @@ class SampleRecorder {
     private static final int BATCH = 5_000;
 
     /** One check of one run, waiting to be stored. */
-    record Pending(long sequence, String runId, String checkPath, String phase, Instant at, Double value, boolean passed,
+    record Pending(long sequence, String runId, long epoch, String checkPath, String phase, Instant at, Double value, boolean passed,
             String threshold, String reason) {
     }
 
@@ -47,16 +48,18 @@ class SampleRecorder {
     private volatile long stored;
     private final Thread writer;
     private volatile boolean stopped;
+    /** Written by the writer thread only. */
+    private List<Pending> refused = List.of();
 
     SampleRecorder(RunStore store) {
         this.store = store;
         this.writer = Thread.ofPlatform().name("sample-recorder").daemon().start(this::loop);
     }
 
-    void record(String runId, String checkPath, String phase, Instant at, Double value, boolean passed, String threshold,
+    void record(Ownership owner, String checkPath, String phase, Instant at, Double value, boolean passed, String threshold,
             String reason) {
         synchronized (queue) {
-            Pending pending = new Pending(enqueued.get() + 1, runId, checkPath, phase, at, value, passed, threshold, reason);
+            Pending pending = new Pending(enqueued.get() + 1, owner.runId(), owner.epoch(), checkPath, phase, at, value, passed, threshold, reason);
             if (queue.offer(pending)) {
                 enqueued.incrementAndGet();
             } else if (dropped.incrementAndGet() % 1000 == 1) {
@@ -95,16 +98,28 @@ class SampleRecorder {
         writeQueued();
     }
 
+    /** Stores what has queued up; a batch the database could not take because it is away is kept and tried again next time. */
     private void writeQueued() {
-        List<Pending> batch = new ArrayList<>();
-        while (queue.drainTo(batch, BATCH) > 0) {
+        while (true) {
+            List<Pending> batch = new ArrayList<>(refused);
+            if (batch.isEmpty() && queue.drainTo(batch, BATCH) == 0) {
+                return;
+            }
             try {
                 store.samples(batch);
+                refused = List.of();
             } catch (RuntimeException e) {
+                if (DatabaseUnavailableException.isCause(e) && !stopped) {
+                    if (refused.isEmpty()) {
+                        LOG.warnf("The database does not answer; %d check samples wait to be stored", batch.size());
+                    }
+                    refused = batch;
+                    return;
+                }
                 LOG.warnf(e, "Could not store %d check samples", batch.size());
+                refused = List.of();
             }
             markStored(batch.get(batch.size() - 1).sequence());
-            batch.clear();
         }
     }
 

@@ -4,6 +4,8 @@ import java.time.Instant;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -24,7 +26,8 @@ class StoredEvent extends PanacheEntityBase {
 
     Instant at;
 
-    String type;
+    @Enumerated(EnumType.STRING)
+    TimelineKind type;
 
     String message;
 }

@@ -64,4 +64,13 @@ class StoredRun extends PanacheEntityBase {
 
     @Column(name = "needs_cleanup")
     boolean needsCleanup;
+
+    /** Grows on every takeover; the owner's writes are conditional on it. */
+    long epoch;
+
+    @Column(name = "abort_requested_at")
+    Instant abortRequestedAt;
+
+    @Column(name = "abort_reason")
+    String abortReason;
 }

@@ -242,7 +242,12 @@ public class GameDayService {
         }
     }
 
-    /** Cancels a game day: before it runs, or while it runs (its live runs are aborted). */
+    /**
+     * Cancels a game day: before it runs, or while it runs. It is marked CANCELLED first (so no
+     * further step starts), then its live runs are aborted from whichever instance carries them out
+     * (their rules are out of the mesh before this returns); a run that could not be aborted is named
+     * in the game day's reason.
+     */
     public GameDayView cancel(String name, String actor) {
         String state = state(name);
         if (!Set.of(State.PLANNED.name(), State.APPROVED.name(), State.RUNNING.name()).contains(state)) {
@@ -250,12 +255,19 @@ public class GameDayService {
         }
         end(name, State.CANCELLED, "cancelled by " + actor);
         unschedule(name);
+        List<String> problems = new ArrayList<>();
         for (String runId : liveRuns(name)) {
             try {
                 engine.abort(runId, "game day " + name + " cancelled by " + actor, actor);
+            } catch (ResourceConflictException alreadyEnded) {
+                // it ended by itself meanwhile
             } catch (RuntimeException e) {
                 LOG.warnf("Could not abort run %s of game day %s: %s", runId, name, e.getMessage());
+                problems.add("run " + runId + " could not be aborted: " + e.getMessage());
             }
+        }
+        if (!problems.isEmpty()) {
+            amendReason(name, "cancelled by " + actor + "; " + String.join("; ", problems));
         }
         return find(name).orElseThrow();
     }
@@ -425,6 +437,11 @@ public class GameDayService {
         StoredGameDay.update("state = ?1, reason = ?2, endedAt = ?3 where name = ?4 and state in ('PLANNED', 'APPROVED', 'RUNNING')",
                 state.name(), reason, clock.instant(), name);
         LOG.infof("Game day %s ended %s: %s", name, state, reason);
+    }
+
+    @Transactional(TxType.REQUIRES_NEW)
+    void amendReason(String name, String reason) {
+        StoredGameDay.update("reason = ?1 where name = ?2", reason, name);
     }
 
     @Transactional(TxType.REQUIRES_NEW)

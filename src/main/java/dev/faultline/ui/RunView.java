@@ -148,7 +148,7 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
     private void drawCharts(Run run, List<Run.Sample> samples) {
         Map<String, List<Run.Sample>> byCheck = new LinkedHashMap<>();
         samples.forEach(sample -> byCheck.computeIfAbsent(sample.check(), c -> new ArrayList<>()).add(sample));
-        Instant abortedAt = run.timeline().stream().filter(entry -> entry.type().equals("ABORT")).map(Run.TimelineEntry::at).findFirst()
+        Instant abortedAt = run.timeline().stream().filter(entry -> entry.type() == dev.faultline.run.TimelineKind.ABORT).map(Run.TimelineEntry::at).findFirst()
                 .orElse(null);
         byCheck.forEach((check, checks) -> {
             EChart chart = chartsByCheck.computeIfAbsent(check, c -> {
