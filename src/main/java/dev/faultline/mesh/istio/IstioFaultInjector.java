@@ -5,10 +5,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,24 +22,29 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.faultline.mesh.Drift;
 import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.FaultPlan;
 import dev.faultline.mesh.FaultRequest;
+import dev.faultline.mesh.Fence;
 import dev.faultline.mesh.MeshException;
 import dev.faultline.mesh.MeshException.Reason;
 import dev.faultline.mesh.OwnedRule;
 import dev.faultline.mesh.RuleRef;
 import dev.faultline.mesh.istio.RoutePlanner.Host;
+import dev.faultline.mesh.istio.RoutePlanner.Owner;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
 /**
  * Fault rules as routes in Istio VirtualServices, through the Kubernetes API. Resources are handled
  * as plain JSON (not typed models) so that a user's VirtualService is written back with every field
  * it had, known to this client or not. Changes use the resourceVersion that was read: a concurrent
- * change answers 409, and the change is worked out again on a fresh read.
+ * change answers 409, and the change is worked out again on a fresh read. What is Faultline's is told by
+ * annotations on the VirtualService (and the managed-by label on one it created), never by a name.
  */
 @ApplicationScoped
 public class IstioFaultInjector implements FaultInjector {
@@ -50,6 +58,8 @@ public class IstioFaultInjector implements FaultInjector {
     private final KubernetesClient client;
     private final Clock clock;
     private final MeshConfig config;
+    /** Open watches, so that a rule this injector removes is not reported as drift. */
+    private final Set<RuleWatcher> watches = ConcurrentHashMap.newKeySet();
 
     IstioFaultInjector(KubernetesClient client, Clock clock, MeshConfig config) {
         this.client = client;
@@ -69,8 +79,8 @@ public class IstioFaultInjector implements FaultInjector {
             return null;
         });
         List<JsonNode> all = virtualServices(host.namespace());
-        List<JsonNode> faultlines = all.stream().filter(IstioFaultInjector::dedicated).toList();
-        List<JsonNode> users = all.stream().filter(vs -> !dedicated(vs)).toList();
+        List<JsonNode> faultlines = all.stream().filter(RoutePlanner::dedicated).toList();
+        List<JsonNode> users = all.stream().filter(vs -> !RoutePlanner.dedicated(vs)).toList();
 
         for (JsonNode own : RoutePlanner.serving(faultlines, host, new ArrayList<>())) {
             String run = RoutePlanner.annotation(own, RoutePlanner.RUN);
@@ -86,6 +96,10 @@ public class IstioFaultInjector implements FaultInjector {
                     + "; Istio merges them unpredictably for sidecars, so Faultline will not pick one. Keep one per host");
         }
         if (serving.isEmpty()) {
+            if (all.stream().anyMatch(vs -> request.ruleName().equals(vs.path("metadata").path("name").asText()))) {
+                throw new MeshException(Reason.REFUSED, "VirtualService " + host.namespace() + "/" + request.ruleName()
+                        + " already exists and is not Faultline's rule for " + host.name() + "; Faultline will not replace it");
+            }
             return dedicatedPlan(request, host, warnings);
         }
         return insertionPlan(request, host, serving.get(0), warnings);
@@ -105,12 +119,18 @@ public class IstioFaultInjector implements FaultInjector {
     }
 
     private FaultPlan insertionPlan(FaultRequest request, Host host, JsonNode vs, List<String> warnings) {
-        List<String> present = RoutePlanner.faultlineRoutes(vs);
-        if (present.contains(request.ruleName())) {
-            return new FaultPlan(ref(request, vs, false), "none", vs, vs, List.of("the rule is already in place"), false);
+        Owner owner = RoutePlanner.owner(vs);
+        // Annotations naming a route that is gone are left over, not in the way: this rule's annotations replace them.
+        if (owner != null && RoutePlanner.routeIndex(vs, owner.route()) >= 0) {
+            if (owner.is(request.runId(), request.ruleName())) {
+                return new FaultPlan(ref(request, vs, false), "none", vs, vs, List.of("the rule is already in place"), false);
+            }
+            throw refusedBecauseOf(owner.runId(), RoutePlanner.name(vs), host);
         }
-        if (!present.isEmpty()) {
-            throw refusedBecauseOf(present.get(0).substring(RuleRef.PREFIX.length()), RoutePlanner.name(vs), host);
+        if (RoutePlanner.routeIndex(vs, request.ruleName()) >= 0) {
+            throw new MeshException(Reason.REFUSED, "VirtualService " + RoutePlanner.name(vs) + " has a route named "
+                    + request.ruleName() + " that Faultline did not write (its faultline.dev/route annotation does not name it); "
+                    + "Faultline will neither shadow nor remove it. Rename that route to run here");
         }
         int index = RoutePlanner.servedRoute(vs, host, request.target());
         JsonNode served = vs.path("spec").path("http").get(index);
@@ -139,7 +159,7 @@ public class IstioFaultInjector implements FaultInjector {
     }
 
     @Override
-    public RuleRef apply(FaultRequest request, dev.faultline.mesh.Fence fence) {
+    public RuleRef apply(FaultRequest request, Fence fence) {
         for (int attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
             FaultPlan plan = plan(request);
             if (plan.action().equals("none")) {
@@ -150,6 +170,7 @@ public class IstioFaultInjector implements FaultInjector {
                         .filter(warning -> warning.contains("consent")).toList()));
             }
             GenericKubernetesResource resource = toResource(plan.after());
+            fence.check();
             try {
                 var operation = client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(plan.rule().namespace()).resource(resource);
                 if (plan.action().equals(FaultPlan.CREATE)) {
@@ -172,10 +193,10 @@ public class IstioFaultInjector implements FaultInjector {
     }
 
     @Override
-    public void adjust(RuleRef rule, Double delayPercentage, Double abortPercentage, dev.faultline.mesh.Fence fence) {
+    public void adjust(RuleRef rule, Double delayPercentage, Double abortPercentage, Fence fence) {
         retrying("change the percentages of rule " + rule.route() + " in " + rule.namespace() + "/" + rule.resource(), () -> {
             JsonNode vs = get(rule);
-            int index = vs == null ? -1 : RoutePlanner.routeIndex(vs, rule.route());
+            int index = vs == null || !holds(vs, rule) ? -1 : RoutePlanner.routeIndex(vs, rule.route());
             if (index < 0) {
                 throw new MeshException(Reason.REFUSED, "rule " + rule.route() + " is no longer in " + rule.namespace() + "/"
                         + rule.resource() + "; someone removed it");
@@ -188,6 +209,7 @@ public class IstioFaultInjector implements FaultInjector {
             if (abortPercentage != null && fault.has("abort")) {
                 ((ObjectNode) fault.get("abort")).putObject("percentage").put("value", abortPercentage);
             }
+            fence.check();
             update(rule.namespace(), after);
             return null;
         }, config.removeTimeout());
@@ -195,19 +217,17 @@ public class IstioFaultInjector implements FaultInjector {
 
     @Override
     public Removal remove(RuleRef rule) {
+        stopWatching(rule);
         return retrying("remove rule " + rule.route() + " from " + rule.namespace() + "/" + rule.resource(), () -> removeOnce(rule),
                 config.removeTimeout());
     }
 
     private Removal removeOnce(RuleRef rule) {
         JsonNode vs = get(rule);
-        if (vs == null) {
+        if (vs == null || !holds(vs, rule)) {
             return Removal.ALREADY_GONE;
         }
         if (rule.dedicated()) {
-            if (!rule.runId().equals(RoutePlanner.annotation(vs, RoutePlanner.RUN))) {
-                return Removal.ALREADY_GONE;
-            }
             delete(vs);
             LOG.infof("Removed rule %s: deleted VirtualService %s/%s", rule.route(), rule.namespace(), rule.resource());
             return Removal.REMOVED;
@@ -217,21 +237,31 @@ public class IstioFaultInjector implements FaultInjector {
         if (index >= 0) {
             ((ArrayNode) after.path("spec").path("http")).remove(index);
         }
-        if (rule.runId().equals(RoutePlanner.annotation(vs, RoutePlanner.RUN))) {
-            RoutePlanner.unannotate(after);
-        }
-        if (after.equals(vs)) {
-            return Removal.ALREADY_GONE;
-        }
+        RoutePlanner.unannotate(after);
         update(rule.namespace(), after);
         LOG.infof("Removed rule %s from VirtualService %s/%s", rule.route(), rule.namespace(), rule.resource());
         return index >= 0 ? Removal.REMOVED : Removal.ALREADY_GONE;
     }
 
+    /** Whether {@code vs} says it holds {@code rule}: anything else in it, even a route of the same name, is someone else's. */
+    private static boolean holds(JsonNode vs, RuleRef rule) {
+        if (rule.dedicated()) {
+            return RoutePlanner.dedicated(vs) && rule.runId().equals(RoutePlanner.annotation(vs, RoutePlanner.RUN));
+        }
+        Owner owner = RoutePlanner.owner(vs);
+        return owner != null && owner.is(rule.runId(), rule.route());
+    }
+
     @Override
-    public RuleWatch watch(RuleRef rule, java.util.function.Consumer<dev.faultline.mesh.Drift> onDrift) {
-        return () -> {
-        };
+    public RuleWatch watch(RuleRef rule, Consumer<Drift> onDrift) {
+        RuleWatcher watch = new RuleWatcher(rule, onDrift, resource(rule.namespace(), rule.resource()), this::toJson, clock, watches);
+        watch.start();
+        return watch;
+    }
+
+    /** Ends the watches on {@code rule} before Faultline takes it out itself, which is not drift. */
+    private void stopWatching(RuleRef rule) {
+        watches.stream().filter(watch -> watch.watches(rule)).forEach(RuleWatcher::stop);
     }
 
     @Override
@@ -245,21 +275,22 @@ public class IstioFaultInjector implements FaultInjector {
         return virtualServices(namespace).stream().flatMap(vs -> ownedIn(vs, namespace).stream()).toList();
     }
 
-    private static List<OwnedRule> ownedIn(JsonNode vs, String namespace) {
+    /** The one rule {@code vs} holds by its annotations, even when its route is gone, so the annotations get cleaned up too. */
+    private static Optional<OwnedRule> ownedIn(JsonNode vs, String namespace) {
         String name = vs.path("metadata").path("name").asText();
-        if (dedicated(vs)) {
-            String run = RoutePlanner.annotation(vs, RoutePlanner.RUN);
-            String runId = run != null ? run : name.substring(Math.min(name.length(), RuleRef.PREFIX.length()));
-            return List.of(new OwnedRule(new RuleRef(runId, RoutePlanner.KIND, namespace, name, RuleRef.PREFIX + runId, true, null),
-                    RoutePlanner.expiresAt(vs), 0));
+        RuleRef rule;
+        if (RoutePlanner.dedicated(vs)) {
+            String runId = RoutePlanner.annotation(vs, RoutePlanner.RUN);
+            String route = RoutePlanner.annotation(vs, RoutePlanner.ROUTE);
+            rule = new RuleRef(runId, RoutePlanner.KIND, namespace, name, route != null ? route : RuleRef.PREFIX + runId, true, null);
+        } else {
+            Owner owner = RoutePlanner.owner(vs);
+            if (owner == null) {
+                return Optional.empty();
+            }
+            rule = new RuleRef(owner.runId(), RoutePlanner.KIND, namespace, name, owner.route(), false, null);
         }
-        List<OwnedRule> owned = new ArrayList<>();
-        for (String route : RoutePlanner.faultlineRoutes(vs)) {
-            String runId = route.substring(RuleRef.PREFIX.length());
-            Instant expiresAt = runId.equals(RoutePlanner.annotation(vs, RoutePlanner.RUN)) ? RoutePlanner.expiresAt(vs) : null;
-            owned.add(new OwnedRule(new RuleRef(runId, RoutePlanner.KIND, namespace, name, route, false, null), expiresAt, 0));
-        }
-        return owned;
+        return Optional.of(new OwnedRule(rule, RoutePlanner.expiresAt(vs), RoutePlanner.epoch(vs)));
     }
 
     @Override
@@ -268,44 +299,39 @@ public class IstioFaultInjector implements FaultInjector {
         List<String> problems = new CopyOnWriteArrayList<>();
         try (ExecutorService writes = Executors.newVirtualThreadPerTaskExecutor()) {
             for (JsonNode vs : virtualServices(namespace)) {
-                List<OwnedRule> owned = ownedIn(vs, namespace);
-                if (!owned.isEmpty()) {
-                    writes.execute(() -> removeAllFrom(vs, owned, removed, problems));
-                }
+                ownedIn(vs, namespace).ifPresent(rule -> {
+                    stopWatching(rule.rule());
+                    writes.execute(() -> removeAllFrom(vs, rule, removed, problems));
+                });
             }
         }
         return new BulkRemoval(List.copyOf(removed), List.copyOf(problems));
     }
 
-    /** One write with the resourceVersion listed; on a conflict or a failure, rule by rule on fresh reads (with retries). */
-    private void removeAllFrom(JsonNode vs, List<OwnedRule> owned, List<Removed> removed, List<String> problems) {
+    /** One write with the resourceVersion listed; on a conflict or a failure, a removal on fresh reads (with retries). */
+    private void removeAllFrom(JsonNode vs, OwnedRule owned, List<Removed> removed, List<String> problems) {
         String namespace = vs.path("metadata").path("namespace").asText();
         String name = vs.path("metadata").path("name").asText();
         try {
-            if (dedicated(vs)) {
+            if (owned.rule().dedicated()) {
                 delete(vs);
             } else {
                 ObjectNode after = vs.deepCopy();
-                ArrayNode routes = (ArrayNode) after.path("spec").path("http");
-                for (int i = routes.size() - 1; i >= 0; i--) {
-                    if (routes.get(i).path("name").asText("").startsWith(RuleRef.PREFIX)) {
-                        routes.remove(i);
-                    }
+                int index = RoutePlanner.routeIndex(vs, owned.rule().route());
+                if (index >= 0) {
+                    ((ArrayNode) after.path("spec").path("http")).remove(index);
                 }
                 RoutePlanner.unannotate(after);
                 update(namespace, after);
             }
-            Instant at = clock.instant();
-            owned.forEach(rule -> removed.add(new Removed(rule.rule(), at)));
-            LOG.infof("Removed %d Faultline rule(s) from VirtualService %s/%s", owned.size(), namespace, name);
+            removed.add(new Removed(owned.rule(), clock.instant()));
+            LOG.infof("Removed Faultline rule %s from VirtualService %s/%s", owned.rule().route(), namespace, name);
         } catch (KubernetesClientException e) {
-            for (OwnedRule rule : owned) {
-                try {
-                    remove(rule.rule());
-                    removed.add(new Removed(rule.rule(), clock.instant()));
-                } catch (MeshException failed) {
-                    problems.add(failed.getMessage());
-                }
+            try {
+                remove(owned.rule());
+                removed.add(new Removed(owned.rule(), clock.instant()));
+            } catch (MeshException failed) {
+                problems.add(failed.getMessage());
             }
         }
     }
@@ -339,15 +365,17 @@ public class IstioFaultInjector implements FaultInjector {
 
     /** Deletes the VirtualService as it was read: if it changed since, the API server answers 409. */
     private void delete(JsonNode vs) {
-        client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(vs.path("metadata").path("namespace").asText())
-                .withName(vs.path("metadata").path("name").asText())
+        resource(RoutePlanner.namespace(vs), vs.path("metadata").path("name").asText())
                 .lockResourceVersion(vs.path("metadata").path("resourceVersion").asText()).delete();
     }
 
     private JsonNode get(RuleRef rule) {
-        GenericKubernetesResource resource = client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(rule.namespace())
-                .withName(rule.resource()).get();
+        GenericKubernetesResource resource = resource(rule.namespace(), rule.resource()).get();
         return resource == null ? null : toJson(resource);
+    }
+
+    private Resource<GenericKubernetesResource> resource(String namespace, String name) {
+        return client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace).withName(name);
     }
 
     private List<JsonNode> virtualServices(String namespace) {
@@ -369,10 +397,6 @@ public class IstioFaultInjector implements FaultInjector {
 
     private GenericKubernetesResource toResource(JsonNode json) {
         return client.getKubernetesSerialization().convertValue(json, GenericKubernetesResource.class);
-    }
-
-    private static boolean dedicated(JsonNode vs) {
-        return "faultline".equals(vs.path("metadata").path("labels").path(RoutePlanner.MANAGED_BY).asText(null));
     }
 
     private static RuleRef ref(FaultRequest request, JsonNode vs, boolean dedicated) {

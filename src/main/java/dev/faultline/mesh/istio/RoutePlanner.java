@@ -19,7 +19,6 @@ import dev.faultline.experiment.spec.Target;
 import dev.faultline.mesh.FaultRequest;
 import dev.faultline.mesh.MeshException;
 import dev.faultline.mesh.MeshException.Reason;
-import dev.faultline.mesh.RuleRef;
 
 /**
  * Works out, on plain JSON and without touching the cluster, which route of which VirtualService
@@ -35,6 +34,8 @@ final class RoutePlanner {
     static final String RUN = "faultline.dev/run";
     static final String ROUTE = "faultline.dev/route";
     static final String EXPIRES_AT = "faultline.dev/expires-at";
+    static final String EPOCH = "faultline.dev/epoch";
+    static final String FAULTLINE = "faultline";
     private static final String CLUSTER_DOMAIN = "svc.cluster.local";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -175,7 +176,7 @@ final class RoutePlanner {
         ObjectNode metadata = vs.putObject("metadata");
         metadata.put("name", request.ruleName());
         metadata.put("namespace", host.namespace());
-        metadata.putObject("labels").put(MANAGED_BY, "faultline");
+        metadata.putObject("labels").put(MANAGED_BY, FAULTLINE);
         annotate(vs, request);
         ObjectNode spec = vs.putObject("spec");
         spec.putArray("hosts").add(host.name());
@@ -204,13 +205,14 @@ final class RoutePlanner {
         annotations.put(RUN, request.runId());
         annotations.put(ROUTE, request.ruleName());
         annotations.put(EXPIRES_AT, request.expiresAt().toString());
+        annotations.put(EPOCH, Long.toString(request.epoch()));
     }
 
     /** Takes Faultline's annotations off, and the annotations object with them when Faultline added it empty-handed. */
     static void unannotate(ObjectNode vs) {
         JsonNode annotations = vs.path("metadata").path("annotations");
         if (annotations instanceof ObjectNode object) {
-            object.remove(List.of(RUN, ROUTE, EXPIRES_AT));
+            object.remove(List.of(RUN, ROUTE, EXPIRES_AT, EPOCH));
             if (object.isEmpty()) {
                 ((ObjectNode) vs.get("metadata")).remove("annotations");
             }
@@ -232,16 +234,37 @@ final class RoutePlanner {
         return -1;
     }
 
-    /** Names of Faultline routes in {@code vs}. */
-    static List<String> faultlineRoutes(JsonNode vs) {
-        List<String> names = new ArrayList<>();
-        for (JsonNode route : vs.path("spec").path("http")) {
-            String name = route.path("name").asText("");
-            if (name.startsWith(RuleRef.PREFIX)) {
-                names.add(name);
-            }
+    /**
+     * The run and route Faultline's annotations on {@code vs} name, or null when it carries none: the
+     * annotations, not a route's name, say what is Faultline's, so a team's own {@code faultline-ui} is never touched.
+     */
+    static Owner owner(JsonNode vs) {
+        String run = annotation(vs, RUN);
+        String route = annotation(vs, ROUTE);
+        return run == null || route == null ? null : new Owner(run, route);
+    }
+
+    /** The run whose rule a VirtualService holds, and the route that holds it. */
+    record Owner(String runId, String route) {
+
+        boolean is(String otherRunId, String otherRoute) {
+            return runId.equals(otherRunId) && route.equals(otherRoute);
         }
-        return names;
+    }
+
+    /** Whether Faultline created {@code vs} for a run: its label says so and its annotation names the run. */
+    static boolean dedicated(JsonNode vs) {
+        return FAULTLINE.equals(vs.path("metadata").path("labels").path(MANAGED_BY).asText(null)) && annotation(vs, RUN) != null;
+    }
+
+    /** The epoch the annotations carry; 0 when missing or not a number, the same as a writer from before epochs. */
+    static long epoch(JsonNode vs) {
+        String value = annotation(vs, EPOCH);
+        try {
+            return value == null ? 0 : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     static ObjectNode fault(Fault.Delay delay, Fault.Abort abort) {

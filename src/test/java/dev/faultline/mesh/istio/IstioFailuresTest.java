@@ -83,6 +83,23 @@ class IstioFailuresTest {
     }
 
     @Test
+    void theFenceIsAskedAgainBeforeTheWriteThatFollowsAConflict() {
+        String namespace = namespace();
+        JsonNode original = reviews(namespace);
+        server.expect().put().withPath(path(namespace)).andReturn(409, status(409, "Conflict")).once();
+        AtomicInteger asked = new AtomicInteger();
+        MeshException lost = new MeshException(MeshException.Reason.REFUSED, "another instance took the run over");
+
+        assertThatThrownBy(() -> injector.apply(request("fenced", namespace), () -> {
+            if (asked.incrementAndGet() > 1) {
+                throw lost;
+            }
+        })).isSameAs(lost);
+        assertThat(asked).hasValue(2);
+        assertThat(reviews(namespace)).isEqualTo(original);
+    }
+
+    @Test
     void aConflictDuringRemovalIsRetriedAndTheOriginalComesBack() {
         String namespace = namespace();
         JsonNode original = reviews(namespace);

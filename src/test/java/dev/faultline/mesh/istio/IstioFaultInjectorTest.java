@@ -338,6 +338,140 @@ class IstioFaultInjectorTest {
         assertThat(owned).allSatisfy(o -> assertThat(o.expiresAt()).isEqualTo(Instant.parse("2026-11-24T12:00:00Z")));
     }
 
+    @Test
+    void aTeamsOwnRouteNamedLikeFaultlinesIsNeverTakenForOne() {
+        String namespace = namespace("virtual-service-all-v1");
+        edit(namespace, "reviews", vs -> ((ArrayNode) vs.path("spec").path("http")).insert(0, userRoute("faultline-ui")));
+        JsonNode original = vs(namespace, "reviews");
+
+        assertThat(injector.owned(namespace)).isEmpty();
+        assertThat(injector.removeAll(namespace).removed()).isEmpty();
+        assertThat(vs(namespace, "reviews")).isEqualTo(original);
+
+        RuleRef rule = injector.apply(request("beside", namespace, "reviews", "v1", null, DELAY, null));
+        JsonNode written = vs(namespace, "reviews");
+        CrdSchema.istio().assertValid(written);
+        assertThat(written.path("spec").path("http")).extracting(route -> route.path("name").asText())
+                .containsExactly("faultline-ui", "faultline-beside", "");
+        assertThat(injector.owned(namespace)).extracting(owned -> owned.rule().route()).containsExactly("faultline-beside");
+        assertThat(injector.remove(rule)).isEqualTo(Removal.REMOVED);
+        assertThat(vs(namespace, "reviews").path("spec")).isEqualTo(original.path("spec"));
+        assertThat(vs(namespace, "reviews").path("metadata").path("annotations")).isEqualTo(original.path("metadata").path("annotations"));
+
+        injector.apply(request("halted", namespace, "reviews", "v1", null, DELAY, null));
+        assertThat(injector.removeAll(namespace).removed()).extracting(removed -> removed.rule().route())
+                .containsExactly("faultline-halted");
+        assertThat(vs(namespace, "reviews").path("spec")).isEqualTo(original.path("spec"));
+
+        RuleRef forged = new RuleRef("ui", "VirtualService", namespace, "reviews", "faultline-ui", false, null);
+        assertThat(injector.remove(forged)).as("the annotations do not say it is that run's").isEqualTo(Removal.ALREADY_GONE);
+        assertThat(vs(namespace, "reviews").path("spec")).isEqualTo(original.path("spec"));
+    }
+
+    @Test
+    void aUserRouteWithTheRulesOwnNameIsRefusedNotShadowed() {
+        String namespace = namespace("virtual-service-all-v1");
+        edit(namespace, "reviews", vs -> ((ArrayNode) vs.path("spec").path("http")).insert(0, userRoute("faultline-clash")));
+        JsonNode original = vs(namespace, "reviews");
+
+        assertThatThrownBy(() -> injector.apply(request("clash", namespace, "reviews", "v1", null, DELAY, null)))
+                .isInstanceOf(MeshException.class)
+                .hasMessageContaining("has a route named faultline-clash that Faultline did not write")
+                .extracting(e -> ((MeshException) e).reason()).isEqualTo(MeshException.Reason.REFUSED);
+        assertThat(vs(namespace, "reviews")).isEqualTo(original);
+    }
+
+    @Test
+    void aVirtualServiceLabelledAsFaultlinesButNamingNoRunIsNotFaultlines() {
+        String namespace = namespace();
+        ObjectNode lookalike = (ObjectNode) IstioFixtures.documents("virtual-service-all-v1").get(0);
+        ObjectNode metadata = (ObjectNode) lookalike.get("metadata");
+        metadata.put("name", "faultline-lookalike").put("namespace", namespace);
+        metadata.putObject("labels").put("app.kubernetes.io/managed-by", "faultline");
+        client().genericKubernetesResources(IstioFixtures.VIRTUAL_SERVICES).inNamespace(namespace)
+                .resource(client().getKubernetesSerialization().convertValue(lookalike, GenericKubernetesResource.class)).create();
+        JsonNode original = vs(namespace, "faultline-lookalike");
+
+        assertThat(injector.owned(namespace)).isEmpty();
+        assertThat(injector.removeAll(namespace).removed()).isEmpty();
+        assertThat(injector.remove(new RuleRef("lookalike", "VirtualService", namespace, "faultline-lookalike",
+                "faultline-lookalike", true, null))).isEqualTo(Removal.ALREADY_GONE);
+        assertThat(vs(namespace, "faultline-lookalike")).isEqualTo(original);
+    }
+
+    @Test
+    void theEpochIsWrittenWithTheRuleAndReadBack() {
+        String namespace = namespace("virtual-service-all-v1");
+        JsonNode original = vs(namespace, "reviews");
+        FaultRequest inserted = request("epoch-a", namespace, "reviews", null, null, DELAY, null);
+        RuleRef rule = injector.apply(new FaultRequest(inserted.runId(), inserted.target(), DELAY, null, inserted.expiresAt(), false, 7));
+        FaultRequest alone = request("epoch-b", namespace, "details", null, null, DELAY, null);
+        client().genericKubernetesResources(IstioFixtures.VIRTUAL_SERVICES).inNamespace(namespace).withName("details").delete();
+        injector.apply(new FaultRequest(alone.runId(), alone.target(), DELAY, null, alone.expiresAt(), false, 12));
+
+        JsonNode written = vs(namespace, "reviews");
+        CrdSchema.istio().assertValid(written);
+        CrdSchema.istio().assertValid(vs(namespace, "faultline-epoch-b"));
+        assertThat(written.path("metadata").path("annotations").path("faultline.dev/epoch").asText()).isEqualTo("7");
+        assertThat(vs(namespace, "faultline-epoch-b").path("metadata").path("annotations").path("faultline.dev/epoch").asText())
+                .isEqualTo("12");
+        assertThat(injector.owned(namespace)).extracting(o -> o.rule().runId() + "@" + o.epoch())
+                .containsExactlyInAnyOrder("epoch-a@7", "epoch-b@12");
+
+        edit(namespace, "reviews", vs -> ((ObjectNode) vs.path("metadata").path("annotations")).put("faultline.dev/epoch", "seven"));
+        assertThat(injector.owned(namespace)).filteredOn(o -> o.rule().runId().equals("epoch-a")).singleElement()
+                .extracting(OwnedRule::epoch).isEqualTo(0L);
+
+        assertThat(injector.remove(rule)).isEqualTo(Removal.REMOVED);
+        assertThat(vs(namespace, "reviews").path("metadata").path("annotations")).isEqualTo(original.path("metadata").path("annotations"));
+    }
+
+    @Test
+    void annotationsNamingARouteThatIsGoneAreStillOwnedSoTheyGetCleanedUp() {
+        String namespace = namespace("virtual-service-all-v1");
+        JsonNode original = vs(namespace, "ratings");
+        injector.apply(request("stale", namespace, "ratings", null, null, DELAY, null));
+        edit(namespace, "ratings", vs -> ((ArrayNode) vs.path("spec").path("http")).remove(0));
+
+        assertThat(injector.owned(namespace)).extracting(o -> o.rule().route()).containsExactly("faultline-stale");
+        assertThat(injector.removeAll(namespace).problems()).isEmpty();
+        assertThat(vs(namespace, "ratings").path("metadata").path("annotations")).isEqualTo(original.path("metadata").path("annotations"));
+        assertThat(vs(namespace, "ratings").path("spec")).isEqualTo(original.path("spec"));
+        assertThat(injector.owned(namespace)).isEmpty();
+    }
+
+    @Test
+    void aFenceThatRefusesStopsEveryWrite() {
+        String namespace = namespace("virtual-service-all-v1");
+        JsonNode original = vs(namespace, "reviews");
+        MeshException lost = new MeshException(MeshException.Reason.REFUSED, "run was taken over");
+        dev.faultline.mesh.Fence refusing = () -> {
+            throw lost;
+        };
+
+        assertThatThrownBy(() -> injector.apply(request("fenced", namespace, "reviews", null, null, DELAY, null), refusing))
+                .isSameAs(lost);
+        assertThat(vs(namespace, "reviews")).isEqualTo(original);
+        String empty = namespace();
+        assertThatThrownBy(() -> injector.apply(request("fenced", empty, "details", null, null, DELAY, null), refusing)).isSameAs(lost);
+        assertThat(IstioFixtures.virtualServices(client(), empty)).isEmpty();
+
+        RuleRef rule = injector.apply(request("ramped", namespace, "reviews", null, null, DELAY, ABORT));
+        JsonNode applied = vs(namespace, "reviews");
+        assertThatThrownBy(() -> injector.adjust(rule, 100.0, 100.0, refusing)).isSameAs(lost);
+        assertThat(vs(namespace, "reviews")).isEqualTo(applied);
+        assertThat(injector.remove(rule)).as("removal never asks the fence").isEqualTo(Removal.REMOVED);
+    }
+
+    /** A route of the team's own, to reviews v2 for /ui, whose name merely starts like Faultline's. */
+    private static ObjectNode userRoute(String name) {
+        ObjectNode route = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        route.put("name", name);
+        route.putArray("match").addObject().putObject("uri").put("prefix", "/ui");
+        route.putArray("route").addObject().putObject("destination").put("host", "reviews").put("subset", "v2");
+        return route;
+    }
+
     private void edit(String namespace, String name, java.util.function.Consumer<ObjectNode> change) {
         ObjectNode vs = (ObjectNode) vs(namespace, name);
         change.accept(vs);
