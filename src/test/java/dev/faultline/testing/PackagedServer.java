@@ -78,7 +78,6 @@ public final class PackagedServer implements AutoCloseable {
         }
     }
 
-    /** SIGTERM and wait: a graceful stop. */
     /** Waits up to 30 s for run {@code id}, read through {@code api} (signed in to this server), to be in {@code state}. */
     public void awaitRunState(io.restassured.specification.RequestSpecification api, String id, String state) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -98,9 +97,34 @@ public final class PackagedServer implements AutoCloseable {
         throw new AssertionError("run " + id + " did not reach " + state + "; it is " + current);
     }
 
+    /** SIGTERM and wait: a graceful stop. */
     public void stop() {
         process.destroy();
         waitForExit();
+    }
+
+    /** SIGSTOP: the process freezes, as in a long GC pause or on a frozen node, until {@link #resume()}. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** SIGKILL: the process gets no chance to clean up. */
