@@ -76,7 +76,8 @@ class SafetyUnderFaultsIT {
     @Test
     void theDatabaseStoppedUnderALiveRunTheInstanceRemovesItsRuleAfterTheGraceAndEndsTheRunWhenItIsBack() {
         Duration grace = Duration.ofSeconds(5);
-        try (PackagedServer server = replicas.start("solo", Map.of("faultline.run.database-grace", "PT5S"))) {
+        try (PackagedServer server = replicas.start("solo", Map.of("faultline.run.database-grace", "PT5S",
+                "faultline.run.reconcile-interval", "PT1S"))) {
             replicas.experiment(server, "outage", "10m", "");
             String id = replicas.run(server, "outage");
             server.awaitRunState(replicas.admin(server), id, "OBSERVING");
@@ -93,6 +94,17 @@ class SafetyUnderFaultsIT {
                     .body("type", org.hamcrest.Matchers.endsWith("/database-unavailable"))
                     .body("detail", org.hamcrest.Matchers.containsString("database"));
 
+            // a rule whose expiry has passed goes without asking the database
+            long strayWritten = System.nanoTime();
+            writeStrayRule("ratings", "expiredrun", "2020-01-01T00:00:00Z");
+            long strayGone = awaitNanos(() -> !replicas.mesh().client().genericKubernetesResources(IstioFixtures.VIRTUAL_SERVICES)
+                    .inNamespace("bookinfo").withName("ratings").get().toString().contains("faultline-expiredrun"), Duration.ofSeconds(15));
+
+            // the kill switch still works, and holds on this instance until it can be stored
+            replicas.admin(server).contentType(ContentType.JSON).body(Map.of("reason", "database drill")).post("/api/v1/halt").then()
+                    .statusCode(200).body("halt.halted", org.hamcrest.Matchers.equalTo(true))
+                    .body("problems", org.hamcrest.Matchers.hasItem(org.hamcrest.Matchers.containsString("database does not answer")));
+
             database.startAgain();
             long back = System.nanoTime();
             server.awaitRunState(replicas.admin(server), id, "ABORTED");
@@ -102,8 +114,14 @@ class SafetyUnderFaultsIT {
             assertThat(run.getList("rules.removedAt")).isNotEmpty().doesNotContainNull();
             assertThat(run.getList("timeline.type", String.class)).containsSubsequence("OBSERVING", "ABORT", "RECOVERING", "RULE_REMOVED",
                     "ABORTED");
+            awaitNanos(() -> Boolean.TRUE.equals(replicas.admin(server).get("/api/v1/halt").then().extract().path("halted")),
+                    Duration.ofSeconds(10));
+            replicas.admin(server).get("/api/v1/halt").then().statusCode(200).body("reason", org.hamcrest.Matchers.equalTo("database drill"));
+            awaitNanos(() -> !replicas.admin(server).get("/api/v1/audit?method=POST&path=/api/v1/halt").then().statusCode(200).extract()
+                    .jsonPath().getList("$").isEmpty(), Duration.ofSeconds(15)); // the audit entry made during the outage is not lost
             report("database stopped under a live run (grace 5 s)", toRemoval, "run ABORTED " + toRecord.toMillis()
                     + " ms after the database was back");
+            report("expired rule while the database is away", Duration.ofNanos(strayGone - strayWritten), "sweep every 1 s");
         }
     }
 
@@ -226,19 +244,7 @@ class SafetyUnderFaultsIT {
             String id = replicas.run(first, "brief");
             first.awaitRunState(replicas.admin(first), id, "COMPLETED");
         }
-        // a rule Faultline wrote and lost track of (its writer crashed before recording it)
-        GenericKubernetesResource reviews = replicas.mesh().client().genericKubernetesResources(IstioFixtures.VIRTUAL_SERVICES)
-                .inNamespace("bookinfo").withName("reviews").get();
-        JsonNode json = replicas.mesh().client().getKubernetesSerialization().convertValue(reviews, JsonNode.class);
-        ObjectNode stray = ((ArrayNode) json.path("spec").path("http")).insertObject(0);
-        stray.put("name", "faultline-strayrun");
-        stray.putObject("fault").putObject("abort").put("httpStatus", 503).putObject("percentage").put("value", 100);
-        stray.putArray("route").addObject().putObject("destination").put("host", "reviews").put("subset", "v1");
-        ((ObjectNode) json.path("metadata")).putObject("annotations").put("faultline.dev/run", "strayrun")
-                .put("faultline.dev/route", "faultline-strayrun").put("faultline.dev/expires-at", "2099-01-01T00:00:00Z")
-                .put("faultline.dev/epoch", "1");
-        replicas.mesh().client().genericKubernetesResources(IstioFixtures.VIRTUAL_SERVICES).inNamespace("bookinfo")
-                .resource(replicas.mesh().client().getKubernetesSerialization().convertValue(json, GenericKubernetesResource.class)).update();
+        writeStrayRule("reviews", "strayrun", "2099-01-01T00:00:00Z");
         assertThat(replicas.reviewsAsSeeded()).isFalse();
 
         try (PackagedServer later = replicas.start("later", Map.of("faultline.policy.allowed-namespaces", "elsewhere"))) {
@@ -312,6 +318,22 @@ class SafetyUnderFaultsIT {
                         .as("the drift failure reached Slack too").anyMatch(body -> body.contains("reverted FAILED: the fault was removed"));
             }
         }
+    }
+
+    /** Writes a Faultline rule of run {@code runId} into the VirtualService {@code name}, as a writer that crashed before recording it would have. */
+    private void writeStrayRule(String name, String runId, String expiresAt) {
+        GenericKubernetesResource vs = replicas.mesh().client().genericKubernetesResources(IstioFixtures.VIRTUAL_SERVICES)
+                .inNamespace("bookinfo").withName(name).get();
+        JsonNode json = replicas.mesh().client().getKubernetesSerialization().convertValue(vs, JsonNode.class);
+        ObjectNode stray = ((ArrayNode) json.path("spec").path("http")).insertObject(0);
+        stray.put("name", "faultline-" + runId);
+        stray.putObject("fault").putObject("abort").put("httpStatus", 503).putObject("percentage").put("value", 100);
+        stray.putArray("route").addObject().putObject("destination").put("host", name).put("subset", "v1");
+        ((ObjectNode) json.path("metadata")).putObject("annotations").put("faultline.dev/run", runId)
+                .put("faultline.dev/route", "faultline-" + runId).put("faultline.dev/expires-at", expiresAt)
+                .put("faultline.dev/epoch", "1");
+        replicas.mesh().client().genericKubernetesResources(IstioFixtures.VIRTUAL_SERVICES).inNamespace("bookinfo")
+                .resource(replicas.mesh().client().getKubernetesSerialization().convertValue(json, GenericKubernetesResource.class)).update();
     }
 
     private JsonPath read(PackagedServer server, String id) {

@@ -2,16 +2,20 @@ package dev.faultline.api;
 
 import java.time.Clock;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.faultline.DatabaseUnavailableException;
 import dev.faultline.security.AuditLog;
 import dev.faultline.security.AuditRecord;
 import dev.faultline.security.AuditRecord.Outcome;
 import dev.faultline.security.Identities;
+import io.quarkus.scheduler.Scheduled;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
@@ -36,6 +40,8 @@ public class AuditRecorder {
 
     private final AuditLog log;
     private final Clock clock;
+    /** Entries made while the database was away (bounded: beyond this many, they are logged instead). */
+    private final BlockingQueue<AuditRecord> unwritten = new LinkedBlockingQueue<>(10_000);
 
     AuditRecorder(AuditLog log, Clock clock) {
         this.log = log;
@@ -75,6 +81,28 @@ public class AuditRecorder {
         context.vertx().executeBlocking(() -> {
             log.record(record);
             return null;
-        }, false).onFailure(failure -> LOG.errorf(failure, "Could not write the audit entry %s", record));
+        }, false).onFailure(failure -> {
+            if (DatabaseUnavailableException.isCause(failure) && unwritten.offer(record)) {
+                LOG.warnf("The database does not answer; the audit entry of %s %s waits to be written", record.method(), record.path());
+            } else {
+                LOG.errorf(failure, "Could not write the audit entry %s", record);
+            }
+        });
+    }
+
+    /** Writes, in order, the entries that waited while the database was away; stops at the first that still cannot be written. */
+    @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, executeWith = Scheduled.SIMPLE)
+    void writeUnwritten() {
+        for (AuditRecord record; (record = unwritten.peek()) != null;) {
+            try {
+                log.record(record);
+                unwritten.poll();
+            } catch (RuntimeException e) {
+                if (!DatabaseUnavailableException.isCause(e)) {
+                    LOG.errorf(e, "Could not write the audit entry %s", unwritten.poll());
+                }
+                return;
+            }
+        }
     }
 }

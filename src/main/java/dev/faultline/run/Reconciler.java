@@ -104,7 +104,12 @@ public class Reconciler implements HealthCheck {
         }
         Instant stale = clock.instant().minus(config.ownerTimeout());
         for (String runId : store.orphanedRuns(instance.id(), stale)) {
-            store.claimOrphan(runId, instance.id(), stale).ifPresent(claimed -> engine.endLeftover(claimed, OWNER_LOST));
+            Optional<RunStore.Facts> before = store.facts(runId);
+            store.claimOrphan(runId, instance.id(), stale).ifPresent(claimed -> {
+                before.ifPresent(lost -> store.event(claimed, TimelineKind.TAKEN_OVER, "taken over by " + instance.id() + ": its owner "
+                        + lost.owner() + " has not beaten since " + lost.heartbeatAt(), clock.instant()));
+                engine.endLeftover(claimed, OWNER_LOST);
+            });
         }
     }
 

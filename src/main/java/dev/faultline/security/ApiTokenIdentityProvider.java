@@ -33,7 +33,8 @@ class ApiTokenIdentityProvider implements IdentityProvider<TokenAuthenticationRe
         }
         String presented = request.getToken().getToken();
         String from = request.getAttribute(REMOTE_ADDRESS);
-        return context.runBlocking(() -> tokens.authenticate(presented, from)
+        return context.runBlocking(() -> KnownCredentials.orWhenAway(() -> tokens.authenticate(presented, from),
+                () -> tokens.lastKnown(presented))
                 .map(identity -> Identities.of(identity.owner(), identity.roles(), Identities.VIA_TOKEN))
                 .orElseThrow(AuthenticationFailedException::new));
     }

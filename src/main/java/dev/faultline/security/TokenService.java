@@ -41,9 +41,12 @@ public class TokenService {
     private final Clock clock;
     private final UserService users;
 
-    TokenService(Clock clock, UserService users) {
+    private final KnownCredentials known;
+
+    TokenService(Clock clock, UserService users, KnownCredentials known) {
         this.clock = clock;
         this.users = users;
+        this.known = known;
     }
 
     /** A new token for {@code owner}; fails when it asks for a role the owner lacks. */
@@ -100,19 +103,28 @@ public class TokenService {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        return stored(matcher.group(1))
+        String presentedSha256 = sha256(presented);
+        Optional<StoredToken> valid = stored(matcher.group(1))
                 .filter(token -> MessageDigest.isEqual(token.secretSha256.getBytes(StandardCharsets.US_ASCII),
                         sha256(matcher.group(2)).getBytes(StandardCharsets.US_ASCII)))
-                .filter(token -> token.revokedAt == null && now.isBefore(token.expiresAt))
-                .flatMap(token -> users.find(token.owner).filter(user -> !user.disabled()).map(owner -> {
-                    if (token.lastUsedAt == null || token.lastUsedAt.plus(LAST_USE_RESOLUTION).isBefore(now)) {
-                        token.lastUsedAt = now;
-                        token.lastUsedFrom = from;
-                    }
-                    Set<Role> granted = Role.expand(roles(token.roles));
-                    granted.retainAll(Role.expand(owner.roles()));
-                    return new TokenIdentity(owner, granted);
-                }));
+                .filter(token -> token.revokedAt == null && now.isBefore(token.expiresAt));
+        Optional<TokenIdentity> identity = valid.flatMap(token -> users.find(token.owner).filter(user -> !user.disabled()).map(owner -> {
+            if (token.lastUsedAt == null || token.lastUsedAt.plus(LAST_USE_RESOLUTION).isBefore(now)) {
+                token.lastUsedAt = now;
+                token.lastUsedFrom = from;
+            }
+            Set<Role> granted = Role.expand(roles(token.roles));
+            granted.retainAll(Role.expand(owner.roles()));
+            return new TokenIdentity(owner, granted);
+        }));
+        identity.ifPresentOrElse(found -> known.token(presentedSha256, found, valid.get().expiresAt),
+                () -> known.forgetToken(presentedSha256));
+        return identity;
+    }
+
+    /** Who a presented token signed in last while the database does not answer (see {@link KnownCredentials}). */
+    Optional<TokenIdentity> lastKnown(String presented) {
+        return known.token(sha256(presented));
     }
 
     private static Optional<StoredToken> stored(String id) {

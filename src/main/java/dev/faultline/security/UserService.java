@@ -26,9 +26,11 @@ public class UserService {
     public static final String NO_ROLE = "give at least one of viewer, experimenter, approver, admin";
 
     private final Clock clock;
+    private final KnownCredentials known;
 
-    UserService(Clock clock) {
+    UserService(Clock clock, KnownCredentials known) {
         this.clock = clock;
+        this.known = known;
     }
 
     public User create(String username, String password, Set<Role> roles, List<String> namespaces, String actor) {
@@ -65,7 +67,9 @@ public class UserService {
 
     /** The user a signed-in browser session names, unless disabled (or deleted) since. */
     public Optional<User> findEnabled(String username) {
-        return account(username).map(UserService::toUser).filter(user -> !user.disabled());
+        Optional<UserAccount> account = account(username).filter(found -> !found.disabled);
+        account.ifPresentOrElse(found -> known.account(toUser(found), found.passwordHash), () -> known.forgetAccount(username));
+        return account.map(UserService::toUser);
     }
 
     @Transactional(TxType.SUPPORTS)
@@ -80,10 +84,9 @@ public class UserService {
 
     /** The user when the password is theirs and the account is enabled. Runs off any request, so in its own transaction. */
     public Optional<User> authenticate(String username, String password) {
-        return account(username)
-                .filter(account -> !account.disabled)
-                .filter(account -> Passwords.matches(password, account.passwordHash))
-                .map(UserService::toUser);
+        Optional<UserAccount> account = account(username).filter(found -> !found.disabled);
+        account.ifPresentOrElse(found -> known.account(toUser(found), found.passwordHash), () -> known.forgetAccount(username));
+        return account.filter(found -> Passwords.matches(password, found.passwordHash)).map(UserService::toUser);
     }
 
     /** Changes what is present. Refuses to leave Faultline without an enabled admin. */

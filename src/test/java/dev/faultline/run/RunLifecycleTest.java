@@ -353,4 +353,37 @@ class RunLifecycleTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    @Order(100)
+    void theStoreRefusesAMoveTheLifecycleForbidsAndAWriteOfAFormerOwner() {
+        StoredRun run = new StoredRun();
+        run.id = "lifecycle-rules";
+        run.experiment = "none";
+        run.revision = 1;
+        run.document = "{}";
+        run.state = RunState.PENDING;
+        run.targetNamespace = "bookinfo";
+        run.targetService = "reviews";
+        run.startedBy = "test";
+        run.createdAt = java.time.Instant.now();
+        run.owner = "here";
+        run.heartbeatAt = run.createdAt;
+        runs.create(run);
+        Ownership owner = new Ownership(run.id, 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runs.transition(owner, RunState.OBSERVING, "skipping", run.createdAt))
+                .isInstanceOf(IllegalStateException.class).hasMessage("run lifecycle-rules cannot move from PENDING to OBSERVING");
+        assertThat(runs.transition(owner, RunState.PRECHECK, "checking", run.createdAt)).isTrue();
+
+        Ownership taken = runs.claimOrphan(run.id, "elsewhere", java.time.Instant.now().plusSeconds(1)).orElseThrow();
+        assertThat(taken.epoch()).isEqualTo(2);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runs.transition(owner, RunState.CANCELLED, "late", run.createdAt))
+                .isInstanceOf(FencedException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runs.event(owner, TimelineKind.RAMP, "late", run.createdAt))
+                .isInstanceOf(FencedException.class);
+        assertThat(runs.transition(taken, RunState.CANCELLED, "taken over", run.createdAt)).isTrue();
+        assertThat(runs.transition(taken, RunState.CANCELLED, "again", run.createdAt)).as("an end is stored once").isFalse();
+        assertThat(runs.find(run.id).orElseThrow().timeline()).extracting(Run.TimelineEntry::type)
+                .containsExactly(TimelineKind.PENDING, TimelineKind.PRECHECK, TimelineKind.CANCELLED);
+    }
 }
