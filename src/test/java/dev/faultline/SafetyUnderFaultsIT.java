@@ -100,6 +100,11 @@ class SafetyUnderFaultsIT {
             long strayGone = awaitNanos(() -> !replicas.mesh().client().genericKubernetesResources(IstioFixtures.VIRTUAL_SERVICES)
                     .inNamespace("bookinfo").withName("ratings").get().toString().contains("faultline-expiredrun"), Duration.ofSeconds(15));
 
+            // sign-in checks the password against what the database last said, and nothing else gets in
+            TestApi.as("admin", "not-the-password").baseUri(server.baseUri().toString()).contentType(ContentType.JSON).body("{}")
+                    .post("/api/v1/halt").then().statusCode(401);
+            TestApi.as("nobody", PASSWORD).baseUri(server.baseUri().toString()).get("/api/v1/halt").then().statusCode(401);
+
             // the kill switch still works, and holds on this instance until it can be stored
             replicas.admin(server).contentType(ContentType.JSON).body(Map.of("reason", "database drill")).post("/api/v1/halt").then()
                     .statusCode(200).body("halt.halted", org.hamcrest.Matchers.equalTo(true))

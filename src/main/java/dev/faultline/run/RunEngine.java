@@ -440,29 +440,43 @@ public class RunEngine {
 
     /**
      * Takes the rules out — from memory first; then, when the apply failed before its rule was
-     * recorded, whatever the mesh holds for the run — and only then records: why the run stopped,
-     * RECOVERING (at the moment it began) and every removal.
+     * recorded, whatever the mesh holds for the run. Meanwhile, on a thread of its own so that the
+     * removal never waits for it, why the run stopped and RECOVERING (at the moment it began) are
+     * recorded; every removal is recorded after both.
      */
     private void recover(LiveRun run, String failure, boolean recorded) {
         Instant began = clock.instant();
         run.recovering = true;
         closeWatch(run);
+        LiveRun.Stop stop = run.stopReason();
+        Thread recording = Thread.ofVirtual().name("recovering-" + run.id).start(() -> {
+            if (run.fenced()) {
+                return;
+            }
+            try {
+                if (stop != null) {
+                    lifecycle.durably("the abort of run " + run.id, () -> store.event(run.owner, stop.kind(), stop.reason(), stop.at()));
+                }
+                lifecycle.move(run.owner, RunState.RECOVERING, stop != null ? stop.reason()
+                        : failure != null ? "removing the rules after: " + failure : "duration reached; removing the rules",
+                        stop != null && stop.at().isBefore(began) ? stop.at() : began);
+            } catch (FencedException e) {
+                fenced(run);
+            }
+        });
         removeRules(run);
         if (!recorded) {
             removeUnrecorded(run);
         }
+        try {
+            recording.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (run.fenced()) {
             return;
         }
-        Ownership owner = run.owner;
-        LiveRun.Stop stop = run.stopReason();
         try {
-            if (stop != null) {
-                lifecycle.durably("the abort of run " + run.id, () -> store.event(owner, stop.kind(), stop.reason(), stop.at()));
-            }
-            lifecycle.move(owner, RunState.RECOVERING, stop != null ? stop.reason()
-                    : failure != null ? "removing the rules after: " + failure : "duration reached; removing the rules",
-                    stop != null && stop.at().isBefore(began) ? stop.at() : began);
             recordRemovals(run);
         } catch (FencedException e) {
             fenced(run);
