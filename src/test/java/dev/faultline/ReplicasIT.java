@@ -2,11 +2,9 @@ package dev.faultline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,14 +18,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 
-import dev.faultline.testing.StandaloneBookinfo;
 import dev.faultline.testing.PackagedServer;
+import dev.faultline.testing.Replicas;
+import dev.faultline.testing.StandaloneBookinfo;
+import dev.faultline.testing.StoppableDatabase;
 import dev.faultline.testing.TestApi;
 import dev.faultline.testing.TestSecrets;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
  * Two packaged Faultline instances on one PostgreSQL, as two replicas of the Deployment run: a
@@ -37,73 +36,48 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 class ReplicasIT {
 
     private static final String PASSWORD = TestSecrets.remember("replicas-admin-Secret-0077");
-    private static EmbeddedPostgres database;
+    private static StoppableDatabase database;
 
+    @TempDir
+    static Path databaseDir;
     @TempDir
     Path dataDir;
 
+    private Replicas replicas;
     private StandaloneBookinfo mesh;
-    private String databaseName;
-    private static int databases;
 
     @BeforeAll
-    static void startDatabase() throws IOException {
+    static void startDatabase() {
         TestApi.sendYamlAsText();
-        database = EmbeddedPostgres.builder().start();
+        database = StoppableDatabase.start(databaseDir.resolve("pg"));
     }
 
     @AfterAll
-    static void stopDatabase() throws IOException {
+    static void stopDatabase() {
         database.close();
     }
 
     @BeforeEach
-    void startCluster() throws Exception {
-        databaseName = "replicas" + (++databases);
-        try (var connection = database.getPostgresDatabase().getConnection(); var statement = connection.createStatement()) {
-            statement.execute("create database " + databaseName);
-        }
-        mesh = StandaloneBookinfo.start();
+    void startCluster() {
+        replicas = Replicas.on(database, dataDir, PASSWORD);
+        mesh = replicas.mesh();
     }
 
     @AfterEach
     void stopCluster() {
-        mesh.close();
+        replicas.close();
     }
 
     private PackagedServer start(String instance) {
-        Map<String, String> config = new HashMap<>(Map.of(
-                "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + database.getPort() + "/" + databaseName,
-                "quarkus.datasource.username", "postgres",
-                "faultline.data-dir", dataDir.resolve(instance).toString(),
-                "faultline.admin.password", PASSWORD,
-                "faultline.instance-id", instance,
-                "faultline.policy.allowed-namespaces", "bookinfo",
-                "faultline.run.settle-time", "PT0.1S"));
-        config.putAll(mesh.serverConfig());
-        return PackagedServer.start(config, dataDir.resolve(instance + ".log"));
+        return replicas.start(instance);
     }
 
-    private static RequestSpecification admin(PackagedServer server) {
-        return TestApi.as("admin", PASSWORD).baseUri(server.baseUri().toString());
+    private RequestSpecification admin(PackagedServer server) {
+        return replicas.admin(server);
     }
 
     private void experiment(PackagedServer server, String name, String duration) {
-        String yaml = """
-                apiVersion: faultline.dev/v1
-                kind: Experiment
-                metadata: { name: %s }
-                spec:
-                  target: { namespace: bookinfo, service: reviews }
-                  faults:
-                    - abort: { httpStatus: 503, percentage: 50 }
-                  duration: %s
-                  guardrails:
-                    - name: something answers
-                      http: { url: "http://127.0.0.1:%d/", expectStatus: 200 }
-                      interval: 500ms
-                """.formatted(name, duration, mesh.healthyPort());
-        admin(server).contentType(TestApi.YAML).body(yaml).put("/api/v1/experiments/" + name).then().statusCode(201);
+        replicas.experiment(server, name, duration, "");
     }
 
     @Test

@@ -325,6 +325,40 @@ class SafetyUnderFaultsIT {
         }
     }
 
+    @Test
+    void withPrometheusDownEveryGuardrailCheckFailsAndTheRunAborts() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        try (PackagedServer server = replicas.start("solo", Map.of("faultline.metrics.prometheus-url", "http://127.0.0.1:" + closed))) {
+            replicas.admin(server).contentType(TestApi.YAML).body("""
+                    apiVersion: faultline.dev/v1
+                    kind: Experiment
+                    metadata: { name: blind }
+                    spec:
+                      target: { namespace: bookinfo, service: reviews }
+                      faults:
+                        - abort: { httpStatus: 503, percentage: 50 }
+                      duration: 10m
+                      guardrails:
+                        - name: reviews error rate
+                          prometheus: { query: "sum(rate(istio_requests_total[30s]))" }
+                          tolerance: { below: 1000 }
+                          interval: 500ms
+                          failureThreshold: 2
+                    """).put("/api/v1/experiments/blind").then().statusCode(201);
+            String id = replicas.run(server, "blind");
+            long started = System.nanoTime();
+            server.awaitRunState(replicas.admin(server), id, "ABORTED");
+            Duration toAbort = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(read(server, id).getString("reason")).startsWith("guardrail \"reviews error rate\" breached")
+                    .contains("2 failed checks in a row");
+            assertThat(replicas.reviewsAsSeeded()).isTrue();
+            report("Prometheus down", toAbort, "from the start of the run to ABORTED, rule removed");
+        }
+    }
+
     /** Writes a Faultline rule of run {@code runId} into the VirtualService {@code name}, as a writer that crashed before recording it would have. */
     private void writeStrayRule(String name, String runId, String expiresAt) {
         GenericKubernetesResource vs = replicas.mesh().client().genericKubernetesResources(IstioFixtures.VIRTUAL_SERVICES)
