@@ -3,6 +3,7 @@ package dev.faultline.run;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,9 +13,9 @@ import dev.faultline.DatabaseUnavailableException;
 import dev.faultline.mesh.FaultInjector;
 
 /**
- * The kill switch. Halting removes first — every live run here stops and every Faultline rule
- * wherever rules can be is taken out, whoever wrote it — and stores the switch afterwards (no run
- * starts until re-armed). While the database is away the halt holds on this instance and is stored
+ * The kill switch. Halting removes — every live run here stops and every Faultline rule wherever
+ * rules can be is taken out, whoever wrote it — without waiting for the database, which stores the
+ * switch alongside (no run starts until re-armed). While the database is away the halt holds on this instance and is stored
  * when the database answers again.
  */
 @ApplicationScoped
@@ -58,10 +59,12 @@ public class HaltService {
         int runs = engine.liveCount();
         Run.Halt halt = new Run.Halt(true, reason, actor, clock.instant());
         engine.unstoredHalt(halt);
+        // stored alongside the removal, which never waits for it: other instances that see their rules go find the halt sooner
+        CompletableFuture<Boolean> stored = CompletableFuture.supplyAsync(this::storePending, Thread::startVirtualThread);
         FaultInjector.BulkRemoval removal = engine.haltAll("halted by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason),
                 namespaces.all());
         List<String> problems = new ArrayList<>(removal.problems());
-        if (!storePending()) {
+        if (!stored.join()) {
             problems.add("Faultline's database does not answer: the halt holds on this instance and is stored when the database answers");
         }
         LOG.warnf("Halted by %s (%s): %d runs aborted, %d rules removed, in %d ms%s", actor, reason, runs, removal.removed().size(),

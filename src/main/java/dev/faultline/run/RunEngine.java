@@ -264,12 +264,19 @@ public class RunEngine {
                 continue; // started after the heartbeat read the database
             }
             RunStore.Owned stored = byId.get(run.id);
+            if (stored == null && endedHere(run)) {
+                continue; // it has just ended and is about to leave the live runs
+            }
             if (stored == null || stored.epoch() != run.owner.epoch()) {
                 fenced(run);
             } else if (stored.abortReason() != null) {
                 abort(run, stored.abortReason());
             }
         }
+    }
+
+    private boolean endedHere(LiveRun run) {
+        return store.state(run.id).filter(now -> now.state().isTerminal() && now.epoch() == run.owner.epoch()).isPresent();
     }
 
     /** Another instance holds the run now: take out what this one holds (it is already gone, or about to be) and record nothing. */
@@ -384,6 +391,9 @@ public class RunEngine {
             }
             lifecycle.move(owner, RunState.INJECTING, "writing the fault rules", clock.instant());
             mayHaveWritten = true;
+            if (run.stopped()) {
+                throw new StoppedBeforeWriting();
+            }
             lifecycle.publish(new RunEvent(run.id, run.experiment.metadata().name(), RunEvent.Type.STARTED, RunState.INJECTING, null,
                     run.startedBy, clock.instant()));
             Instant started = clock.instant();
@@ -404,6 +414,8 @@ public class RunEngine {
             }
         } catch (FencedException e) {
             fenced(run);
+        } catch (StoppedBeforeWriting e) {
+            // stopped while INJECTING was being stored (the database was away): nothing is written
         } catch (MeshException e) {
             failure = e.getMessage();
         } catch (InterruptedException e) {
@@ -724,6 +736,13 @@ public class RunEngine {
         }
     }
 
+    /** The run was stopped before its rule was written: it goes straight to recovery. */
+    private static final class StoppedBeforeWriting extends RuntimeException {
+        StoppedBeforeWriting() {
+            super(null, null, false, false);
+        }
+    }
+
     /** What one removal by an instance that does not carry the run out did. */
     record Removed(RuleRef rule, Instant at, FaultInjector.Removal removal) {
     }
@@ -800,7 +819,7 @@ public class RunEngine {
                 lifecycle.end(owner, RunState.CANCELLED, reason + " before injecting");
                 return;
             }
-            removeForOther(owner.runId(), facts.get().targetNamespace(), null, "(" + reason + ")");
+            removeForOther(owner.runId(), facts.get().targetNamespace(), owner, "(" + reason + ")");
             if (state != RunState.POSTCHECK && state != RunState.RECOVERING) {
                 lifecycle.move(owner, RunState.RECOVERING, reason + "; removing its rules", began);
             }
