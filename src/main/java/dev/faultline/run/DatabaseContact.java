@@ -14,19 +14,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 class DatabaseContact {
 
     private final Clock clock;
+    private final Duration heartbeatInterval;
     private volatile Instant lastReached;
     private volatile Instant reachedSince;
     private volatile boolean lost;
 
-    DatabaseContact(Clock clock) {
+    DatabaseContact(Clock clock, RunConfig config) {
         this.clock = clock;
+        this.heartbeatInterval = config.heartbeatInterval();
         this.lastReached = clock.instant();
         this.reachedSince = lastReached;
     }
 
+    /** A beat reached the database; one that came much later than the one before counts as a gap (a database that hung). */
     void reached() {
         Instant now = clock.instant();
-        if (lost) {
+        if (lost || Duration.between(lastReached, now).compareTo(heartbeatInterval.multipliedBy(2).plusSeconds(1)) > 0) {
             lost = false;
             reachedSince = now;
         }

@@ -62,7 +62,7 @@ public class HaltService {
         // stored alongside the removal, which never waits for it: other instances that see their rules go find the halt sooner
         CompletableFuture<Boolean> stored = CompletableFuture.supplyAsync(this::storePending, Thread::startVirtualThread);
         FaultInjector.BulkRemoval removal = engine.haltAll("halted by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason),
-                namespaces.all());
+                namespaces.known());
         List<String> problems = new ArrayList<>(removal.problems());
         if (!stored.join()) {
             problems.add("Faultline's database does not answer: the halt holds on this instance and is stored when the database answers");
@@ -73,7 +73,7 @@ public class HaltService {
     }
 
     /** Stores a halt this instance holds but could not store yet; true when there is none left to store. */
-    boolean storePending() {
+    synchronized boolean storePending() {
         Run.Halt pending = engine.unstoredHalt();
         if (pending == null) {
             return true;
@@ -90,9 +90,10 @@ public class HaltService {
         }
     }
 
-    public Run.Halt rearm(String actor) {
-        storePending();
+    /** Re-arms; a halt this instance still held unstored is overruled by it (both under one lock, so it cannot land after). */
+    public synchronized Run.Halt rearm(String actor) {
         store.setHalt(false, null, actor, clock.instant());
+        engine.unstoredHalt(null);
         return store.halt();
     }
 }

@@ -39,6 +39,7 @@ public class Reconciler implements HealthCheck {
     static final String OWNER_LOST = "owner lost";
 
     private final RunStore store;
+    private final RunLifecycle lifecycle;
     private final RunEngine engine;
     private final HaltService halt;
     private final FaultInjector injector;
@@ -50,9 +51,10 @@ public class Reconciler implements HealthCheck {
     private volatile boolean startedClean;
     private volatile String lastProblem;
 
-    Reconciler(RunStore store, RunEngine engine, HaltService halt, FaultInjector injector, RuleNamespaces namespaces,
+    Reconciler(RunStore store, RunLifecycle lifecycle, RunEngine engine, HaltService halt, FaultInjector injector, RuleNamespaces namespaces,
             DatabaseContact database, Instance instance, RunConfig config, Clock clock) {
         this.store = store;
+        this.lifecycle = lifecycle;
         this.engine = engine;
         this.halt = halt;
         this.injector = injector;
@@ -93,11 +95,19 @@ public class Reconciler implements HealthCheck {
             LOG.debugf("Heartbeat failed, the database does not answer: %s", e.getMessage());
             return;
         }
+        // what follows hands its slow parts (removals, endings) to threads of their own: the next beat must not wait for them
         engine.reconcileOwnership(owned, started);
+        Instant lostTrack = clock.instant().minus(Duration.ofMinutes(1));
+        for (RunStore.Owned run : owned) {
+            if (!engine.isLiveHere(run.runId()) && run.createdAt().isBefore(lostTrack)) {
+                Thread.ofVirtual().start(() -> engine.endLeftover(new Ownership(run.runId(), run.epoch()),
+                        "ended by the reconciler: this instance no longer carried it out"));
+            }
+        }
         halt.storePending();
         Run.Halt halted = store.halt();
         if (halted.halted() && engine.liveCount() > 0) {
-            engine.abortAll("halted by " + halted.changedBy() + (halted.reason() == null ? "" : ": " + halted.reason()));
+            engine.abortAllSoon("halted by " + halted.changedBy() + (halted.reason() == null ? "" : ": " + halted.reason()));
         }
         if (database.reachableFor().compareTo(config.ownerTimeout()) < 0) {
             return;
@@ -105,11 +115,16 @@ public class Reconciler implements HealthCheck {
         Instant stale = clock.instant().minus(config.ownerTimeout());
         for (String runId : store.orphanedRuns(instance.id(), stale)) {
             Optional<RunStore.Facts> before = store.facts(runId);
-            store.claimOrphan(runId, instance.id(), stale).ifPresent(claimed -> {
-                before.ifPresent(lost -> store.event(claimed, TimelineKind.TAKEN_OVER, "taken over by " + instance.id() + ": its owner "
-                        + lost.owner() + " has not beaten since " + lost.heartbeatAt(), clock.instant()));
-                engine.endLeftover(claimed, OWNER_LOST);
-            });
+            store.claimOrphan(runId, instance.id(), stale).ifPresent(claimed -> Thread.ofVirtual().start(() -> {
+                try {
+                    before.ifPresent(lost -> lifecycle.durably("the takeover of run " + runId, () -> store.event(claimed,
+                            TimelineKind.TAKEN_OVER, "taken over by " + instance.id() + ": its owner " + lost.owner()
+                                    + " has not beaten since " + lost.heartbeatAt(), clock.instant())));
+                    engine.endLeftover(claimed, OWNER_LOST);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "Could not end run %s, taken over from its lost owner; the next beat tries again", runId);
+                }
+            }));
         }
     }
 
@@ -125,6 +140,7 @@ public class Reconciler implements HealthCheck {
     @Scheduled(every = "${faultline.run.reconcile-interval:PT5S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delayed = "${faultline.run.reconcile-interval:PT5S}", executeWith = Scheduled.SIMPLE)
     void periodically() {
+        engine.retryRemovals();
         boolean clean = sweep();
         startedClean = startedClean || clean;
     }
@@ -133,6 +149,7 @@ public class Reconciler implements HealthCheck {
     boolean sweep() {
         boolean clean = true;
         Instant now = clock.instant();
+        boolean[] databaseAway = { false };
         for (String namespace : namespaces.all()) {
             List<OwnedRule> owned;
             try {
@@ -144,9 +161,9 @@ public class Reconciler implements HealthCheck {
                 continue;
             }
             for (OwnedRule rule : owned) {
-                Optional<String> why = whyRemove(rule, now);
+                Optional<String> why = whyRemove(rule, now, databaseAway);
                 if (why.isPresent()) {
-                    clean &= remove(rule.rule(), why.get());
+                    clean &= remove(rule.rule(), why.get(), databaseAway);
                 }
             }
         }
@@ -156,12 +173,13 @@ public class Reconciler implements HealthCheck {
         return clean;
     }
 
-    private Optional<String> whyRemove(OwnedRule rule, Instant now) {
+    /** Why the rule must go; the expiry is decided first and alone, and once the database failed in this pass it is not asked again. */
+    private Optional<String> whyRemove(OwnedRule rule, Instant now, boolean[] databaseAway) {
         String runId = rule.rule().runId();
         if (rule.expiresAt() != null && rule.expiresAt().isBefore(now)) {
             return Optional.of("it expired at " + rule.expiresAt());
         }
-        if (engine.isLiveHere(runId)) {
+        if (engine.isLiveHere(runId) || databaseAway[0]) {
             return Optional.empty();
         }
         Optional<RunStore.StateAndEpoch> run;
@@ -169,7 +187,8 @@ public class Reconciler implements HealthCheck {
             run = store.state(runId);
         } catch (RuntimeException e) {
             if (DatabaseUnavailableException.isCause(e)) {
-                return Optional.empty(); // only the expiry decides while the database is away
+                databaseAway[0] = true;
+                return Optional.empty();
             }
             throw e;
         }
@@ -186,25 +205,28 @@ public class Reconciler implements HealthCheck {
         return Optional.empty();
     }
 
-    private boolean remove(RuleRef rule, String why) {
+    private boolean remove(RuleRef rule, String why, boolean[] databaseAway) {
         try {
             injector.remove(rule);
-            Instant at = clock.instant();
-            LOG.warnf("Removed rule %s from %s/%s left behind: %s", rule.route(), rule.namespace(), rule.resource(), why);
+        } catch (MeshException e) {
+            lastProblem = e.getMessage();
+            LOG.warnf("Could not remove rule %s left behind (%s): %s", rule.route(), why, e.getMessage());
+            return false;
+        }
+        Instant at = clock.instant();
+        LOG.warnf("Removed rule %s from %s/%s left behind: %s", rule.route(), rule.namespace(), rule.resource(), why);
+        if (!databaseAway[0]) {
             try {
                 if (store.state(rule.runId()).isPresent()) {
                     store.ruleRemoved(null, rule, at, rule.route() + " removed by the reconciler: " + why);
                     store.cleanedUp(rule.runId());
                 }
             } catch (RuntimeException e) {
+                databaseAway[0] = DatabaseUnavailableException.isCause(e);
                 LOG.warnf("Removed rule %s, but could not record it: %s", rule.route(), e.getMessage());
             }
-            return true;
-        } catch (MeshException e) {
-            lastProblem = e.getMessage();
-            LOG.warnf("Could not remove rule %s left behind (%s): %s", rule.route(), why, e.getMessage());
-            return false;
         }
+        return true;
     }
 
     @Override

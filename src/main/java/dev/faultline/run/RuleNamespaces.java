@@ -35,6 +35,11 @@ class RuleNamespaces {
                 throw e;
             }
         }
+        return known();
+    }
+
+    /** Every namespace that may hold a Faultline rule, as last read: never waits for the database. */
+    List<String> known() {
         Set<String> all = new LinkedHashSet<>(policy.settings().allowedNamespaces());
         all.addAll(written);
         return List.copyOf(all);

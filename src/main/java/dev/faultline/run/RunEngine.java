@@ -65,6 +65,8 @@ public class RunEngine {
     private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
     /** One lock per live run, so that an abort and the run's own recovery never remove its rules at once. */
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** Runs no instance carries out that this one is ending now (at start-up, after a takeover). */
+    private final Set<String> endingHere = ConcurrentHashMap.newKeySet();
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("run-", 0).factory());
     private final RunStore store;
     private final RunLifecycle lifecycle;
@@ -118,6 +120,7 @@ public class RunEngine {
         } catch (RuntimeException e) {
             throw unavailable(e, "no run was started");
         }
+        Run created = store.find(run.id).orElseThrow();
         LiveRun liveRun = new LiveRun(new Ownership(run.id, 1), saved.experiment(), widerBlastRadius, actor);
         live.put(run.id, liveRun);
         executor.execute(() -> {
@@ -130,7 +133,7 @@ public class RunEngine {
                 forget(liveRun);
             }
         });
-        return store.find(run.id).orElseThrow();
+        return created;
     }
 
     /** Runs not yet ended on this service, whichever instance carries them out. */
@@ -188,7 +191,7 @@ public class RunEngine {
             if (!DatabaseUnavailableException.isCause(e)) {
                 throw e;
             }
-            List<Removed> removed = removeFoundInMesh(runId, namespaces.all());
+            List<Removed> removed = removeFoundInMesh(runId, namespaces.known());
             throw new DatabaseUnavailableException("Faultline's database does not answer; " + (removed.isEmpty()
                     ? "no rule of run " + runId + " was found in the mesh"
                     : "the rules of run " + runId + " found in the mesh were removed: "
@@ -199,8 +202,10 @@ public class RunEngine {
         if (run.state().isTerminal()) {
             throw new ResourceConflictException("run " + runId + " has already ended " + run.state());
         }
-        store.requestAbort(runId, why);
+        // marked alongside the removal, which never waits for it: the owner that sees its rule go finds the mark
+        Thread mark = Thread.ofVirtual().start(() -> store.requestAbort(runId, why));
         removeForOther(runId, run.targetNamespace(), null, "by " + instance.id() + " for the abort");
+        join(mark);
         awaitOwnerOrEnd(runId, why);
         return store.find(runId).orElseThrow();
     }
@@ -219,6 +224,15 @@ public class RunEngine {
                 return;
             }
             sleep(Duration.ofMillis(100));
+        }
+    }
+
+    /** Aborts every live run of this instance without waiting (from the heartbeat, which must stay quick). */
+    void abortAllSoon(String reason) {
+        for (LiveRun liveRun : live.values()) {
+            if (!liveRun.stopped()) {
+                Thread.ofVirtual().start(() -> abort(liveRun, reason));
+            }
         }
     }
 
@@ -268,9 +282,9 @@ public class RunEngine {
                 continue; // it has just ended and is about to leave the live runs
             }
             if (stored == null || stored.epoch() != run.owner.epoch()) {
-                fenced(run);
-            } else if (stored.abortReason() != null) {
-                abort(run, stored.abortReason());
+                Thread.ofVirtual().start(() -> fenced(run));
+            } else if (stored.abortReason() != null && !run.stopped()) {
+                Thread.ofVirtual().start(() -> abort(run, stored.abortReason()));
             }
         }
     }
@@ -285,52 +299,45 @@ public class RunEngine {
             LOG.warnf("Run %s was taken over by another instance; this one stops acting for it", run.id);
             run.fence();
             monitor.unwatch(run.id);
+            closeWatch(run);
             removeRules(run);
         }
     }
 
     /**
      * The kill switch's part: every live run here stops, and every Faultline rule in {@code where}
-     * is taken out in one pass per namespace, whoever wrote it. The runs' locks are held meanwhile, so
-     * their own recovery finds their rules already removed. What was removed of other instances' runs
-     * is recorded when the database answers; the runs here record their own.
+     * is taken out in one pass per namespace, whoever wrote it, without waiting for any run's own
+     * removal in progress. What was removed of other instances' runs is recorded as far as the
+     * database answers; the runs here record their own.
      */
     FaultInjector.BulkRemoval haltAll(String reason, List<String> where) {
         Instant at = clock.instant();
-        List<ReentrantLock> held = new ArrayList<>();
         List<FaultInjector.Removed> removed = new ArrayList<>();
         List<FaultInjector.Removed> others = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        try {
-            for (LiveRun run : live.values()) {
-                ReentrantLock lock = lockFor(run.id);
-                lock.lock();
-                held.add(lock);
-                if (run.stop(LiveRun.Stop.abort(reason, at))) {
-                    monitor.unwatch(run.id);
-                }
-                closeWatch(run);
+        for (LiveRun run : live.values()) {
+            if (run.stop(LiveRun.Stop.abort(reason, at))) {
+                monitor.unwatch(run.id);
             }
-            for (String namespace : where) {
-                try {
-                    FaultInjector.BulkRemoval bulk = injector.removeAll(namespace);
-                    removed.addAll(bulk.removed());
-                    problems.addAll(bulk.problems());
-                } catch (MeshException e) {
-                    problems.add(namespace + ": " + e.getMessage());
-                }
+            closeWatch(run);
+        }
+        for (String namespace : where) {
+            try {
+                FaultInjector.BulkRemoval bulk = injector.removeAll(namespace);
+                removed.addAll(bulk.removed());
+                problems.addAll(bulk.problems());
+            } catch (MeshException e) {
+                problems.add(namespace + ": " + e.getMessage());
             }
-            for (FaultInjector.Removed gone : removed) {
-                LiveRun run = live.get(gone.rule().runId());
-                if (run != null && run.rules.removeIf(rule -> rule.route().equals(gone.rule().route()))) {
-                    run.removals.add(new LiveRun.Removal(gone.rule(), gone.at(), gone.rule().route() + " removed from "
-                            + gone.rule().namespace() + "/" + gone.rule().resource() + " by the kill switch", false));
-                } else if (run == null) {
-                    others.add(gone);
-                }
+        }
+        for (FaultInjector.Removed gone : removed) {
+            LiveRun run = live.get(gone.rule().runId());
+            if (run == null) {
+                others.add(gone);
+            } else if (run.rules.removeIf(rule -> rule.route().equals(gone.rule().route()))) {
+                run.removals.add(new LiveRun.Removal(gone.rule(), gone.at(), gone.rule().route() + " removed from "
+                        + gone.rule().namespace() + "/" + gone.rule().resource() + " by the kill switch", false));
             }
-        } finally {
-            held.forEach(ReentrantLock::unlock);
         }
         for (LiveRun run : live.values()) {
             if (!run.rules.isEmpty()) {
@@ -348,6 +355,18 @@ public class RunEngine {
             problems.add("the database does not answer: the removal of " + others.size() + " rules of other instances' runs is not recorded");
         }
         return new FaultInjector.BulkRemoval(removed, problems);
+    }
+
+    /**
+     * Tries again, from memory and without the database, to remove the rules that stopped runs still
+     * hold because their removal failed (the API server was away longer than the removal retried).
+     */
+    void retryRemovals() {
+        for (LiveRun run : live.values()) {
+            if ((run.stopped() || run.recovering || run.fenced()) && !run.rules.isEmpty()) {
+                removeRules(run);
+            }
+        }
     }
 
     /** A halt this instance holds although the database does not know it yet, or null. */
@@ -401,6 +420,9 @@ public class RunEngine {
             namespaces.written(spec.target().namespace());
             RuleRef rule = injector.apply(request(run, ramp.isEmpty() ? null : ramp.get(0).percentage()), fence(run));
             run.rules.add(rule);
+            if (run.stopped()) {
+                removeRules(run); // stopped while the rule was being written: its stopper may have found nothing to remove
+            }
             run.watch = injector.watch(rule, drift -> drifted(run, drift));
             lifecycle.durably("the rule of run " + run.id, () -> store.ruleApplied(owner, rule));
             recorded = true;
@@ -434,6 +456,11 @@ public class RunEngine {
             return;
         }
         try {
+            recordRemovals(run);
+            if (mayHaveWritten && !run.rules.isEmpty() && failure == null && run.stopReason() == null) {
+                failure = "the rules could not be removed: " + run.rules.stream().map(RuleRef::route).toList()
+                        + "; the reconciler keeps trying";
+            }
             LiveRun.Stop stop = run.stopReason();
             if (!mayHaveWritten) {
                 run.ended.complete(lifecycle.end(owner, RunState.CANCELLED,
@@ -480,11 +507,7 @@ public class RunEngine {
         if (!recorded) {
             removeUnrecorded(run);
         }
-        try {
-            recording.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        join(recording);
         if (run.fenced()) {
             return;
         }
@@ -650,6 +673,9 @@ public class RunEngine {
                 run.fence();
                 throw new MeshException(MeshException.Reason.REFUSED, "run " + run.id + " was taken over by another instance");
             }
+            if (run.stopped()) {
+                throw new MeshException(MeshException.Reason.REFUSED, "run " + run.id + " is stopping: " + run.stopReason().reason());
+            }
         };
     }
 
@@ -754,29 +780,56 @@ public class RunEngine {
      * another instance's — as far as the database answers; false when a rule could not be removed.
      */
     boolean removeForOther(String runId, String namespace, Ownership owner, String how) {
-        List<RuleRef> rules = new ArrayList<>(store.liveRules(runId));
+        List<RuleRef> rules = new ArrayList<>();
         try {
             for (OwnedRule found : injector.owned(namespace)) {
-                if (found.rule().runId().equals(runId) && rules.stream().noneMatch(r -> r.route().equals(found.rule().route()))) {
+                if (found.rule().runId().equals(runId)) {
                     rules.add(found.rule());
                 }
             }
         } catch (MeshException e) {
             LOG.warnf("Could not look for rules of run %s in %s: %s", runId, namespace, e.getMessage());
         }
+        try {
+            for (RuleRef recorded : store.liveRules(runId)) {
+                if (rules.stream().noneMatch(r -> r.route().equals(recorded.route()) && r.namespace().equals(recorded.namespace()))) {
+                    rules.add(recorded);
+                }
+            }
+        } catch (RuntimeException e) {
+            if (!DatabaseUnavailableException.isCause(e)) {
+                throw e;
+            }
+            LOG.warnf("The database does not answer; removing the rules of run %s found in %s only", runId, namespace);
+        }
         boolean all = true;
         for (RuleRef rule : rules) {
+            String message;
+            boolean failed = false;
+            Instant at;
             try {
                 FaultInjector.Removal removal = injector.remove(rule);
-                Instant at = clock.instant();
-                store.ruleRemoved(owner, rule, at, rule.route() + (removal == FaultInjector.Removal.ALREADY_GONE ? " was already gone"
-                        : " removed from " + rule.namespace() + "/" + rule.resource() + " " + how));
+                at = clock.instant();
+                message = rule.route() + (removal == FaultInjector.Removal.ALREADY_GONE ? " was already gone"
+                        : " removed from " + rule.namespace() + "/" + rule.resource() + " " + how);
             } catch (MeshException e) {
                 all = false;
+                failed = true;
+                at = clock.instant();
+                message = e.getMessage() + "; the reconciler keeps trying";
                 LOG.warnf("Could not remove rule %s of run %s: %s", rule.route(), runId, e.getMessage());
-                if (owner != null) {
-                    store.needsCleanup(owner, true, e.getMessage() + "; the reconciler keeps trying", clock.instant());
+            }
+            try {
+                if (!failed) {
+                    store.ruleRemoved(owner, rule, at, message);
+                } else if (owner != null) {
+                    store.needsCleanup(owner, true, message, at);
                 }
+            } catch (RuntimeException e) {
+                if (e instanceof FencedException || !DatabaseUnavailableException.isCause(e)) {
+                    throw e;
+                }
+                LOG.warnf("Could not record the removal of rule %s of run %s: the database does not answer", rule.route(), runId);
             }
         }
         return all;
@@ -786,14 +839,21 @@ public class RunEngine {
     private List<Removed> removeFoundInMesh(String runId, List<String> where) {
         List<Removed> removed = new ArrayList<>();
         for (String namespace : where) {
+            List<OwnedRule> owned;
             try {
-                for (OwnedRule found : injector.owned(namespace)) {
-                    if (found.rule().runId().equals(runId)) {
+                owned = injector.owned(namespace);
+            } catch (MeshException e) {
+                LOG.warnf("Could not look for rules of run %s in %s: %s", runId, namespace, e.getMessage());
+                continue;
+            }
+            for (OwnedRule found : owned) {
+                if (found.rule().runId().equals(runId)) {
+                    try {
                         removed.add(new Removed(found.rule(), clock.instant(), injector.remove(found.rule())));
+                    } catch (MeshException e) {
+                        LOG.warnf("Could not remove rule %s of run %s: %s", found.rule().route(), runId, e.getMessage());
                     }
                 }
-            } catch (MeshException e) {
-                LOG.warnf("Could not look for or remove rules of run %s in %s: %s", runId, namespace, e.getMessage());
             }
         }
         return removed;
@@ -805,9 +865,17 @@ public class RunEngine {
      * out first, then the run ends (CANCELLED when it had not injected yet, ABORTED otherwise).
      */
     void endLeftover(Ownership owner, String reason) {
-        if (live.containsKey(owner.runId())) {
+        if (live.containsKey(owner.runId()) || !endingHere.add(owner.runId())) {
             return;
         }
+        try {
+            endLeftoverOnce(owner, reason);
+        } finally {
+            endingHere.remove(owner.runId());
+        }
+    }
+
+    private void endLeftoverOnce(Ownership owner, String reason) {
         Optional<RunStore.Facts> facts = store.facts(owner.runId());
         if (facts.isEmpty() || facts.get().state().isTerminal()) {
             return;
@@ -869,6 +937,14 @@ public class RunEngine {
 
     private static RuntimeException unavailable(RuntimeException e, String what) {
         return DatabaseUnavailableException.isCause(e) ? new DatabaseUnavailableException("Faultline's database does not answer; " + what, e) : e;
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Instant minimum(Instant a, Instant b) {

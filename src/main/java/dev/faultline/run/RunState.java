@@ -24,11 +24,6 @@ public enum RunState {
         return ordinal() >= COMPLETED.ordinal();
     }
 
-    /** Whether faults may be in the mesh in this state. */
-    public boolean mayHaveFaults() {
-        return this == INJECTING || this == OBSERVING || this == RECOVERING;
-    }
-
     /** The states this one may move to. */
     public Set<RunState> next() {
         return switch (this) {

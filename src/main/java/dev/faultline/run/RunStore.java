@@ -7,6 +7,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.Set;
 
@@ -53,12 +55,16 @@ public class RunStore {
 
     /**
      * Moves the run to {@code state} at {@code at} and records why in its timeline; a terminal state
-     * also sets verdict, reason and end. False when the run has already ended (nothing changes);
-     * a move the lifecycle does not allow is a bug and throws.
+     * also sets verdict, reason and end. True when the run is in {@code state} now (also when it already
+     * was, by the same move retried); false when it has ended otherwise. A move the lifecycle does not allow is
+     * a bug and throws.
      */
     boolean transition(Ownership owner, RunState state, String message, Instant at) {
         fence(owner);
         StoredRun run = StoredRun.findById(owner.runId());
+        if (run.state == state && (!state.isTerminal() || java.util.Objects.equals(run.reason, message))) {
+            return true; // a retry of a move whose commit went through before its answer was lost
+        }
         if (run.state.isTerminal()) {
             return false;
         }
@@ -214,7 +220,7 @@ public class RunStore {
     }
 
     /** A live run as its owner's heartbeat sees it: its epoch, and the abort another instance asked for, if any. */
-    record Owned(String runId, long epoch, String abortReason) {
+    record Owned(String runId, long epoch, String abortReason, Instant createdAt) {
     }
 
     List<Ownership> liveRunsOwnedBy(String owner) {
@@ -246,7 +252,7 @@ public class RunStore {
     List<Owned> heartbeat(String owner) {
         StoredRun.update("heartbeatAt = ?1 where owner = ?2 and endedAt is null", clock.instant(), owner);
         return StoredRun.<StoredRun> list("endedAt is null and owner = ?1", owner).stream()
-                .map(run -> new Owned(run.id, run.epoch, run.abortReason)).toList();
+                .map(run -> new Owned(run.id, run.epoch, run.abortReason, run.createdAt)).toList();
     }
 
     /** Asks the run's owner to abort it; false when it has ended or an abort was asked for already. */
@@ -304,8 +310,18 @@ public class RunStore {
             query.append(" and state = :state");
             parameters.and("state", value);
         });
-        return StoredRun.<StoredRun> find(query.toString(), Sort.descending("createdAt"), parameters).page(0, limit).list()
-                .stream().map(run -> toRun(run, false)).toList();
+        List<StoredRun> found = StoredRun.<StoredRun> find(query.toString(), Sort.descending("createdAt"), parameters).page(0, limit).list();
+        if (found.isEmpty()) {
+            return List.of();
+        }
+        // three queries however many runs: the runs, then all their rules, then all their timelines
+        List<String> ids = found.stream().map(run -> run.id).toList();
+        Map<String, List<StoredRule>> rules = StoredRule.<StoredRule> list("runId in ?1", Sort.ascending("id"), ids).stream()
+                .collect(Collectors.groupingBy(rule -> rule.runId));
+        Map<String, List<StoredEvent>> events = StoredEvent.<StoredEvent> list("runId in ?1", Sort.ascending("at", "id"), ids).stream()
+                .collect(Collectors.groupingBy(event -> event.runId));
+        return found.stream().map(run -> toRun(run, rules.getOrDefault(run.id, List.of()), events.getOrDefault(run.id, List.of()), false))
+                .toList();
     }
 
     @Transactional(TxType.REQUIRED)
@@ -348,10 +364,14 @@ public class RunStore {
     }
 
     private static Run toRun(StoredRun run, boolean withDocument) {
-        List<Run.Rule> rules = StoredRule.<StoredRule> list("runId", Sort.ascending("id"), run.id).stream()
+        return toRun(run, StoredRule.<StoredRule> list("runId", Sort.ascending("id"), run.id),
+                StoredEvent.<StoredEvent> list("runId", Sort.ascending("at", "id"), run.id), withDocument);
+    }
+
+    private static Run toRun(StoredRun run, List<StoredRule> storedRules, List<StoredEvent> events, boolean withDocument) {
+        List<Run.Rule> rules = storedRules.stream()
                 .map(rule -> new Run.Rule(rule.kind, rule.namespace, rule.name, rule.route, rule.appliedAt, rule.removedAt)).toList();
-        List<Run.TimelineEntry> timeline = StoredEvent.<StoredEvent> list("runId", Sort.ascending("at", "id"), run.id).stream()
-                .map(event -> new Run.TimelineEntry(event.at, event.type, event.message)).toList();
+        List<Run.TimelineEntry> timeline = events.stream().map(event -> new Run.TimelineEntry(event.at, event.type, event.message)).toList();
         try {
             return new Run(run.id, run.experiment, run.revision, run.state, run.verdict, run.reason, run.startedBy, run.createdAt,
                     run.startedAt, run.endedAt, run.needsCleanup, rules, timeline, withDocument ? JSON.readTree(run.document) : null);

@@ -244,9 +244,9 @@ public class GameDayService {
 
     /**
      * Cancels a game day: before it runs, or while it runs. It is marked CANCELLED first (so no
-     * further step starts), then its live runs are aborted from whichever instance carries them out
-     * (their rules are out of the mesh before this returns); a run that could not be aborted is named
-     * in the game day's reason.
+     * further step starts), then its live runs are aborted together, from whichever instance carries
+     * them out (their rules are out of the mesh before this returns); a run that could not be aborted
+     * is named in the game day's reason.
      */
     public GameDayView cancel(String name, String actor) {
         String state = state(name);
@@ -255,15 +255,25 @@ public class GameDayService {
         }
         end(name, State.CANCELLED, "cancelled by " + actor);
         unschedule(name);
-        List<String> problems = new ArrayList<>();
+        List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> aborts = new ArrayList<>();
         for (String runId : liveRuns(name)) {
+            aborts.add(Thread.ofVirtual().start(() -> {
+                try {
+                    engine.abort(runId, "game day " + name + " cancelled by " + actor, actor);
+                } catch (ResourceConflictException alreadyEnded) {
+                    // it ended by itself meanwhile
+                } catch (RuntimeException e) {
+                    LOG.warnf("Could not abort run %s of game day %s: %s", runId, name, e.getMessage());
+                    problems.add("run " + runId + " could not be aborted: " + e.getMessage());
+                }
+            }));
+        }
+        for (Thread abort : aborts) {
             try {
-                engine.abort(runId, "game day " + name + " cancelled by " + actor, actor);
-            } catch (ResourceConflictException alreadyEnded) {
-                // it ended by itself meanwhile
-            } catch (RuntimeException e) {
-                LOG.warnf("Could not abort run %s of game day %s: %s", runId, name, e.getMessage());
-                problems.add("run " + runId + " could not be aborted: " + e.getMessage());
+                abort.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         if (!problems.isEmpty()) {

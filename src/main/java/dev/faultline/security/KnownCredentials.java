@@ -23,7 +23,7 @@ class KnownCredentials {
     private record Account(User user, String passwordHash) {
     }
 
-    private record Token(TokenService.TokenIdentity identity, Instant expiresAt) {
+    private record Token(String publicId, TokenService.TokenIdentity identity, Instant expiresAt) {
     }
 
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
@@ -38,12 +38,18 @@ class KnownCredentials {
         accounts.put(user.username(), new Account(user, passwordHash));
     }
 
-    void token(String presentedSha256, TokenService.TokenIdentity identity, Instant expiresAt) {
-        tokens.put(presentedSha256, new Token(identity, expiresAt));
+    void token(String presentedSha256, String publicId, TokenService.TokenIdentity identity, Instant expiresAt) {
+        tokens.put(presentedSha256, new Token(publicId, identity, expiresAt));
     }
 
+    /** The user changed (roles, grants, password, disabled) or is gone: nothing of theirs signs in from here until the database says so again. */
     void forgetAccount(String username) {
         accounts.remove(username);
+        tokens.values().removeIf(token -> token.identity().owner().username().equals(username));
+    }
+
+    void forgetTokenById(String publicId) {
+        tokens.values().removeIf(token -> token.publicId().equals(publicId));
     }
 
     void forgetToken(String presentedSha256) {

@@ -86,6 +86,7 @@ public class TokenService {
 
     /** Revokes a token; revoking twice is harmless. */
     public ApiToken revoke(String id) {
+        known.forgetTokenById(id);
         StoredToken token = stored(id).orElseThrow(() -> new ResourceNotFoundException("token " + id + " does not exist"));
         if (token.revokedAt == null) {
             token.revokedAt = clock.instant();
@@ -117,7 +118,7 @@ public class TokenService {
             granted.retainAll(Role.expand(owner.roles()));
             return new TokenIdentity(owner, granted);
         }));
-        identity.ifPresentOrElse(found -> known.token(presentedSha256, found, valid.get().expiresAt),
+        identity.ifPresentOrElse(found -> known.token(presentedSha256, valid.get().publicId, found, valid.get().expiresAt),
                 () -> known.forgetToken(presentedSha256));
         return identity;
     }

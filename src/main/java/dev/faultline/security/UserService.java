@@ -92,6 +92,7 @@ public class UserService {
     /** Changes what is present. Refuses to leave Faultline without an enabled admin. */
     public User update(String username, Optional<Set<Role>> roles, Optional<List<String>> namespaces,
             Optional<Boolean> disabled, Optional<String> password) {
+        known.forgetAccount(username);
         UserAccount account = lockedAccount(username);
         boolean wasAdmin = isEnabledAdmin(account);
         roles.ifPresent(value -> account.roles = keys(value));
@@ -106,6 +107,7 @@ public class UserService {
 
     /** Sets a new password when {@code current} is the user's present one; false (and nothing changed) otherwise. */
     public boolean changePassword(String username, String current, String replacement) {
+        known.forgetAccount(username);
         UserAccount account = lockedAccount(username);
         if (!Passwords.matches(current, account.passwordHash)) {
             return false;
@@ -115,6 +117,7 @@ public class UserService {
     }
 
     public void delete(String username) {
+        known.forgetAccount(username);
         UserAccount account = lockedAccount(username);
         if (isEnabledAdmin(account)) {
             requireAnotherAdmin(account);
