@@ -41,6 +41,7 @@ public class Reconciler implements HealthCheck {
     private final RunStore store;
     private final RunLifecycle lifecycle;
     private final RunEngine engine;
+    private final RunsElsewhere elsewhere;
     private final HaltService halt;
     private final FaultInjector injector;
     private final RuleNamespaces namespaces;
@@ -51,11 +52,12 @@ public class Reconciler implements HealthCheck {
     private volatile boolean startedClean;
     private volatile String lastProblem;
 
-    Reconciler(RunStore store, RunLifecycle lifecycle, RunEngine engine, HaltService halt, FaultInjector injector, RuleNamespaces namespaces,
+    Reconciler(RunStore store, RunLifecycle lifecycle, RunEngine engine, RunsElsewhere elsewhere, HaltService halt, FaultInjector injector, RuleNamespaces namespaces,
             DatabaseContact database, Instance instance, RunConfig config, Clock clock) {
         this.store = store;
         this.lifecycle = lifecycle;
         this.engine = engine;
+        this.elsewhere = elsewhere;
         this.halt = halt;
         this.injector = injector;
         this.namespaces = namespaces;
@@ -67,7 +69,7 @@ public class Reconciler implements HealthCheck {
 
     void onStart(@Observes StartupEvent start) {
         for (Ownership leftover : store.liveRunsOwnedBy(instance.id())) {
-            engine.endLeftover(leftover, RESTARTED);
+            elsewhere.endLeftover(leftover, RESTARTED);
         }
         startedClean = sweep();
     }
@@ -100,7 +102,7 @@ public class Reconciler implements HealthCheck {
         Instant lostTrack = clock.instant().minus(Duration.ofMinutes(1));
         for (RunStore.Owned run : owned) {
             if (!engine.isLiveHere(run.runId()) && run.createdAt().isBefore(lostTrack)) {
-                Thread.ofVirtual().start(() -> engine.endLeftover(new Ownership(run.runId(), run.epoch()),
+                Thread.ofVirtual().start(() -> elsewhere.endLeftover(new Ownership(run.runId(), run.epoch()),
                         "ended by the reconciler: this instance no longer carried it out"));
             }
         }
@@ -120,7 +122,7 @@ public class Reconciler implements HealthCheck {
                     before.ifPresent(lost -> lifecycle.durably("the takeover of run " + runId, () -> store.event(claimed,
                             TimelineKind.TAKEN_OVER, "taken over by " + instance.id() + ": its owner " + lost.owner()
                                     + " has not beaten since " + lost.heartbeatAt(), clock.instant())));
-                    engine.endLeftover(claimed, OWNER_LOST);
+                    elsewhere.endLeftover(claimed, OWNER_LOST);
                 } catch (RuntimeException e) {
                     LOG.warnf(e, "Could not end run %s, taken over from its lost owner; the next beat tries again", runId);
                 }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +25,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import dev.faultline.DatabaseUnavailableException;
-import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.SavedExperiment;
 import dev.faultline.experiment.spec.ExperimentCodec;
@@ -65,10 +63,9 @@ public class RunEngine {
     private final Map<String, LiveRun> live = new ConcurrentHashMap<>();
     /** One lock per live run, so that an abort and the run's own recovery never remove its rules at once. */
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-    /** Runs no instance carries out that this one is ending now (at start-up, after a takeover). */
-    private final Set<String> endingHere = ConcurrentHashMap.newKeySet();
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("run-", 0).factory());
     private final RunStore store;
+    private final RunsElsewhere elsewhere;
     private final RunLifecycle lifecycle;
     private final SampleRecorder samples;
     private final FaultInjector injector;
@@ -83,10 +80,11 @@ public class RunEngine {
     /** A halt this instance could not store yet (the database was away): it holds here until stored. */
     private volatile Run.Halt unstoredHalt;
 
-    RunEngine(RunStore store, RunLifecycle lifecycle, SampleRecorder samples, FaultInjector injector, GuardrailMonitor monitor,
+    RunEngine(RunStore store, RunsElsewhere elsewhere, RunLifecycle lifecycle, SampleRecorder samples, FaultInjector injector, GuardrailMonitor monitor,
             MeasurementChecker checker, NamespacePolicy policy, RuleNamespaces namespaces, RunConfig config, Instance instance,
             Clock clock, @ConfigProperty(name = "faultline.guardrails.default-interval", defaultValue = "PT1S") Duration defaultInterval) {
         this.store = store;
+        this.elsewhere = elsewhere;
         this.lifecycle = lifecycle;
         this.samples = samples;
         this.injector = injector;
@@ -168,10 +166,8 @@ public class RunEngine {
 
     /**
      * Aborts a run, whichever instance carries it out: its rules are out of the mesh before this
-     * returns. Here, from what this instance holds; for another instance's run, the abort is marked
-     * in the database first (so its owner takes the removal for the abort it is), then this instance
-     * removes the rules itself, and the owner — or this instance, when the owner has stopped beating —
-     * ends the run.
+     * returns — here from what this instance holds, for another instance's run through
+     * {@link RunsElsewhere#abort}.
      */
     public Run abort(String runId, String reason, String actor) {
         String why = "aborted by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason);
@@ -184,47 +180,7 @@ public class RunEngine {
                 throw unavailable(e, "the rules of run " + runId + " were removed from the mesh; the abort is recorded when it answers");
             }
         }
-        Optional<RunStore.Facts> facts;
-        try {
-            facts = store.facts(runId);
-        } catch (RuntimeException e) {
-            if (!DatabaseUnavailableException.isCause(e)) {
-                throw e;
-            }
-            List<Removed> removed = removeFoundInMesh(runId, namespaces.known());
-            throw new DatabaseUnavailableException("Faultline's database does not answer; " + (removed.isEmpty()
-                    ? "no rule of run " + runId + " was found in the mesh"
-                    : "the rules of run " + runId + " found in the mesh were removed: "
-                            + removed.stream().map(gone -> gone.rule().namespace() + "/" + gone.rule().resource()).toList())
-                    + ". The abort is not recorded; its owner removes its rules by itself when it cannot reach the database either", e);
-        }
-        RunStore.Facts run = facts.orElseThrow(() -> new ResourceNotFoundException("run " + runId + " does not exist"));
-        if (run.state().isTerminal()) {
-            throw new ResourceConflictException("run " + runId + " has already ended " + run.state());
-        }
-        // marked alongside the removal, which never waits for it: the owner that sees its rule go finds the mark
-        Thread mark = Thread.ofVirtual().start(() -> store.requestAbort(runId, why));
-        removeForOther(runId, run.targetNamespace(), null, "by " + instance.id() + " for the abort");
-        join(mark);
-        awaitOwnerOrEnd(runId, why);
-        return store.find(runId).orElseThrow();
-    }
-
-    /** Waits a couple of heartbeats for the run's owner to end it; when the owner has stopped beating, ends it here. */
-    private void awaitOwnerOrEnd(String runId, String reason) {
-        Instant deadline = clock.instant().plus(config.heartbeatInterval().multipliedBy(2)).plusSeconds(1);
-        while (clock.instant().isBefore(deadline)) {
-            Optional<RunStore.Facts> now = store.facts(runId);
-            if (now.isEmpty() || now.get().state().isTerminal()) {
-                return;
-            }
-            Instant stale = clock.instant().minus(config.ownerTimeout());
-            if (now.get().heartbeatAt().isBefore(stale)) {
-                store.claimOrphan(runId, instance.id(), stale).ifPresent(claimed -> endLeftover(claimed, reason));
-                return;
-            }
-            sleep(Duration.ofMillis(100));
-        }
+        return elsewhere.abort(runId, why);
     }
 
     /** Aborts every live run of this instance without waiting (from the heartbeat, which must stay quick). */
@@ -766,134 +722,6 @@ public class RunEngine {
     private static final class StoppedBeforeWriting extends RuntimeException {
         StoppedBeforeWriting() {
             super(null, null, false, false);
-        }
-    }
-
-    /** What one removal by an instance that does not carry the run out did. */
-    record Removed(RuleRef rule, Instant at, FaultInjector.Removal removal) {
-    }
-
-    /**
-     * Removes the rules of a run this instance does not carry out: those the database lists, and
-     * those the mesh holds for it in its target namespace (an apply whose answer was lost). Each
-     * removal is recorded — under {@code owner} when this instance now holds the run, otherwise as
-     * another instance's — as far as the database answers; false when a rule could not be removed.
-     */
-    boolean removeForOther(String runId, String namespace, Ownership owner, String how) {
-        List<RuleRef> rules = new ArrayList<>();
-        try {
-            for (OwnedRule found : injector.owned(namespace)) {
-                if (found.rule().runId().equals(runId)) {
-                    rules.add(found.rule());
-                }
-            }
-        } catch (MeshException e) {
-            LOG.warnf("Could not look for rules of run %s in %s: %s", runId, namespace, e.getMessage());
-        }
-        try {
-            for (RuleRef recorded : store.liveRules(runId)) {
-                if (rules.stream().noneMatch(r -> r.route().equals(recorded.route()) && r.namespace().equals(recorded.namespace()))) {
-                    rules.add(recorded);
-                }
-            }
-        } catch (RuntimeException e) {
-            if (!DatabaseUnavailableException.isCause(e)) {
-                throw e;
-            }
-            LOG.warnf("The database does not answer; removing the rules of run %s found in %s only", runId, namespace);
-        }
-        boolean all = true;
-        for (RuleRef rule : rules) {
-            String message;
-            boolean failed = false;
-            Instant at;
-            try {
-                FaultInjector.Removal removal = injector.remove(rule);
-                at = clock.instant();
-                message = rule.route() + (removal == FaultInjector.Removal.ALREADY_GONE ? " was already gone"
-                        : " removed from " + rule.namespace() + "/" + rule.resource() + " " + how);
-            } catch (MeshException e) {
-                all = false;
-                failed = true;
-                at = clock.instant();
-                message = e.getMessage() + "; the reconciler keeps trying";
-                LOG.warnf("Could not remove rule %s of run %s: %s", rule.route(), runId, e.getMessage());
-            }
-            try {
-                if (!failed) {
-                    store.ruleRemoved(owner, rule, at, message);
-                } else if (owner != null) {
-                    store.needsCleanup(owner, true, message, at);
-                }
-            } catch (RuntimeException e) {
-                if (e instanceof FencedException || !DatabaseUnavailableException.isCause(e)) {
-                    throw e;
-                }
-                LOG.warnf("Could not record the removal of rule %s of run %s: the database does not answer", rule.route(), runId);
-            }
-        }
-        return all;
-    }
-
-    /** Without the database: removes whatever the mesh holds for the run in {@code where}. */
-    private List<Removed> removeFoundInMesh(String runId, List<String> where) {
-        List<Removed> removed = new ArrayList<>();
-        for (String namespace : where) {
-            List<OwnedRule> owned;
-            try {
-                owned = injector.owned(namespace);
-            } catch (MeshException e) {
-                LOG.warnf("Could not look for rules of run %s in %s: %s", runId, namespace, e.getMessage());
-                continue;
-            }
-            for (OwnedRule found : owned) {
-                if (found.rule().runId().equals(runId)) {
-                    try {
-                        removed.add(new Removed(found.rule(), clock.instant(), injector.remove(found.rule())));
-                    } catch (MeshException e) {
-                        LOG.warnf("Could not remove rule %s of run %s: %s", found.rule().route(), runId, e.getMessage());
-                    }
-                }
-            }
-        }
-        return removed;
-    }
-
-    /**
-     * Ends a run that no instance carries out any more — left by this instance before a restart, or
-     * by an owner that stopped beating — under the ownership this instance now holds: its rules come
-     * out first, then the run ends (CANCELLED when it had not injected yet, ABORTED otherwise).
-     */
-    void endLeftover(Ownership owner, String reason) {
-        if (live.containsKey(owner.runId()) || !endingHere.add(owner.runId())) {
-            return;
-        }
-        try {
-            endLeftoverOnce(owner, reason);
-        } finally {
-            endingHere.remove(owner.runId());
-        }
-    }
-
-    private void endLeftoverOnce(Ownership owner, String reason) {
-        Optional<RunStore.Facts> facts = store.facts(owner.runId());
-        if (facts.isEmpty() || facts.get().state().isTerminal()) {
-            return;
-        }
-        RunState state = facts.get().state();
-        Instant began = clock.instant();
-        try {
-            if (state == RunState.PENDING || state == RunState.PRECHECK) {
-                lifecycle.end(owner, RunState.CANCELLED, reason + " before injecting");
-                return;
-            }
-            removeForOther(owner.runId(), facts.get().targetNamespace(), owner, "(" + reason + ")");
-            if (state != RunState.POSTCHECK && state != RunState.RECOVERING) {
-                lifecycle.move(owner, RunState.RECOVERING, reason + "; removing its rules", began);
-            }
-            lifecycle.end(owner, RunState.ABORTED, reason);
-        } catch (FencedException e) {
-            LOG.infof("Run %s was taken over again meanwhile", owner.runId());
         }
     }
 
