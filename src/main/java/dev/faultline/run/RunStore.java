@@ -2,10 +2,12 @@ package dev.faultline.run;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -147,6 +149,7 @@ public class RunStore {
             try (PreparedStatement update = connection.prepareStatement(
                     "update run_rule set removed_at = ? where run_id = ? and route = ? and removed_at is null");
                     PreparedStatement event = connection.prepareStatement("insert into run_event (run_id, at, type, message) values (?, ?, ?, ?)")) {
+                List<FaultInjector.Removed> recorded = new ArrayList<>();
                 for (FaultInjector.Removed gone : removed) {
                     RuleRef rule = gone.rule();
                     if (known.contains(rule.runId())) {
@@ -154,11 +157,17 @@ public class RunStore {
                         update.setString(2, rule.runId());
                         update.setString(3, rule.route());
                         update.addBatch();
-                        addEvent(event, rule.runId(), gone.at(), TimelineKind.RULE_REMOVED, rule.route() + " removed from "
+                        recorded.add(gone);
+                    }
+                }
+                int[] counts = update.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] > 0 || counts[i] == Statement.SUCCESS_NO_INFO) { // unrecorded so far: the run's own recovery did not get there first
+                        RuleRef rule = recorded.get(i).rule();
+                        addEvent(event, rule.runId(), recorded.get(i).at(), TimelineKind.RULE_REMOVED, rule.route() + " removed from "
                                 + rule.namespace() + "/" + rule.resource() + " by the kill switch");
                     }
                 }
-                update.executeBatch();
                 event.executeBatch();
             }
         });
