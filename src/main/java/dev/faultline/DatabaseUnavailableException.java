@@ -4,7 +4,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 
 /** Faultline's database does not answer (503 at the API); the message says what was done without it. */
-public class DatabaseUnavailableException extends RuntimeException {
+public class DatabaseUnavailableException extends RuntimeException implements Failure.Known {
 
     public DatabaseUnavailableException(String message, Throwable cause) {
         super(message, cause);
@@ -29,5 +29,10 @@ public class DatabaseUnavailableException extends RuntimeException {
             }
         }
         return false;
+    }
+
+    @Override
+    public Failure failure() {
+        return Failure.DATABASE_UNAVAILABLE;
     }
 }

@@ -2,21 +2,17 @@ package dev.faultline.api;
 
 import java.time.Clock;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.jboss.logging.Logger;
-
-import dev.faultline.DatabaseUnavailableException;
-import dev.faultline.security.AuditLog;
+import dev.faultline.security.AuditTrail;
+import dev.faultline.security.Caller;
 import dev.faultline.security.AuditRecord;
 import dev.faultline.security.AuditRecord.Outcome;
 import dev.faultline.security.Identities;
-import io.quarkus.scheduler.Scheduled;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.http.HttpHeaders;
@@ -27,29 +23,48 @@ import io.vertx.ext.web.RoutingContext;
  * Writes an audit entry for every state-changing request to {@code /api/v1}, whatever its outcome —
  * including callers turned away before any resource saw them (no or wrong credentials). It sits in
  * front of authentication and records when the answer has been sent, so no endpoint can forget it.
- * Request bodies are never recorded: they may carry passwords.
+ * A feature service that carried the request out attaches its operation and target ({@link
+ * AuditTrail}), so the request leaves one entry that names both. Request bodies are never recorded:
+ * they may carry passwords.
  */
 @ApplicationScoped
-public class AuditRecorder {
+public class AuditRecorder implements AuditTrail.RequestAudit {
 
     /** Routing-context key under which {@link ProblemMapper} leaves the reason of a failed request. */
     static final String DETAIL = "faultline.audit.detail";
+    private static final String OPERATION = "faultline.audit.operation";
+    private static final String TARGET = "faultline.audit.target";
 
-    private static final Logger LOG = Logger.getLogger(AuditRecorder.class);
     private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
 
-    private final AuditLog log;
+    private final AuditTrail trail;
     private final Clock clock;
-    /** Entries made while the database was away (bounded: beyond this many, they are logged instead). */
-    private final BlockingQueue<AuditRecord> unwritten = new LinkedBlockingQueue<>(10_000);
+    private final CurrentVertxRequest request;
 
-    AuditRecorder(AuditLog log, Clock clock) {
-        this.log = log;
+    AuditRecorder(AuditTrail trail, Clock clock, CurrentVertxRequest request) {
+        this.trail = trail;
         this.clock = clock;
+        this.request = request;
     }
 
     void install(@Observes Router router) {
         router.route("/api/v1/*").order(RouteConstants.ROUTE_ORDER_HEADERS).handler(this::track);
+    }
+
+    @Override
+    public boolean attach(String operation, String target) {
+        RoutingContext context;
+        try {
+            context = request.getCurrent();
+        } catch (jakarta.enterprise.context.ContextNotActiveException e) {
+            return false;
+        }
+        if (context == null || !context.normalizedPath().startsWith("/api/v1/")) {
+            return false;
+        }
+        context.put(OPERATION, operation);
+        context.put(TARGET, target);
+        return true;
     }
 
     private void track(RoutingContext context) {
@@ -73,36 +88,17 @@ public class AuditRecorder {
         }
         String path = context.normalizedPath();
         String location = context.response().headers().get(HttpHeaders.LOCATION);
-        var record = new AuditRecord(null, at, signedIn ? identity.getPrincipal().getName() : null,
-                signedIn ? Identities.via(identity) : null, context.request().method().name(), path,
-                location != null && outcome == Outcome.SUCCEEDED ? java.net.URI.create(location).getPath() : path, status, outcome,
-                context.request().remoteAddress() == null ? null : context.request().remoteAddress().hostAddress(),
+        String target = context.get(TARGET);
+        if (target == null) {
+            target = location != null && outcome == Outcome.SUCCEEDED ? java.net.URI.create(location).getPath() : path;
+        }
+        var record = new AuditRecord(null, at, signedIn ? identity.getPrincipal().getName() : null, Caller.Via.API.key(),
+                signedIn ? Identities.via(identity) : null, context.get(OPERATION), context.request().method().name(), path, target,
+                status, outcome, context.request().remoteAddress() == null ? null : context.request().remoteAddress().hostAddress(),
                 outcome == Outcome.SUCCEEDED ? null : detail);
         context.vertx().executeBlocking(() -> {
-            log.record(record);
+            trail.append(record);
             return null;
-        }, false).onFailure(failure -> {
-            if (DatabaseUnavailableException.isCause(failure) && unwritten.offer(record)) {
-                LOG.warnf("The database does not answer; the audit entry of %s %s waits to be written", record.method(), record.path());
-            } else {
-                LOG.errorf(failure, "Could not write the audit entry %s", record);
-            }
-        });
-    }
-
-    /** Writes, in order, the entries that waited while the database was away; stops at the first that still cannot be written. */
-    @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, executeWith = Scheduled.SIMPLE)
-    void writeUnwritten() {
-        for (AuditRecord record; (record = unwritten.peek()) != null;) {
-            try {
-                log.record(record);
-                unwritten.poll();
-            } catch (RuntimeException e) {
-                if (!DatabaseUnavailableException.isCause(e)) {
-                    LOG.errorf(e, "Could not write the audit entry %s", unwritten.poll());
-                }
-                return;
-            }
-        }
+        }, false);
     }
 }

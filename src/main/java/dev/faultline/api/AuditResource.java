@@ -18,8 +18,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
-import dev.faultline.security.AuditLog;
 import dev.faultline.security.AuditRecord;
+import dev.faultline.security.AuditTrail;
 import dev.faultline.security.AuditRecord.Outcome;
 import dev.faultline.security.Role;
 
@@ -33,17 +33,19 @@ public class AuditResource {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 
-    private final AuditLog log;
+    private final AuditTrail trail;
+    private final Callers callers;
 
-    AuditResource(AuditLog log) {
-        this.log = log;
+    AuditResource(AuditTrail trail, Callers callers) {
+        this.trail = trail;
+        this.callers = callers;
     }
 
     @GET
-    @Operation(summary = "Search the audit log", description = "Newest first. Every filter given must hold; `path` "
-            + "matches as a prefix; `from` and `to` are ISO-8601 instants; page on with `before` = the last `id` seen.")
+    @Operation(summary = "Search the audit log", description = "Newest first. Every filter given must hold; `operation` (experiment.update) and `path` "
+            + "match as a prefix; `from` and `to` are ISO-8601 instants; page on with `before` = the last `id` seen.")
     public List<AuditRecord> search(@QueryParam("actor") String actor, @QueryParam("outcome") String outcome,
-            @QueryParam("method") String method, @QueryParam("path") String path, @QueryParam("from") String from,
+            @QueryParam("operation") String operation, @QueryParam("via") String via, @QueryParam("method") String method, @QueryParam("path") String path, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("before") Long before, @QueryParam("limit") Integer limit) {
         List<FieldError> errors = new ArrayList<>();
         Optional<Outcome> parsedOutcome = Optional.empty();
@@ -63,7 +65,8 @@ public class AuditResource {
         if (!errors.isEmpty()) {
             throw new InvalidDocumentException(errors);
         }
-        return log.search(new AuditLog.Query(Optional.ofNullable(actor), parsedOutcome,
+        return trail.search(callers.get(), new AuditTrail.Query(Optional.ofNullable(actor), parsedOutcome, Optional.ofNullable(operation),
+                Optional.ofNullable(via).map(value -> value.toLowerCase(java.util.Locale.ROOT)),
                 Optional.ofNullable(method).map(value -> value.toUpperCase(java.util.Locale.ROOT)), Optional.ofNullable(path),
                 fromInstant, toInstant, Optional.ofNullable(before), pageSize));
     }

@@ -19,15 +19,12 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.notify.ChannelService;
 import dev.faultline.notify.ChannelService.ChannelRequest;
 import dev.faultline.notify.ChannelView;
 import dev.faultline.notify.Delivery;
-import dev.faultline.notify.Notifier;
 import dev.faultline.security.Role;
-import io.quarkus.security.identity.SecurityIdentity;
 
 /**
  * Notification channels. Everyone may see which exist (experiments name them); only admins
@@ -40,13 +37,11 @@ import io.quarkus.security.identity.SecurityIdentity;
 public class ChannelResource {
 
     private final ChannelService channels;
-    private final Notifier notifier;
-    private final SecurityIdentity caller;
+    private final Callers callers;
 
-    ChannelResource(ChannelService channels, Notifier notifier, SecurityIdentity caller) {
+    ChannelResource(ChannelService channels, Callers callers) {
         this.channels = channels;
-        this.notifier = notifier;
-        this.caller = caller;
+        this.callers = callers;
     }
 
     /** A new channel: {@code secret} (webhooks only) signs each body with HMAC-SHA256. */
@@ -75,10 +70,7 @@ public class ChannelResource {
     @APIResponse(responseCode = "409", description = "A channel of that name exists")
     public Response create(NewChannel request) {
         String name = request == null ? null : request.name();
-        if (name != null && channels.exists(name)) {
-            throw new ResourceConflictException("channel " + name + " exists; change it with PUT /api/v1/channels/" + name);
-        }
-        channels.put(name, request == null ? null : new ChannelRequest(request.kind(), request.url(), request.secret()), actor());
+        channels.create(callers.get(), name, request == null ? null : new ChannelRequest(request.kind(), request.url(), request.secret()));
         return Response.created(URI.create("/api/v1/channels/" + name)).entity(read(name)).build();
     }
 
@@ -91,7 +83,7 @@ public class ChannelResource {
     @APIResponse(responseCode = "201", description = "Created")
     @APIResponse(responseCode = "409", description = "The channel is declared in configuration")
     public Response apply(@PathParam("name") String name, ChannelRequest request) {
-        boolean created = channels.put(name, request, actor());
+        boolean created = channels.put(callers.get(), name, request);
         return (created ? Response.created(URI.create("/api/v1/channels/" + name)) : Response.ok()).entity(read(name)).build();
     }
 
@@ -101,7 +93,7 @@ public class ChannelResource {
     @Operation(summary = "Delete a channel", description = "Experiments that still name it record a failed delivery")
     @APIResponse(responseCode = "204", description = "Deleted")
     public void delete(@PathParam("name") String name) {
-        channels.delete(name);
+        channels.delete(callers.get(), name);
     }
 
     @POST
@@ -110,11 +102,7 @@ public class ChannelResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Send a test message", description = "One attempt, now; the answer says how the receiver responded")
     public Delivery test(@PathParam("name") String name) {
-        return notifier.test(name);
-    }
-
-    private String actor() {
-        return caller.getPrincipal().getName();
+        return channels.test(callers.get(), name);
     }
 
     private static ResourceNotFoundException missing(String name) {

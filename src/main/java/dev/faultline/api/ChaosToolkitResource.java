@@ -34,9 +34,7 @@ import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.interop.ChaosToolkitImporter;
 import dev.faultline.interop.ChaosToolkitService;
 import dev.faultline.interop.Unmapped;
-import dev.faultline.security.NamespacePolicy;
 import dev.faultline.security.Role;
-import io.quarkus.security.identity.SecurityIdentity;
 
 /** Chaos Toolkit experiments in and out. */
 @Path("/api/v1")
@@ -46,17 +44,15 @@ public class ChaosToolkitResource {
 
     private final ChaosToolkitService chaosToolkit;
     private final ExperimentService experiments;
-    private final NamespacePolicy policy;
     private final ChaosToolkitExports exports;
-    private final SecurityIdentity caller;
+    private final Callers callers;
 
     ChaosToolkitResource(ChaosToolkitService chaosToolkit, ChaosToolkitExports exports, ExperimentService experiments,
-            NamespacePolicy policy, SecurityIdentity caller) {
+            Callers callers) {
         this.chaosToolkit = chaosToolkit;
         this.exports = exports;
         this.experiments = experiments;
-        this.policy = policy;
-        this.caller = caller;
+        this.callers = callers;
     }
 
     /** The Faultline document, what did not map, and what the document lacks before it can be stored (Faultline paths). */
@@ -84,8 +80,7 @@ public class ChaosToolkitResource {
             throw new InvalidDocumentException(result.errors());
         }
         Experiment experiment = ExperimentCodec.decode(result.experiment());
-        policy.requireGrant(caller, experiment.spec().target().namespace());
-        SavedExperiment saved = experiments.create(experiment, caller.getPrincipal().getName());
+        SavedExperiment saved = experiments.create(callers.get(), experiment);
         return Response.created(URI.create("/api/v1/experiments/" + saved.experiment().name()))
                 .entity(new Imported(ExperimentCodec.toTree(saved.experiment()), result.unmapped(), List.of())).build();
     }

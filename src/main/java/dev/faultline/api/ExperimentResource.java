@@ -35,9 +35,7 @@ import dev.faultline.experiment.spec.Experiment;
 import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
-import dev.faultline.security.NamespacePolicy;
 import dev.faultline.security.Role;
-import io.quarkus.security.identity.SecurityIdentity;
 
 @Path("/api/v1/experiments")
 @Produces({ MediaType.APPLICATION_JSON, ApiMediaTypes.YAML })
@@ -45,15 +43,13 @@ import io.quarkus.security.identity.SecurityIdentity;
 public class ExperimentResource {
 
     private final ExperimentService experiments;
-    private final NamespacePolicy policy;
     private final ChaosToolkitExports chaosToolkit;
-    private final SecurityIdentity caller;
+    private final Callers callers;
 
-    ExperimentResource(ExperimentService experiments, NamespacePolicy policy, ChaosToolkitExports chaosToolkit, SecurityIdentity caller) {
+    ExperimentResource(ExperimentService experiments, ChaosToolkitExports chaosToolkit, Callers callers) {
         this.chaosToolkit = chaosToolkit;
         this.experiments = experiments;
-        this.policy = policy;
-        this.caller = caller;
+        this.callers = callers;
     }
 
     @POST
@@ -68,8 +64,7 @@ public class ExperimentResource {
             @Content(mediaType = ApiMediaTypes.YAML, schema = @Schema(implementation = Experiment.class)) }) String body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
         Experiment experiment = ExperimentCodec.decode(body, DocumentFormat.ofMediaType(contentType));
-        policy.requireGrant(caller, experiment.spec().target().namespace());
-        SavedExperiment saved = experiments.create(experiment, actor());
+        SavedExperiment saved = experiments.create(callers.get(), experiment);
         return Response.created(location(saved)).entity(ExperimentRepresentation.of(saved)).build();
     }
 
@@ -91,9 +86,7 @@ public class ExperimentResource {
             throw new InvalidDocumentException(List.of(new FieldError("metadata.name",
                     "must match the name in the path (" + name + "), found \"" + experiment.name() + "\"")));
         }
-        policy.requireGrant(caller, experiment.spec().target().namespace());
-        experiments.find(name).ifPresent(existing -> policy.requireGrant(caller, existing.experiment().spec().target().namespace()));
-        Applied applied = experiments.apply(experiment, actor());
+        Applied applied = experiments.apply(callers.get(), experiment);
         ExperimentRepresentation representation = ExperimentRepresentation.of(applied.saved());
         return applied.created()
                 ? Response.created(location(applied.saved())).entity(representation).build()
@@ -123,8 +116,7 @@ public class ExperimentResource {
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "No such experiment")
     public void delete(@PathParam("name") String name) {
-        experiments.find(name).ifPresent(existing -> policy.requireGrant(caller, existing.experiment().spec().target().namespace()));
-        experiments.delete(name, actor());
+        experiments.delete(callers.get(), name);
     }
 
     @GET
@@ -156,10 +148,6 @@ public class ExperimentResource {
 
     private static URI location(SavedExperiment saved) {
         return URI.create("/api/v1/experiments/" + saved.experiment().name());
-    }
-
-    private String actor() {
-        return caller.getPrincipal().getName();
     }
 
     private static Optional<String> nonBlank(String value) {

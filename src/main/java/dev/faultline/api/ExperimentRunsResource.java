@@ -24,16 +24,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.faultline.ResourceNotFoundException;
-import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.spec.Durations;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.run.Run;
-import dev.faultline.run.RunEngine;
-import dev.faultline.security.NamespacePolicy;
+import dev.faultline.run.RunService;
 import dev.faultline.security.Role;
-import io.quarkus.security.identity.SecurityIdentity;
 
 /** Starting a run; a pipeline starts one with {@code ?wait=true} and gates on the verdict or the JUnit report. */
 @Path("/api/v1/experiments/{name}/runs")
@@ -43,19 +39,14 @@ public class ExperimentRunsResource {
 
     static final Duration MAX_WAIT = Duration.ofHours(2);
 
-    private final RunEngine engine;
-    private final ExperimentService experiments;
-    private final NamespacePolicy policy;
-    private final SecurityIdentity caller;
+    private final RunService runs;
+    private final Callers callers;
     private final ObjectMapper json;
 
-    ExperimentRunsResource(RunEngine engine, ExperimentService experiments, NamespacePolicy policy, SecurityIdentity caller,
-            ObjectMapper json) {
+    ExperimentRunsResource(RunService runs, Callers callers, ObjectMapper json) {
         this.json = json;
-        this.engine = engine;
-        this.experiments = experiments;
-        this.policy = policy;
-        this.caller = caller;
+        this.runs = runs;
+        this.callers = callers;
     }
 
     /** Optional (a bare {@code curl -X POST} starts a run); {@code widerBlastRadius}: consent to fault more than the named subset where the mesh cannot fault it alone. */
@@ -78,11 +69,9 @@ public class ExperimentRunsResource {
         if (waitFor == null || waitFor.isNegative() || waitFor.compareTo(MAX_WAIT) > 0) {
             throw new InvalidDocumentException(List.of(new FieldError("timeout", "must be a duration up to 2h, such as 90s or PT10M")));
         }
-        var experiment = experiments.find(name).orElseThrow(() -> new ResourceNotFoundException("experiment " + name + " does not exist"));
-        policy.requireGrant(caller, experiment.experiment().spec().target().namespace());
-        Run run = engine.start(experiment, request != null && Boolean.TRUE.equals(request.widerBlastRadius()), caller.getPrincipal().getName());
+        Run run = runs.start(callers.get(), name, request != null && Boolean.TRUE.equals(request.widerBlastRadius()));
         if (wait) {
-            run = engine.await(run.id(), waitFor);
+            run = runs.await(run.id(), waitFor);
         }
         return Response.status(run.state().isTerminal() ? 200 : 202).location(URI.create("/api/v1/runs/" + run.id())).entity(run).build();
     }

@@ -29,10 +29,8 @@ import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.schedule.GameDayService;
 import dev.faultline.schedule.GameDayView;
-import dev.faultline.security.ExperimentGrants;
 import dev.faultline.security.Role;
 import io.quarkus.security.Authenticated;
-import io.quarkus.security.identity.SecurityIdentity;
 
 /** Game days: planned, approved by a second person, run step by step, then findings and follow-up actions. */
 @Path("/api/v1/gamedays")
@@ -42,13 +40,11 @@ import io.quarkus.security.identity.SecurityIdentity;
 public class GameDayResource {
 
     private final GameDayService gameDays;
-    private final ExperimentGrants grants;
-    private final SecurityIdentity caller;
+    private final Callers callers;
 
-    GameDayResource(GameDayService gameDays, ExperimentGrants grants, SecurityIdentity caller) {
+    GameDayResource(GameDayService gameDays, Callers callers) {
         this.gameDays = gameDays;
-        this.grants = grants;
-        this.caller = caller;
+        this.callers = callers;
     }
 
     public record NoteRequest(String text, String owner, String due) {
@@ -77,8 +73,7 @@ public class GameDayResource {
     @Operation(summary = "Plan a game day", description = "It starts at startAt once an approver other than its creator approved it")
     @APIResponse(responseCode = "201", description = "Planned")
     public Response create(JsonNode document) {
-        requireGrants(document);
-        gameDays.create(document, actor());
+        gameDays.create(callers.get(), document);
         String name = document.path("name").asText();
         return Response.created(URI.create("/api/v1/gamedays/" + name)).entity(read(name)).build();
     }
@@ -88,9 +83,7 @@ public class GameDayResource {
     @RolesAllowed(Role.EXPERIMENTER_NAME)
     @Operation(summary = "Plan or change a game day", description = "Changing an approved game day takes its approval back")
     public Response apply(@PathParam("name") String name, JsonNode document) {
-        requireGrants(document);
-        grants.require(caller, gameDays.experimentsOf(name));
-        boolean created = gameDays.put(name, document, actor());
+        boolean created = gameDays.put(callers.get(), name, document);
         return (created ? Response.created(URI.create("/api/v1/gamedays/" + name)) : Response.ok()).entity(read(name)).build();
     }
 
@@ -100,8 +93,7 @@ public class GameDayResource {
     @Operation(summary = "Delete a game day that is not running")
     @APIResponse(responseCode = "204", description = "Deleted")
     public void delete(@PathParam("name") String name) {
-        grants.require(caller, gameDays.experimentsOf(name));
-        gameDays.delete(name);
+        gameDays.delete(callers.get(), name);
     }
 
     @POST
@@ -111,7 +103,7 @@ public class GameDayResource {
     @Operation(summary = "Approve a game day", description = "Four eyes: not by whoever created or last changed it")
     @APIResponse(responseCode = "403", description = "Self-approval, or not an approver")
     public GameDayView approve(@PathParam("name") String name) {
-        return gameDays.approve(name, actor());
+        return gameDays.approve(callers.get(), name);
     }
 
     @POST
@@ -121,8 +113,7 @@ public class GameDayResource {
     @Operation(summary = "Start an approved game day now")
     @APIResponse(responseCode = "409", description = "Not approved, or already started")
     public GameDayView start(@PathParam("name") String name) {
-        grants.require(caller, gameDays.experimentsOf(name));
-        return gameDays.start(name, actor());
+        return gameDays.start(callers.get(), name);
     }
 
     @POST
@@ -132,7 +123,7 @@ public class GameDayResource {
     @Operation(summary = "Cancel a game day", description = "Before or while it runs; its live runs are aborted. Anyone signed in "
             + "may, as anyone may abort a run.")
     public GameDayView cancel(@PathParam("name") String name) {
-        return gameDays.cancel(name, actor());
+        return gameDays.cancel(callers.get(), name);
     }
 
     @POST
@@ -141,8 +132,7 @@ public class GameDayResource {
     @Operation(summary = "Record a finding", description = "Participants, the creator and admins")
     @APIResponse(responseCode = "201", description = "Recorded")
     public Response addFinding(@PathParam("name") String name, NoteRequest request) {
-        requirePerson(name);
-        return Response.status(201).entity(gameDays.addFinding(name, request == null ? null : request.text(), actor())).build();
+        return Response.status(201).entity(gameDays.addFinding(callers.get(), name, request == null ? null : request.text())).build();
     }
 
     @POST
@@ -151,7 +141,6 @@ public class GameDayResource {
     @Operation(summary = "Record a follow-up action", description = "{text, owner, due: 2026-12-31}; participants, the creator and admins")
     @APIResponse(responseCode = "201", description = "Recorded")
     public Response addAction(@PathParam("name") String name, NoteRequest request) {
-        requirePerson(name);
         LocalDate due = null;
         if (request != null && request.due() != null) {
             try {
@@ -160,8 +149,8 @@ public class GameDayResource {
                 throw new InvalidDocumentException(List.of(new FieldError("due", "must be a date such as 2026-12-31")));
             }
         }
-        return Response.status(201).entity(gameDays.addAction(name, request == null ? null : request.text(),
-                request == null ? null : request.owner(), due, actor())).build();
+        return Response.status(201).entity(gameDays.addAction(callers.get(), name, request == null ? null : request.text(),
+                request == null ? null : request.owner(), due)).build();
     }
 
     @PATCH
@@ -169,37 +158,10 @@ public class GameDayResource {
     @RolesAllowed(Role.VIEWER_NAME)
     @Operation(summary = "Mark a follow-up action done (or not)")
     public GameDayView.Action changeAction(@PathParam("name") String name, @PathParam("id") long id, ActionChange change) {
-        requirePerson(name);
         if (change == null || change.done() == null) {
             throw new InvalidDocumentException(List.of(new FieldError("done", "is required: true or false")));
         }
-        return gameDays.setDone(name, id, change.done());
-    }
-
-    private void requirePerson(String name) {
-        gameDays.requirePerson(name, actor(), caller.hasRole(Role.ADMIN_NAME));
-    }
-
-    private void requireGrants(JsonNode document) {
-        if (document == null) {
-            return;
-        }
-        for (JsonNode step : document.path("steps")) {
-            JsonNode names = step.has("experiment") ? step.path("experiment") : step.path("experiments");
-            for (JsonNode experiment : names.isArray() ? names : List.of(names)) {
-                if (experiment.isTextual()) {
-                    requireGrantOn(experiment.asText());
-                }
-            }
-        }
-    }
-
-    private void requireGrantOn(String experiment) {
-        grants.require(caller, List.of(experiment));
-    }
-
-    private String actor() {
-        return caller.getPrincipal().getName();
+        return gameDays.setDone(callers.get(), name, id, change.done());
     }
 
     private static ResourceNotFoundException missing(String name) {

@@ -16,7 +16,6 @@ import dev.faultline.run.HaltService;
 import dev.faultline.run.Run;
 import dev.faultline.security.Role;
 import io.quarkus.security.Authenticated;
-import io.quarkus.security.identity.SecurityIdentity;
 
 /** The kill switch. Anyone signed in may press it; re-arming takes an approver. */
 @Path("/api/v1/halt")
@@ -25,11 +24,11 @@ import io.quarkus.security.identity.SecurityIdentity;
 public class HaltResource {
 
     private final HaltService halt;
-    private final SecurityIdentity caller;
+    private final Callers callers;
 
-    HaltResource(HaltService halt, SecurityIdentity caller) {
+    HaltResource(HaltService halt, Callers callers) {
         this.halt = halt;
-        this.caller = caller;
+        this.callers = callers;
     }
 
     public record HaltRequest(String reason) {
@@ -48,13 +47,13 @@ public class HaltResource {
     @Operation(summary = "Halt everything", description = "Aborts every live run, removes every Faultline rule in the allowed "
             + "namespaces, and refuses new runs until re-armed. Every signed-in user may.")
     public HaltService.Result halt(HaltRequest request) {
-        return halt.halt(request == null ? null : request.reason(), caller.getPrincipal().getName());
+        return halt.halt(callers.get(), request == null ? null : request.reason());
     }
 
     @DELETE
     @RolesAllowed(Role.APPROVER_NAME)
     @Operation(summary = "Re-arm: allow runs again")
     public Run.Halt rearm() {
-        return halt.rearm(caller.getPrincipal().getName());
+        return halt.rearm(callers.get());
     }
 }

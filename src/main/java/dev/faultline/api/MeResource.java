@@ -34,10 +34,12 @@ public class MeResource {
 
     private final UserService users;
     private final SecurityIdentity caller;
+    private final Callers callers;
 
-    MeResource(UserService users, SecurityIdentity caller) {
+    MeResource(UserService users, SecurityIdentity caller, Callers callers) {
         this.users = users;
         this.caller = caller;
+        this.callers = callers;
     }
 
     /** {@code roles} includes the implied ones; {@code via} is {@code password} or {@code token}. */
@@ -59,17 +61,6 @@ public class MeResource {
     @Operation(summary = "Change your password", description = "Needs your current password; not possible with an API token.")
     @APIResponse(responseCode = "204", description = "Changed")
     public void changePassword(PasswordChange change) {
-        if (Identities.viaToken(caller)) {
-            throw new PolicyDeniedException("an API token cannot change a password; sign in with the password");
-        }
-        if (change == null || change.currentPassword() == null) {
-            throw new InvalidDocumentException(List.of(new FieldError("currentPassword", "is required")));
-        }
-        Passwords.problem(change.newPassword()).ifPresent(problem -> {
-            throw new InvalidDocumentException(List.of(new FieldError("newPassword", problem)));
-        });
-        if (!users.changePassword(caller.getPrincipal().getName(), change.currentPassword(), change.newPassword())) {
-            throw new InvalidDocumentException(List.of(new FieldError("currentPassword", "is not your current password")));
-        }
+        users.changePassword(callers.get(), change == null ? null : change.currentPassword(), change == null ? null : change.newPassword());
     }
 }

@@ -18,12 +18,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 
 import dev.faultline.DatabaseUnavailableException;
-import dev.faultline.PolicyDeniedException;
-import dev.faultline.ResourceConflictException;
-import dev.faultline.ResourceNotFoundException;
+import dev.faultline.Failure;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
-import dev.faultline.mesh.MeshException;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 
@@ -53,19 +50,10 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
     @Override
     public Response toResponse(Throwable exception) {
         Problem problem = switch (exception) {
-            case InvalidDocumentException e -> problem("invalid-document", "Invalid document", 400,
+            case InvalidDocumentException e -> problem(Failure.INVALID_DOCUMENT,
                     "The request has " + e.errors().size() + (e.errors().size() == 1 ? " error" : " errors")
                             + "; nothing was changed.", e.errors());
-            case ResourceNotFoundException e -> problem("not-found", "Not found", 404, e.getMessage(), List.of());
-            case ResourceConflictException e -> problem("conflict", "Conflict", 409, e.getMessage(), List.of());
-            case MeshException e -> switch (e.reason()) {
-                case TARGET_UNRESOLVED -> problem("target-unresolved", "Target does not resolve", 422, e.getMessage(), List.of());
-                case REFUSED -> problem("mesh-refused", "Refused by the mesh rules", 409, e.getMessage(), List.of());
-                case UNAVAILABLE -> problem("cluster-unavailable", "Cluster unavailable", 503, e.getMessage(), List.of());
-            };
-            case PolicyDeniedException e -> problem("policy-denied", "Forbidden by policy", 403, e.getMessage(), List.of());
-            case io.quarkus.security.ForbiddenException e -> problem("forbidden", "Forbidden", 403,
-                    "Your roles do not allow this action.", List.of());
+            case io.quarkus.security.ForbiddenException e -> problem(Failure.FORBIDDEN, "Your roles do not allow this action.", List.of());
             case UnauthorizedException e -> problem("unauthorized", "Unauthorized", 401,
                     "Sign in with HTTP Basic or an API token (Authorization: Bearer).", List.of());
             case com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e -> problem("invalid-body", "Invalid request body", 400,
@@ -76,12 +64,14 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
                     List.of(new FieldError(jsonPath(e), e.getOriginalMessage().lines().findFirst().orElse(""))));
             case JsonProcessingException e -> problem("invalid-body", "Invalid request body", 400,
                     "The request body is not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""), List.of());
-            case DatabaseUnavailableException e -> problem("database-unavailable", "Database unavailable", 503, e.getMessage(), List.of());
             case WebApplicationException e -> fromStatus(e);
-            default -> DatabaseUnavailableException.isCause(exception)
-                    ? problem("database-unavailable", "Database unavailable", 503,
-                            "Faultline's database does not answer, so this request could not be carried out; try again when it does.", List.of())
-                    : unexpected(exception);
+            default -> switch (Failure.of(exception)) {
+                case UNEXPECTED -> unexpected(exception);
+                case DATABASE_UNAVAILABLE -> problem(Failure.DATABASE_UNAVAILABLE, exception instanceof DatabaseUnavailableException
+                        ? exception.getMessage()
+                        : "Faultline's database does not answer, so this request could not be carried out; try again when it does.", List.of());
+                case Failure known -> problem(known, exception.getMessage(), List.of());
+            };
         };
         noteForAudit(problem);
         Response.ResponseBuilder response = Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem);
@@ -119,9 +109,13 @@ public class ProblemMapper implements ExceptionMapper<Throwable> {
     private Problem unexpected(Throwable exception) {
         String reference = UUID.randomUUID().toString();
         LOG.errorf(exception, "Unexpected error answering %s (reference %s)", path(), reference);
-        return problem("internal-error", "Internal error", 500,
+        return problem(Failure.UNEXPECTED,
                 "Faultline could not complete the request; the server log has the details under reference " + reference + ".",
                 List.of());
+    }
+
+    private Problem problem(Failure failure, String detail, List<FieldError> errors) {
+        return problem(failure.type(), failure.title(), failure.status(), detail, errors);
     }
 
     private Problem problem(String type, String title, int status, String detail, List<FieldError> errors) {

@@ -25,12 +25,10 @@ import dev.faultline.notify.Delivery;
 import dev.faultline.notify.DeliveryLog;
 import dev.faultline.run.JUnitReport;
 import dev.faultline.run.Run;
-import dev.faultline.run.RunEngine;
 import dev.faultline.run.RunState;
-import dev.faultline.run.RunStore;
+import dev.faultline.run.RunService;
 import dev.faultline.security.Role;
 import io.quarkus.security.Authenticated;
-import io.quarkus.security.identity.SecurityIdentity;
 
 /** Watching and aborting runs (they are started at {@code /api/v1/experiments/{name}/runs}). */
 @Path("/api/v1/runs")
@@ -38,16 +36,14 @@ import io.quarkus.security.identity.SecurityIdentity;
 @Tag(name = "Runs", description = "Runs of experiments: state, verdict, rules written, timeline, samples")
 public class RunResource {
 
-    private final RunEngine engine;
-    private final RunStore runs;
+    private final RunService runs;
     private final DeliveryLog deliveries;
-    private final SecurityIdentity caller;
+    private final Callers callers;
 
-    RunResource(RunEngine engine, RunStore runs, DeliveryLog deliveries, SecurityIdentity caller) {
-        this.engine = engine;
+    RunResource(RunService runs, DeliveryLog deliveries, Callers callers) {
         this.runs = runs;
         this.deliveries = deliveries;
-        this.caller = caller;
+        this.callers = callers;
     }
 
     public record AbortRequest(String reason) {
@@ -114,7 +110,7 @@ public class RunResource {
     @Authenticated
     @Operation(summary = "Abort a run", description = "Any signed-in user may. The rules are removed before the answer.")
     public Run abort(@PathParam("id") String id, AbortRequest request) {
-        return engine.abort(id, request == null ? null : request.reason(), caller.getPrincipal().getName());
+        return runs.abort(callers.get(), id, request == null ? null : request.reason());
     }
 
     private Run run(String id) {

@@ -24,9 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.schedule.ScheduleService;
 import dev.faultline.schedule.ScheduleView;
-import dev.faultline.security.ExperimentGrants;
 import dev.faultline.security.Role;
-import io.quarkus.security.identity.SecurityIdentity;
 
 /** Experiments on a cron schedule; each fire starts one run across all replicas, or records why it did not. */
 @Path("/api/v1/schedules")
@@ -36,13 +34,11 @@ import io.quarkus.security.identity.SecurityIdentity;
 public class ScheduleResource {
 
     private final ScheduleService schedules;
-    private final ExperimentGrants grants;
-    private final SecurityIdentity caller;
+    private final Callers callers;
 
-    ScheduleResource(ScheduleService schedules, ExperimentGrants grants, SecurityIdentity caller) {
+    ScheduleResource(ScheduleService schedules, Callers callers) {
         this.schedules = schedules;
-        this.grants = grants;
-        this.caller = caller;
+        this.callers = callers;
     }
 
     @GET
@@ -66,8 +62,7 @@ public class ScheduleResource {
     @APIResponse(responseCode = "201", description = "Created")
     @APIResponse(responseCode = "409", description = "The name is taken")
     public Response create(JsonNode document) {
-        requireGrantFor(document);
-        schedules.create(document, actor());
+        schedules.create(callers.get(), document);
         String name = document.path("name").asText();
         return Response.created(URI.create("/api/v1/schedules/" + name)).entity(read(name)).build();
     }
@@ -79,9 +74,7 @@ public class ScheduleResource {
     @APIResponse(responseCode = "200", description = "Replaced")
     @APIResponse(responseCode = "201", description = "Created")
     public Response apply(@PathParam("name") String name, JsonNode document) {
-        requireGrantFor(document);
-        schedules.experimentOf(name).ifPresent(this::requireGrantOn);
-        boolean created = schedules.put(name, document, actor());
+        boolean created = schedules.put(callers.get(), name, document);
         return (created ? Response.created(URI.create("/api/v1/schedules/" + name)) : Response.ok()).entity(read(name)).build();
     }
 
@@ -91,8 +84,7 @@ public class ScheduleResource {
     @Operation(summary = "Delete a schedule and its history")
     @APIResponse(responseCode = "204", description = "Deleted")
     public void delete(@PathParam("name") String name) {
-        schedules.experimentOf(name).ifPresent(this::requireGrantOn);
-        schedules.delete(name);
+        schedules.delete(callers.get(), name);
     }
 
     @POST
@@ -101,8 +93,7 @@ public class ScheduleResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Pause a schedule: no fires until it is resumed")
     public ScheduleView pause(@PathParam("name") String name) {
-        schedules.experimentOf(name).ifPresent(this::requireGrantOn);
-        return schedules.setPaused(name, true, actor());
+        return schedules.setPaused(callers.get(), name, true);
     }
 
     @POST
@@ -111,22 +102,7 @@ public class ScheduleResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Resume a schedule; fires missed while paused are not made up")
     public ScheduleView resume(@PathParam("name") String name) {
-        schedules.experimentOf(name).ifPresent(this::requireGrantOn);
-        return schedules.setPaused(name, false, actor());
-    }
-
-    private void requireGrantFor(JsonNode document) {
-        if (document != null && document.path("experiment").isTextual()) {
-            requireGrantOn(document.path("experiment").asText());
-        }
-    }
-
-    private void requireGrantOn(String experiment) {
-        grants.require(caller, List.of(experiment));
-    }
-
-    private String actor() {
-        return caller.getPrincipal().getName();
+        return schedules.setPaused(callers.get(), name, false);
     }
 
     private static ResourceNotFoundException missing(String name) {

@@ -29,7 +29,6 @@ import dev.faultline.security.Passwords;
 import dev.faultline.security.Role;
 import dev.faultline.security.User;
 import dev.faultline.security.UserService;
-import io.quarkus.security.identity.SecurityIdentity;
 
 /** Managing users: roles, namespace grants, disabling, password resets. Password hashes never leave the database. */
 @Path("/api/v1/users")
@@ -42,11 +41,11 @@ public class UserResource {
     private static final int GENERATED_PASSWORD_LENGTH = 20;
 
     private final UserService users;
-    private final SecurityIdentity caller;
+    private final Callers callers;
 
-    UserResource(UserService users, SecurityIdentity caller) {
+    UserResource(UserService users, Callers callers) {
         this.users = users;
-        this.caller = caller;
+        this.callers = callers;
     }
 
     /** Without {@code password}, one is generated and returned once. */
@@ -98,8 +97,7 @@ public class UserResource {
         if (!errors.isEmpty()) {
             throw new InvalidDocumentException(errors);
         }
-        User user = users.create(request.username(), generated.orElse(request.password()), roles, namespaces,
-                caller.getPrincipal().getName());
+        User user = users.create(callers.get(), request.username(), generated.orElse(request.password()), roles, namespaces);
         return Response.created(URI.create("/api/v1/users/" + user.username()))
                 .entity(new CreatedUser(user.username(), user.roles(), user.namespaces(), generated.orElse(null)))
                 .build();
@@ -124,7 +122,7 @@ public class UserResource {
         if (!errors.isEmpty()) {
             throw new InvalidDocumentException(errors);
         }
-        return users.update(username, roles, namespaces, Optional.ofNullable(change.disabled()), Optional.ofNullable(change.password()));
+        return users.update(callers.get(), username, roles, namespaces, Optional.ofNullable(change.disabled()), Optional.ofNullable(change.password()));
     }
 
     @DELETE
@@ -132,7 +130,7 @@ public class UserResource {
     @Operation(summary = "Delete a user and their API tokens", description = "Faultline keeps at least one enabled admin.")
     @APIResponse(responseCode = "204", description = "Deleted")
     public void delete(@PathParam("username") String username) {
-        users.delete(username);
+        users.delete(callers.get(), username);
     }
 
     private static Set<Role> roles(List<String> keys, List<FieldError> errors) {

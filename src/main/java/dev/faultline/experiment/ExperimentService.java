@@ -18,50 +18,71 @@ import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.spec.DocumentFormat;
 import dev.faultline.experiment.spec.Experiment;
 import dev.faultline.experiment.spec.ExperimentCodec;
+import dev.faultline.security.AuditTrail;
+import dev.faultline.security.Caller;
+import dev.faultline.security.Role;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
 
 /**
- * Stores experiments and their revision history. Documents arrive validated (they are built by
- * {@link ExperimentCodec}); each change that alters a document adds a revision.
+ * Experiments and their revision history. Documents arrive validated (they are built by {@link
+ * ExperimentCodec}); each change that alters a document adds a revision. A change needs the
+ * experimenter role and a grant for the namespace the experiment targets, before and after; it is
+ * recorded in the audit log once its transaction has committed.
  */
 @ApplicationScoped
-@Transactional
 public class ExperimentService {
 
     private final Clock clock;
+    private final AuditTrail audit;
 
-    ExperimentService(Clock clock) {
+    ExperimentService(Clock clock, AuditTrail audit) {
         this.clock = clock;
+        this.audit = audit;
     }
 
     /** Stores a new experiment; fails with a conflict when the name is taken. */
-    public SavedExperiment create(Experiment experiment, String actor) {
-        if (findEntity(experiment.name(), LockModeType.NONE).isPresent()) {
-            throw new ResourceConflictException("experiment " + experiment.name() + " already exists; use PUT to replace it");
-        }
-        return insert(experiment, actor);
+    public SavedExperiment create(Caller caller, Experiment experiment) {
+        return audit.perform(caller, "experiment.create", target(experiment.name()), () -> {
+            caller.require(Role.EXPERIMENTER);
+            caller.requireGrant(experiment.spec().target().namespace());
+            return QuarkusTransaction.joiningExisting().call(() -> {
+                if (findEntity(experiment.name(), LockModeType.NONE).isPresent()) {
+                    throw new ResourceConflictException("experiment " + experiment.name() + " already exists; use PUT to replace it");
+                }
+                return insert(experiment, caller.name());
+            });
+        });
     }
 
     /**
      * Creates or replaces an experiment (GitOps apply). Applying an identical document changes
      * nothing and adds no revision.
      */
-    public Applied apply(Experiment experiment, String actor) {
-        Optional<StoredExperiment> existing = findEntity(experiment.name(), LockModeType.PESSIMISTIC_WRITE);
-        if (existing.isEmpty()) {
-            return new Applied(insert(experiment, actor), true, true);
-        }
-        StoredExperiment stored = existing.get();
-        if (decode(stored.document).equals(experiment)) {
-            return new Applied(toSaved(stored), false, false);
-        }
-        Instant now = clock.instant();
-        setDocument(stored, experiment);
-        stored.revision++;
-        stored.updatedAt = now;
-        stored.updatedBy = actor;
-        recordRevision(stored, RevisionChange.UPDATED, now, actor);
-        return new Applied(toSaved(stored), false, true);
+    public Applied apply(Caller caller, Experiment experiment) {
+        return audit.perform(caller, "experiment.apply", target(experiment.name()), () -> {
+            caller.require(Role.EXPERIMENTER);
+            caller.requireGrant(experiment.spec().target().namespace());
+            return QuarkusTransaction.joiningExisting().call(() -> {
+                Optional<StoredExperiment> existing = findEntity(experiment.name(), LockModeType.PESSIMISTIC_WRITE);
+                if (existing.isEmpty()) {
+                    return new Applied(insert(experiment, caller.name()), true, true);
+                }
+                StoredExperiment stored = existing.get();
+                Experiment current = decode(stored.document);
+                caller.requireGrant(current.spec().target().namespace());
+                if (current.equals(experiment)) {
+                    return new Applied(toSaved(stored), false, false);
+                }
+                Instant now = clock.instant();
+                setDocument(stored, experiment);
+                stored.revision++;
+                stored.updatedAt = now;
+                stored.updatedBy = caller.name();
+                recordRevision(stored, RevisionChange.UPDATED, now, caller.name());
+                return new Applied(toSaved(stored), false, true);
+            });
+        });
     }
 
     @Transactional(TxType.SUPPORTS)
@@ -87,12 +108,32 @@ public class ExperimentService {
     }
 
     /** Deletes an experiment; its history stays readable. */
-    public void delete(String name, String actor) {
-        StoredExperiment stored = findEntity(name, LockModeType.PESSIMISTIC_WRITE)
-                .orElseThrow(() -> notFound(name));
-        stored.revision++;
-        recordRevision(stored, RevisionChange.DELETED, clock.instant(), actor);
-        stored.delete();
+    public void delete(Caller caller, String name) {
+        audit.perform(caller, "experiment.delete", target(name), () -> {
+            caller.require(Role.EXPERIMENTER);
+            QuarkusTransaction.joiningExisting().run(() -> {
+                StoredExperiment stored = findEntity(name, LockModeType.PESSIMISTIC_WRITE).orElseThrow(() -> notFound(name));
+                caller.requireGrant(decode(stored.document).spec().target().namespace());
+                stored.revision++;
+                recordRevision(stored, RevisionChange.DELETED, clock.instant(), caller.name());
+                stored.delete();
+            });
+        });
+    }
+
+    /**
+     * Fails unless {@code caller} was granted the namespace of each named experiment (what a schedule
+     * or a game day runs); experiments that do not exist are left to the document's own checks.
+     */
+    public void requireGrantsFor(Caller caller, Iterable<String> experimentNames) {
+        for (String name : experimentNames) {
+            find(name).ifPresent(saved -> caller.requireGrant(saved.experiment().spec().target().namespace()));
+        }
+    }
+
+    /** How the audit log names an experiment. */
+    public static String target(String name) {
+        return "experiment/" + name;
     }
 
     /** The history of an experiment, oldest first, including revisions before a deletion. */

@@ -1,7 +1,9 @@
 package dev.faultline.mesh;
 
+import dev.faultline.Failure;
+
 /** Why a fault rule could not be planned, written or removed; the message is meant for the user. */
-public class MeshException extends RuntimeException {
+public class MeshException extends RuntimeException implements Failure.Known {
 
     private final Reason reason;
 
@@ -26,5 +28,14 @@ public class MeshException extends RuntimeException {
 
     public Reason reason() {
         return reason;
+    }
+
+    @Override
+    public Failure failure() {
+        return switch (reason) {
+            case TARGET_UNRESOLVED -> Failure.TARGET_UNRESOLVED;
+            case REFUSED -> Failure.MESH_REFUSED;
+            case UNAVAILABLE -> Failure.CLUSTER_UNAVAILABLE;
+        };
     }
 }

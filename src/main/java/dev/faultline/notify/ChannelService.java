@@ -13,6 +13,10 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import dev.faultline.security.AuditTrail;
+import dev.faultline.security.Caller;
+import dev.faultline.security.Role;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.spec.FieldError;
@@ -31,9 +35,14 @@ public class ChannelService {
     private final List<Channel> configured;
     private final Clock clock;
 
-    ChannelService(NotifyConfig config, Clock clock) {
+    private final AuditTrail audit;
+    private final Notifier notifier;
+
+    ChannelService(NotifyConfig config, Clock clock, AuditTrail audit, Notifier notifier) {
         this.configured = configured(config);
         this.clock = clock;
+        this.audit = audit;
+        this.notifier = notifier;
     }
 
     @Transactional
@@ -66,8 +75,49 @@ public class ChannelService {
      * {@code secret} keeps the stored one (the API never shows them, so nobody can be asked to
      * repeat them); an empty {@code secret} stops signing.
      */
-    @Transactional
-    public boolean put(String name, ChannelRequest request, String actor) {
+    /** Creates a channel: admins; fails when the name is taken. */
+    public void create(Caller caller, String name, ChannelRequest request) {
+        audit.perform(caller, "channel.create", target(name), () -> {
+            caller.require(Role.ADMIN);
+            QuarkusTransaction.joiningExisting().run(() -> {
+                if (name != null && find(name).isPresent()) {
+                    throw new ResourceConflictException("channel " + name + " exists; change it with PUT /api/v1/channels/" + name);
+                }
+                store(name, request, caller.name());
+            });
+        });
+    }
+
+    /** Creates (true) or changes (false) a stored channel: admins. */
+    public boolean put(Caller caller, String name, ChannelRequest request) {
+        return audit.perform(caller, "channel.apply", target(name), () -> {
+            caller.require(Role.ADMIN);
+            return QuarkusTransaction.joiningExisting().call(() -> store(name, request, caller.name()));
+        });
+    }
+
+    /** Deletes a stored channel: admins. */
+    public void delete(Caller caller, String name) {
+        audit.perform(caller, "channel.delete", target(name), () -> {
+            caller.require(Role.ADMIN);
+            QuarkusTransaction.joiningExisting().run(() -> delete(name));
+        });
+    }
+
+    /** Sends a test message, one attempt, now: admins. */
+    public Delivery test(Caller caller, String name) {
+        return audit.perform(caller, "channel.test", target(name), () -> {
+            caller.require(Role.ADMIN);
+            return notifier.test(name);
+        });
+    }
+
+    /** How the audit log names a channel. */
+    public static String target(String name) {
+        return "channel/" + name;
+    }
+
+    private boolean store(String name, ChannelRequest request, String actor) {
         List<FieldError> errors = new ArrayList<>();
         if (name == null || !NAME.matcher(name).matches()) {
             errors.add(new FieldError("name", "must be a DNS label (lower-case letters, digits and '-', at most 63)"));
@@ -107,12 +157,6 @@ public class ChannelService {
         return created;
     }
 
-    /** Whether a channel of this name exists, stored or configured. */
-    @Transactional
-    public boolean exists(String name) {
-        return find(name).isPresent();
-    }
-
     private static Channel.Kind kind(String text, List<FieldError> errors) {
         if (text == null) {
             errors.add(new FieldError("kind", "is required: slack or webhook"));
@@ -126,8 +170,7 @@ public class ChannelService {
         }
     }
 
-    @Transactional
-    public void delete(String name) {
+    private void delete(String name) {
         if (configured().stream().anyMatch(c -> c.name().equals(name))) {
             throw new ResourceConflictException("channel " + name + " is declared in configuration; remove it there");
         }

@@ -9,6 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.faultline.security.AuditTrail;
+import dev.faultline.security.Caller;
+import dev.faultline.security.Role;
+
 import dev.faultline.DatabaseUnavailableException;
 import dev.faultline.mesh.FaultInjector;
 
@@ -24,11 +28,13 @@ public class HaltService {
     private static final Logger LOG = Logger.getLogger(HaltService.class);
 
     private final RunStore store;
+    private final AuditTrail audit;
     private final RunEngine engine;
     private final RuleNamespaces namespaces;
     private final Clock clock;
 
-    HaltService(RunStore store, RunEngine engine, RuleNamespaces namespaces, Clock clock) {
+    HaltService(RunStore store, RunEngine engine, RuleNamespaces namespaces, AuditTrail audit, Clock clock) {
+        this.audit = audit;
         this.store = store;
         this.engine = engine;
         this.namespaces = namespaces;
@@ -54,7 +60,20 @@ public class HaltService {
     public record Result(Run.Halt halt, int runsAborted, int rulesRemoved, List<String> problems) {
     }
 
-    public Result halt(String reason, String actor) {
+    /** Halts everything: anyone signed in may, and it works while the database is away. */
+    public Result halt(Caller caller, String reason) {
+        return audit.perform(caller, "halt.engage", "halt", () -> halt(reason, caller.name()));
+    }
+
+    /** Re-arms: approvers. */
+    public Run.Halt rearm(Caller caller) {
+        return audit.perform(caller, "halt.rearm", "halt", () -> {
+            caller.require(Role.APPROVER);
+            return rearm(caller.name());
+        });
+    }
+
+    private Result halt(String reason, String actor) {
         long started = System.nanoTime();
         int runs = engine.liveCount();
         Run.Halt halt = new Run.Halt(true, reason, actor, clock.instant());
@@ -91,7 +110,7 @@ public class HaltService {
     }
 
     /** Re-arms; a halt this instance still held unstored is overruled by it (both under one lock, so it cannot land after). */
-    public synchronized Run.Halt rearm(String actor) {
+    private synchronized Run.Halt rearm(String actor) {
         store.setHalt(false, null, actor, clock.instant());
         engine.unstoredHalt(null);
         return store.halt();

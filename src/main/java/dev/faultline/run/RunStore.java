@@ -333,6 +333,14 @@ public class RunStore {
                 .toList();
     }
 
+    /** The state of each experiment's newest run, in one query however many experiments there are. */
+    @Transactional(TxType.REQUIRED)
+    Map<String, RunState> latestStates() {
+        return StoredRun.getEntityManager().createQuery("select r.experiment, r.state from StoredRun r where r.createdAt = "
+                + "(select max(o.createdAt) from StoredRun o where o.experiment = r.experiment)", Object[].class)
+                .getResultStream().collect(Collectors.toMap(row -> (String) row[0], row -> (RunState) row[1], (first, second) -> first));
+    }
+
     @Transactional(TxType.REQUIRED)
     public List<Run.Sample> samples(String runId) {
         return StoredSample.<StoredSample> list("runId", Sort.ascending("id"), runId).stream()

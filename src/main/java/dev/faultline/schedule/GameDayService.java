@@ -44,6 +44,11 @@ import dev.faultline.run.Instance;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunConfig;
 import dev.faultline.run.RunEngine;
+import dev.faultline.run.RunService;
+import dev.faultline.security.AuditTrail;
+import dev.faultline.security.Caller;
+import dev.faultline.security.Role;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import dev.faultline.run.RunState;
 import dev.faultline.security.UserService;
 import io.quarkus.scheduler.Scheduled;
@@ -70,14 +75,18 @@ public class GameDayService {
     private final ExperimentService experiments;
     private final UserService users;
     private final RunEngine engine;
+    private final RunService runs;
+    private final AuditTrail audit;
     private final Instance instance;
     private final RunConfig runConfig;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("game-day-", 0).factory());
 
-    GameDayService(Scheduler quartz, ExperimentService experiments, UserService users, RunEngine engine, Instance instance,
-            RunConfig runConfig, Clock clock) {
+    GameDayService(Scheduler quartz, ExperimentService experiments, UserService users, RunEngine engine, RunService runs,
+            AuditTrail audit, Instance instance, RunConfig runConfig, Clock clock) {
+        this.runs = runs;
+        this.audit = audit;
         this.quartz = quartz;
         this.experiments = experiments;
         this.users = users;
@@ -97,9 +106,107 @@ public class GameDayService {
         return StoredGameDay.<StoredGameDay> findByIdOptional(name).map(this::view);
     }
 
+    /** Plans a game day: experimenters, for experiments whose namespaces they were granted. */
+    public void create(Caller caller, JsonNode document) {
+        String name = document != null && document.hasNonNull("name") ? document.get("name").asText() : null;
+        audit.perform(caller, "gameday.create", target(name), () -> {
+            requireGrants(caller, document, null);
+            QuarkusTransaction.joiningExisting().run(() -> create(document, caller.name()));
+        });
+    }
+
+    /** Plans or changes a game day: true when created. */
+    public boolean put(Caller caller, String name, JsonNode document) {
+        return audit.perform(caller, "gameday.apply", target(name), () -> {
+            requireGrants(caller, document, name);
+            return QuarkusTransaction.joiningExisting().call(() -> put(name, document, caller.name()));
+        });
+    }
+
+    public void delete(Caller caller, String name) {
+        audit.perform(caller, "gameday.delete", target(name), () -> {
+            requireGrants(caller, null, name);
+            QuarkusTransaction.joiningExisting().run(() -> delete(name));
+        });
+    }
+
+    /** Approves a planned game day: approvers, never whoever created or last changed it. */
+    public GameDayView approve(Caller caller, String name) {
+        return audit.perform(caller, "gameday.approve", target(name), () -> {
+            caller.require(Role.APPROVER);
+            return QuarkusTransaction.joiningExisting().call(() -> approve(name, caller.name()));
+        });
+    }
+
+    /** Starts an approved game day now: experimenters granted every namespace it runs in. */
+    public GameDayView start(Caller caller, String name) {
+        return audit.perform(caller, "gameday.start", target(name), () -> {
+            requireGrants(caller, null, name);
+            return start(name, caller.name());
+        });
+    }
+
+    /** Cancels a game day and aborts its live runs: anyone signed in, as anyone may abort a run. */
+    public GameDayView cancel(Caller caller, String name) {
+        return audit.perform(caller, "gameday.cancel", target(name), () -> cancel(name, caller.name()));
+    }
+
+    /** Records a finding: its participants, its creator and admins. */
+    public GameDayView.Finding addFinding(Caller caller, String name, String text) {
+        return audit.perform(caller, "gameday.finding.add", target(name), () -> {
+            requirePerson(name, caller.name(), caller.has(Role.ADMIN));
+            return QuarkusTransaction.joiningExisting().call(() -> addFinding(name, text, caller.name()));
+        });
+    }
+
+    /** Records a follow-up action: its participants, its creator and admins. */
+    public GameDayView.Action addAction(Caller caller, String name, String text, String owner, LocalDate due) {
+        return audit.perform(caller, "gameday.action.add", target(name), () -> {
+            requirePerson(name, caller.name(), caller.has(Role.ADMIN));
+            return QuarkusTransaction.joiningExisting().call(() -> addAction(name, text, owner, due, caller.name()));
+        });
+    }
+
+    public GameDayView.Action setDone(Caller caller, String name, long id, boolean done) {
+        return audit.perform(caller, "gameday.action.update", target(name) + "/actions/" + id, () -> {
+            requirePerson(name, caller.name(), caller.has(Role.ADMIN));
+            return QuarkusTransaction.joiningExisting().call(() -> setDone(name, id, done));
+        });
+    }
+
+    /** Whether {@code caller} may record findings and actions on game day {@code name}. */
+    public boolean mayTakeNotes(Caller caller, String name) {
+        return caller.has(Role.ADMIN) || people(name).contains(caller.name());
+    }
+
+    /** How the audit log names a game day. */
+    public static String target(String name) {
+        return "gameday/" + name;
+    }
+
+    /** Experimenters change game days whose experiments they were granted: those it runs now, and those it is to run. */
+    private void requireGrants(Caller caller, JsonNode document, String name) {
+        caller.require(Role.EXPERIMENTER);
+        if (document != null) {
+            List<String> named = new ArrayList<>();
+            for (JsonNode step : document.path("steps")) {
+                JsonNode names = step.has("experiment") ? step.path("experiment") : step.path("experiments");
+                for (JsonNode experiment : names.isArray() ? names : List.of(names)) {
+                    if (experiment.isTextual()) {
+                        named.add(experiment.asText());
+                    }
+                }
+            }
+            experiments.requireGrantsFor(caller, named);
+        }
+        if (name != null) {
+            experiments.requireGrantsFor(caller, experimentsOf(name));
+        }
+    }
+
     /** The experiments a game day runs, for callers checking grants; empty when there is no such game day. */
     @Transactional
-    public List<String> experimentsOf(String name) {
+    List<String> experimentsOf(String name) {
         return StoredGameDay.<StoredGameDay> findByIdOptional(name).map(day -> read(day).experiments()).orElse(List.of());
     }
 
@@ -114,14 +221,14 @@ public class GameDayService {
 
     /** Fails unless {@code actor} may record findings and actions on game day {@code name}: a participant, its creator, or an admin. */
     @Transactional
-    public void requirePerson(String name, String actor, boolean admin) {
+    void requirePerson(String name, String actor, boolean admin) {
         if (!admin && !people(name).contains(actor)) {
             throw new dev.faultline.PolicyDeniedException(actor + " is not a participant of game day " + name);
         }
     }
 
     @Transactional
-    public void create(JsonNode document, String actor) {
+    void create(JsonNode document, String actor) {
         String name = document != null && document.hasNonNull("name") ? document.get("name").asText() : null;
         if (name != null && StoredGameDay.findById(name) != null) {
             throw new ResourceConflictException("game day " + name + " exists; change it with PUT /api/v1/gamedays/" + name);
@@ -134,7 +241,7 @@ public class GameDayService {
      * approved one takes its approval back — what was approved is no longer what would run.
      */
     @Transactional
-    public boolean put(String pathName, JsonNode document, String actor) {
+    boolean put(String pathName, JsonNode document, String actor) {
         GameDaySpec spec = GameDaySpec.read(document, pathName);
         List<FieldError> errors = new ArrayList<>();
         for (int i = 0; i < spec.steps().size(); i++) {
@@ -177,7 +284,7 @@ public class GameDayService {
     }
 
     @Transactional
-    public void delete(String name) {
+    void delete(String name) {
         StoredGameDay day = stored(name);
         if (State.RUNNING.name().equals(day.state)) {
             throw new ResourceConflictException("game day " + name + " is running; cancel it first");
@@ -190,7 +297,7 @@ public class GameDayService {
 
     /** Approves a planned game day; never by whoever created or last changed it. */
     @Transactional
-    public GameDayView approve(String name, String actor) {
+    GameDayView approve(String name, String actor) {
         StoredGameDay day = stored(name);
         if (actor.equals(day.createdBy) || actor.equals(day.updatedBy)) {
             throw new PolicyDeniedException("four eyes: " + actor + (actor.equals(day.createdBy) ? " created" : " last changed")
@@ -207,7 +314,7 @@ public class GameDayService {
     }
 
     /** Starts an approved game day now, on this instance. */
-    public GameDayView start(String name, String actor) {
+    GameDayView start(String name, String actor) {
         String state = state(name);
         if (State.PLANNED.name().equals(state)) {
             throw new ResourceConflictException("game day " + name + " is not approved: an approver other than whoever created or "
@@ -248,7 +355,7 @@ public class GameDayService {
      * them out (their rules are out of the mesh before this returns); a run that could not be aborted
      * is named in the game day's reason.
      */
-    public GameDayView cancel(String name, String actor) {
+    GameDayView cancel(String name, String actor) {
         String state = state(name);
         if (!Set.of(State.PLANNED.name(), State.APPROVED.name(), State.RUNNING.name()).contains(state)) {
             throw new ResourceConflictException("game day " + name + " has ended " + state);
@@ -283,13 +390,13 @@ public class GameDayService {
     }
 
     @Transactional
-    public GameDayView.Finding addFinding(String name, String text, String author) {
+    GameDayView.Finding addFinding(String name, String text, String author) {
         StoredGameDayNote note = note(name, "FINDING", text, author);
         return new GameDayView.Finding(note.id, note.text, note.author, note.at);
     }
 
     @Transactional
-    public GameDayView.Action addAction(String name, String text, String owner, LocalDate due, String author) {
+    GameDayView.Action addAction(String name, String text, String owner, LocalDate due, String author) {
         StoredGameDayNote note = note(name, "ACTION", text, author);
         note.owner = owner;
         note.due = due;
@@ -297,7 +404,7 @@ public class GameDayService {
     }
 
     @Transactional
-    public GameDayView.Action setDone(String name, long id, boolean done) {
+    GameDayView.Action setDone(String name, long id, boolean done) {
         StoredGameDayNote note = StoredGameDayNote.<StoredGameDayNote> find("id = ?1 and gameDay = ?2 and kind = 'ACTION'", id, name)
                 .firstResultOptional().orElseThrow(() -> new ResourceNotFoundException("game day " + name + " has no action " + id));
         note.done = done;
@@ -377,7 +484,7 @@ public class GameDayService {
                 detail = "experiment " + experiment + " does not exist any more";
             } else {
                 try {
-                    runId = engine.start(saved.get(), false, "gameday:" + name).id();
+                    runId = runs.fire(Caller.Via.GAMEDAY, "gameday:" + name, saved.get()).id();
                 } catch (RuntimeException e) {
                     detail = "could not start: " + e.getMessage();
                 }

@@ -42,7 +42,12 @@ import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.run.Instance;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunEngine;
-import dev.faultline.run.RunStore;
+import dev.faultline.run.HaltService;
+import dev.faultline.run.RunService;
+import dev.faultline.security.AuditTrail;
+import dev.faultline.security.Caller;
+import dev.faultline.security.Role;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -62,14 +67,18 @@ public class ScheduleService {
     private final Scheduler quartz;
     private final ExperimentService experiments;
     private final RunEngine engine;
-    private final RunStore runs;
+    private final RunService runs;
+    private final HaltService halt;
+    private final AuditTrail audit;
     private final FireLog fires;
     private final Instance instance;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
 
-    ScheduleService(Scheduler quartz, ExperimentService experiments, RunEngine engine, RunStore runs, FireLog fires, Instance instance,
-            Clock clock) {
+    ScheduleService(Scheduler quartz, ExperimentService experiments, RunEngine engine, RunService runs, HaltService halt, AuditTrail audit,
+            FireLog fires, Instance instance, Clock clock) {
+        this.halt = halt;
+        this.audit = audit;
         this.quartz = quartz;
         this.experiments = experiments;
         this.engine = engine;
@@ -89,15 +98,82 @@ public class ScheduleService {
         return StoredSchedule.<StoredSchedule> findByIdOptional(name).map(this::view);
     }
 
-    /** The experiment a stored schedule runs, for callers checking grants; empty when there is no such schedule. */
+    /** The experiment a stored schedule runs; empty when there is no such schedule. */
     @Transactional
-    public Optional<String> experimentOf(String name) {
+    Optional<String> experimentOf(String name) {
         return StoredSchedule.<StoredSchedule> findByIdOptional(name).map(s -> s.experiment);
     }
 
     /** Validates {@code document} and stores it, (re)scheduling its trigger: true when created. */
-    @Transactional
-    public boolean put(String pathName, JsonNode document, String actor) {
+    public boolean put(Caller caller, String pathName, JsonNode document) {
+        String name = pathName != null ? pathName : document == null ? null : document.path("name").asText(null);
+        return audit.perform(caller, "schedule.apply", target(name), () -> {
+            requireGrants(caller, document, pathName);
+            return QuarkusTransaction.joiningExisting().call(() -> store(pathName, document, caller.name()));
+        });
+    }
+
+    /** Creates a schedule; fails when the name is taken. */
+    public void create(Caller caller, JsonNode document) {
+        String name = document != null && document.hasNonNull("name") ? document.get("name").asText() : null;
+        audit.perform(caller, "schedule.create", target(name), () -> {
+            requireGrants(caller, document, null);
+            QuarkusTransaction.joiningExisting().run(() -> {
+                if (name != null && StoredSchedule.findById(name) != null) {
+                    throw new dev.faultline.ResourceConflictException("schedule " + name + " exists; change it with PUT /api/v1/schedules/" + name);
+                }
+                store(null, document, caller.name());
+            });
+        });
+    }
+
+    public void delete(Caller caller, String name) {
+        audit.perform(caller, "schedule.delete", target(name), () -> {
+            requireGrants(caller, null, name);
+            QuarkusTransaction.joiningExisting().run(() -> {
+                if (!StoredSchedule.deleteById(name)) {
+                    throw missing(name);
+                }
+                quartz(() -> quartz.deleteJob(JobKey.jobKey(name, GROUP)));
+            });
+        });
+    }
+
+    /** Pauses (no fires until resumed) or resumes a schedule; fires missed while paused are not made up. */
+    public ScheduleView setPaused(Caller caller, String name, boolean paused) {
+        return audit.perform(caller, paused ? "schedule.pause" : "schedule.resume", target(name), () -> {
+            requireGrants(caller, null, name);
+            return QuarkusTransaction.joiningExisting().call(() -> {
+                StoredSchedule stored = StoredSchedule.<StoredSchedule> findByIdOptional(name).orElseThrow(() -> missing(name));
+                ObjectNode document = (ObjectNode) parse(stored.document);
+                document.put("paused", paused);
+                stored.document = document.toString();
+                stored.paused = paused;
+                stored.updatedAt = clock.instant();
+                stored.updatedBy = caller.name();
+                schedule(ScheduleSpec.read(document, name));
+                return view(stored);
+            });
+        });
+    }
+
+    /** How the audit log names a schedule. */
+    public static String target(String name) {
+        return "schedule/" + name;
+    }
+
+    /** Experimenters change schedules of experiments they were granted: the one it runs now, and the one it is to run. */
+    private void requireGrants(Caller caller, JsonNode document, String name) {
+        caller.require(Role.EXPERIMENTER);
+        if (document != null && document.path("experiment").isTextual()) {
+            experiments.requireGrantsFor(caller, List.of(document.path("experiment").asText()));
+        }
+        if (name != null) {
+            experimentOf(name).ifPresent(current -> experiments.requireGrantsFor(caller, List.of(current)));
+        }
+    }
+
+    private boolean store(String pathName, JsonNode document, String actor) {
         ScheduleSpec spec = ScheduleSpec.read(document, pathName);
         if (experiments.find(spec.experiment()).isEmpty()) {
             throw new InvalidDocumentException(List.of(new FieldError("experiment", "no experiment is named " + spec.experiment())));
@@ -119,38 +195,6 @@ public class ScheduleService {
         stored.persist();
         schedule(spec);
         return created;
-    }
-
-    /** Creates a schedule; fails when the name is taken. */
-    @Transactional
-    public void create(JsonNode document, String actor) {
-        String name = document != null && document.hasNonNull("name") ? document.get("name").asText() : null;
-        if (name != null && StoredSchedule.findById(name) != null) {
-            throw new dev.faultline.ResourceConflictException("schedule " + name + " exists; change it with PUT /api/v1/schedules/" + name);
-        }
-        put(null, document, actor);
-    }
-
-    @Transactional
-    public void delete(String name) {
-        if (!StoredSchedule.deleteById(name)) {
-            throw missing(name);
-        }
-        quartz(() -> quartz.deleteJob(JobKey.jobKey(name, GROUP)));
-    }
-
-    /** Pauses (no fires until resumed) or resumes a schedule; fires missed while paused are not made up. */
-    @Transactional
-    public ScheduleView setPaused(String name, boolean paused, String actor) {
-        StoredSchedule stored = StoredSchedule.<StoredSchedule> findByIdOptional(name).orElseThrow(() -> missing(name));
-        ObjectNode document = (ObjectNode) parse(stored.document);
-        document.put("paused", paused);
-        stored.document = document.toString();
-        stored.paused = paused;
-        stored.updatedAt = clock.instant();
-        stored.updatedBy = actor;
-        schedule(ScheduleSpec.read(document, name));
-        return view(stored);
     }
 
     /** Makes sure every stored schedule has its trigger (a restored database, say); the others' triggers stay as they are. */
@@ -191,7 +235,7 @@ public class ScheduleService {
                 return;
             }
             SavedExperiment saved = experiments.find(spec.experiment()).orElseThrow();
-            Run run = engine.start(saved, false, "schedule:" + name);
+            Run run = runs.fire(Caller.Via.SCHEDULE, "schedule:" + name, saved);
             fires.started(name, scheduledFor, clock.instant(), run.id());
             LOG.infof("Schedule %s started run %s of %s", name, run.id(), spec.experiment());
         } catch (InterruptedException e) {
@@ -208,9 +252,9 @@ public class ScheduleService {
         if (calendar.isPresent()) {
             return calendar;
         }
-        Run.Halt halt = runs.halt();
-        if (halt.halted()) {
-            return Optional.of("halted" + (halt.reason() == null ? "" : ": " + halt.reason()));
+        Run.Halt state = halt.state();
+        if (state.halted()) {
+            return Optional.of("halted" + (state.reason() == null ? "" : ": " + state.reason()));
         }
         Optional<SavedExperiment> saved = experiments.find(spec.experiment());
         if (saved.isEmpty()) {

@@ -2,6 +2,7 @@ package dev.faultline.security;
 
 import java.time.Instant;
 
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -23,6 +24,11 @@ class AuditEntry extends PanacheEntityBase {
     String actor;
 
     String via;
+
+    @Column(name = "signed_in_with")
+    String signedInWith;
+
+    String operation;
 
     String method;
 

@@ -19,11 +19,6 @@ import io.quarkus.panache.common.Sort;
 @ApplicationScoped
 public class AuditLog {
 
-    /** Filters for {@link #search}; every present one must hold. {@code path} matches as a prefix. */
-    public record Query(Optional<String> actor, Optional<Outcome> outcome, Optional<String> method, Optional<String> path,
-            Optional<Instant> from, Optional<Instant> to, Optional<Long> before, int limit) {
-    }
-
     /** Writes one entry in a transaction of its own, so it stays whatever happens to the caller's. */
     @Transactional(TxType.REQUIRES_NEW)
     public void record(AuditRecord record) {
@@ -31,6 +26,8 @@ public class AuditLog {
         entry.at = record.at();
         entry.actor = clip(record.actor(), 200);
         entry.via = record.via();
+        entry.signedInWith = record.signedInWith();
+        entry.operation = record.operation();
         entry.method = record.method();
         entry.path = clip(record.path(), 1000);
         entry.target = clip(record.target(), 1000);
@@ -43,14 +40,16 @@ public class AuditLog {
 
     /** Newest first; page on with {@code before} set to the last id seen. */
     @Transactional(TxType.SUPPORTS)
-    public List<AuditRecord> search(Query query) {
+    public List<AuditRecord> search(AuditTrail.Query query) {
         List<String> where = new ArrayList<>();
         Map<String, Object> parameters = new HashMap<>();
         query.actor().ifPresent(actor -> condition(where, parameters, "actor = :actor", "actor", actor));
         query.outcome().ifPresent(outcome -> condition(where, parameters, "outcome = :outcome", "outcome", outcome.name()));
+        query.operation().ifPresent(operation -> condition(where, parameters, "operation like :operation escape '\\'", "operation",
+                likePrefix(operation)));
+        query.via().ifPresent(via -> condition(where, parameters, "via = :via", "via", via));
         query.method().ifPresent(method -> condition(where, parameters, "method = :method", "method", method));
-        query.path().ifPresent(path -> condition(where, parameters, "path like :path escape '\\'", "path",
-                path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"));
+        query.path().ifPresent(path -> condition(where, parameters, "path like :path escape '\\'", "path", likePrefix(path)));
         query.from().ifPresent(from -> condition(where, parameters, "at >= :from", "from", from));
         query.to().ifPresent(to -> condition(where, parameters, "at < :to", "to", to));
         query.before().ifPresent(before -> condition(where, parameters, "id < :before", "before", before));
@@ -68,8 +67,13 @@ public class AuditLog {
     }
 
     private static AuditRecord toRecord(AuditEntry entry) {
-        return new AuditRecord(entry.id, entry.at, entry.actor, entry.via, entry.method, entry.path, entry.target,
+        return new AuditRecord(entry.id, entry.at, entry.actor, entry.via, entry.signedInWith, entry.operation, entry.method,
+                entry.path, entry.target,
                 entry.status, Outcome.valueOf(entry.outcome), entry.source, entry.detail);
+    }
+
+    private static String likePrefix(String value) {
+        return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 
     private static String clip(String value, int length) {

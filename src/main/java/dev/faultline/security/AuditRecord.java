@@ -3,12 +3,16 @@ package dev.faultline.security;
 import java.time.Instant;
 
 /**
- * One state-changing action: who ({@code actor}, signed in {@code via} password or token), what
- * ({@code method} on {@code path}, acting on {@code target}), when, from where ({@code source}) and
- * how it ended ({@code status}, {@code outcome}, and for anything but success the {@code detail}).
+ * One state-changing action: who ({@code actor}, through which door {@code via}: api, ui, schedule or
+ * gameday, {@code signedInWith} password, token or oidc), what ({@code operation} such as
+ * {@code experiment.update} on {@code target} such as {@code experiment/reviews-latency}; for an API
+ * request also its {@code method} and {@code path}), when, from where ({@code source}) and how it
+ * ended ({@code status}, {@code outcome}, and for anything but success the {@code detail}). A request
+ * turned away before any feature saw it (no credentials, a role missing) has no operation, and its
+ * target is the path.
  */
-public record AuditRecord(Long id, Instant at, String actor, String via, String method, String path, String target,
-        int status, Outcome outcome, String source, String detail) {
+public record AuditRecord(Long id, Instant at, String actor, String via, String signedInWith, String operation, String method,
+        String path, String target, int status, Outcome outcome, String source, String detail) {
 
     public enum Outcome {
         /** 2xx and 3xx. */

@@ -21,6 +21,7 @@ import jakarta.transaction.Transactional.TxType;
 
 import dev.faultline.PolicyDeniedException;
 import dev.faultline.ResourceNotFoundException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
 
 /**
@@ -43,10 +44,46 @@ public class TokenService {
 
     private final KnownCredentials known;
 
-    TokenService(Clock clock, UserService users, KnownCredentials known) {
+    private final AuditTrail audit;
+
+    TokenService(Clock clock, UserService users, KnownCredentials known, AuditTrail audit) {
+        this.audit = audit;
         this.clock = clock;
         this.users = users;
         this.known = known;
+    }
+
+    /** A new token for the caller, who signed in with a password; fails when it asks for a role the caller lacks. */
+    @Transactional(TxType.NOT_SUPPORTED)
+    public CreatedToken create(Caller caller, String name, Set<Role> roles, Instant expiresAt) {
+        return audit.perform(caller, "token.create", "user/" + caller.name() + "/tokens/" + name, () -> {
+            if (Identities.VIA_TOKEN.equals(caller.signedInWith())) {
+                throw new PolicyDeniedException("a token cannot create tokens; sign in with your password");
+            }
+            return QuarkusTransaction.requiringNew().call(() -> create(caller.name(), caller.roles(), name, roles, expiresAt));
+        });
+    }
+
+    /** The caller's own tokens; an admin may ask for another user's ({@code owner}), or everyone's ("*"). */
+    @Transactional(TxType.SUPPORTS)
+    public List<ApiToken> list(Caller caller, String owner) {
+        if (owner == null || owner.equals(caller.name())) {
+            return list(Optional.of(caller.name()));
+        }
+        caller.require(Role.ADMIN);
+        return list("*".equals(owner) ? Optional.empty() : Optional.of(owner));
+    }
+
+    /** Revokes a token: its owner, or an admin; revoking twice is harmless. */
+    @Transactional(TxType.NOT_SUPPORTED)
+    public ApiToken revoke(Caller caller, String id) {
+        return audit.perform(caller, "token.revoke", "token/" + id, () -> QuarkusTransaction.requiringNew().call(() -> {
+            ApiToken token = find(id).orElseThrow(() -> new ResourceNotFoundException("token " + id + " does not exist"));
+            if (!token.owner().equals(caller.name())) {
+                caller.require(Role.ADMIN);
+            }
+            return revoke(id);
+        }));
     }
 
     /** A new token for {@code owner}; fails when it asks for a role the owner lacks. */

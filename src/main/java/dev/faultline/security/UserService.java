@@ -11,6 +11,9 @@ import jakarta.transaction.Transactional.TxType;
 
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.experiment.spec.InvalidDocumentException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
 
 /** Users, their roles, namespace grants and passwords. */
@@ -27,10 +30,65 @@ public class UserService {
 
     private final Clock clock;
     private final KnownCredentials known;
+    private final AuditTrail audit;
 
-    UserService(Clock clock, KnownCredentials known) {
+    UserService(Clock clock, KnownCredentials known, AuditTrail audit) {
         this.clock = clock;
         this.known = known;
+        this.audit = audit;
+    }
+
+    /** Creates a user: admins. */
+    @Transactional(TxType.NOT_SUPPORTED)
+    public User create(Caller caller, String username, String password, Set<Role> roles, List<String> namespaces) {
+        return audit.perform(caller, "user.create", target(username), () -> {
+            caller.require(Role.ADMIN);
+            return QuarkusTransaction.requiringNew().call(() -> create(username, password, roles, namespaces, caller.name()));
+        });
+    }
+
+    /** Changes what is present: admins. */
+    @Transactional(TxType.NOT_SUPPORTED)
+    public User update(Caller caller, String username, Optional<Set<Role>> roles, Optional<List<String>> namespaces,
+            Optional<Boolean> disabled, Optional<String> password) {
+        return audit.perform(caller, "user.update", target(username), () -> {
+            caller.require(Role.ADMIN);
+            return QuarkusTransaction.requiringNew().call(() -> update(username, roles, namespaces, disabled, password));
+        });
+    }
+
+    /** Deletes a user and their tokens: admins. */
+    @Transactional(TxType.NOT_SUPPORTED)
+    public void delete(Caller caller, String username) {
+        audit.perform(caller, "user.delete", target(username), () -> {
+            caller.require(Role.ADMIN);
+            QuarkusTransaction.requiringNew().run(() -> delete(username));
+        });
+    }
+
+    /** Changes the caller's own password, given the present one; not with an API token. */
+    @Transactional(TxType.NOT_SUPPORTED)
+    public boolean changePassword(Caller caller, String current, String replacement) {
+        return audit.perform(caller, "user.password.change", target(caller.name()), () -> {
+            if (Identities.VIA_TOKEN.equals(caller.signedInWith())) {
+                throw new dev.faultline.PolicyDeniedException("an API token cannot change a password; sign in with the password");
+            }
+            if (current == null) {
+                throw new InvalidDocumentException(List.of(new FieldError("currentPassword", "is required")));
+            }
+            Passwords.problem(replacement).ifPresent(problem -> {
+                throw new InvalidDocumentException(List.of(new FieldError("newPassword", problem)));
+            });
+            if (!QuarkusTransaction.requiringNew().call(() -> changePassword(caller.name(), current, replacement))) {
+                throw new InvalidDocumentException(List.of(new FieldError("currentPassword", "is not your current password")));
+            }
+            return true;
+        });
+    }
+
+    /** How the audit log names a user. */
+    public static String target(String username) {
+        return "user/" + username;
     }
 
     public User create(String username, String password, Set<Role> roles, List<String> namespaces, String actor) {
@@ -106,7 +164,7 @@ public class UserService {
     }
 
     /** Sets a new password when {@code current} is the user's present one; false (and nothing changed) otherwise. */
-    public boolean changePassword(String username, String current, String replacement) {
+    boolean changePassword(String username, String current, String replacement) {
         known.forgetAccount(username);
         UserAccount account = lockedAccount(username);
         if (!Passwords.matches(current, account.passwordHash)) {

@@ -20,7 +20,7 @@ import dev.faultline.notify.ChannelService;
 import dev.faultline.notify.ChannelService.ChannelRequest;
 import dev.faultline.notify.ChannelView;
 import dev.faultline.notify.Delivery;
-import dev.faultline.notify.Notifier;
+import dev.faultline.security.Caller;
 
 /**
  * Notification channels for admins: Slack incoming webhooks and signed HTTP webhooks. The URL and
@@ -35,10 +35,10 @@ class ChannelsPanel extends VerticalLayout {
     private final PasswordField url = new PasswordField("Webhook URL");
     private final PasswordField secret = new PasswordField("Signing secret");
     private final FieldErrors errors = new FieldErrors("channel-errors");
-    private final CurrentUser user;
+    private final Caller user;
     private final UiActions actions;
 
-    ChannelsPanel(ChannelService channels, Notifier notifier, CurrentUser user, UiActions actions) {
+    ChannelsPanel(ChannelService channels, Caller user, UiActions actions) {
         this.channels = channels;
         this.user = user;
         this.actions = actions;
@@ -50,13 +50,13 @@ class ChannelsPanel extends VerticalLayout {
         grid.addColumn(ChannelView::source).setHeader("Declared in").setAutoWidth(true);
         grid.addComponentColumn(channel -> {
             HorizontalLayout buttons = new HorizontalLayout();
-            Button test = new Button("Send test message", click -> test(notifier, channel.name()));
+            Button test = new Button("Send test message", click -> test(channel.name()));
             test.addThemeVariants(ButtonVariant.LUMO_SMALL);
             test.setId("test-" + channel.name());
             buttons.add(test);
             if (!"configuration".equals(channel.source())) {
                 Button delete = new Button("Delete", click -> {
-                    actions.attempt(user, "DELETE", "/api/v1/channels/" + channel.name(), () -> channels.delete(channel.name()),
+                    actions.attempt(() -> channels.delete(user, channel.name()),
                             "Deleted " + channel.name());
                     refresh();
                 });
@@ -107,12 +107,12 @@ class ChannelsPanel extends VerticalLayout {
 
     private void save() {
         String channel = name.getValue().strip();
-        boolean exists = channels.exists(channel);
+        boolean exists = channels.view(channel).isPresent();
         ChannelRequest request = new ChannelRequest(kind.getValue(), url.getValue().isEmpty() && exists ? null : url.getValue(),
                 secret.getValue().isEmpty() ? (exists && "webhook".equals(kind.getValue()) ? null : "") : secret.getValue());
         errors.clear();
         try {
-            actions.audited(user, "PUT", "/api/v1/channels/" + channel, () -> channels.put(channel, request, user.name()));
+            channels.put(user, channel, request);
             Notification.show("Saved " + channel, 3000, Notification.Position.TOP_CENTER).addThemeVariants(NotificationVariant.LUMO_SUCCESS);
             url.clear();
             secret.clear();
@@ -124,9 +124,9 @@ class ChannelsPanel extends VerticalLayout {
         }
     }
 
-    private void test(Notifier notifier, String channel) {
+    private void test(String channel) {
         try {
-            Delivery sent = actions.audited(user, "POST", "/api/v1/channels/" + channel + "/test", () -> notifier.test(channel));
+            Delivery sent = channels.test(user, channel);
             Notification note = Notification.show(channel + ": " + sent.outcome() + (sent.status() == null ? "" : " (HTTP " + sent.status()
                     + ")") + (sent.detail() == null ? "" : ", " + sent.detail()), 6000, Notification.Position.TOP_CENTER);
             note.setId("channel-test-result");

@@ -2,11 +2,11 @@ package dev.faultline.ui;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.Span;
 
-import dev.faultline.metrics.PrometheusClient;
 import dev.faultline.metrics.QueryResult;
 import dev.faultline.metrics.Series;
 import dev.faultline.run.Measurements.NamedQuery;
@@ -21,10 +21,11 @@ class CurrentValues extends Div {
     /** Series listed per query; the rest are counted. */
     private static final int SHOWN_SERIES = 3;
 
-    private final PrometheusClient prometheus;
+    private final Function<String, QueryResult> currentValue;
 
-    CurrentValues(PrometheusClient prometheus) {
-        this.prometheus = prometheus;
+    /** {@code currentValue}: what a PromQL query gives right now. */
+    CurrentValues(Function<String, QueryResult> currentValue) {
+        this.currentValue = currentValue;
         setId("current-values");
         addClassName("current-values");
     }
@@ -39,7 +40,7 @@ class CurrentValues extends Div {
             Div row = new Div();
             row.addClassName("current-value");
             row.getElement().setAttribute("data-path", query.path());
-            Span value = new Span(describe(prometheus.query(query.promql())));
+            Span value = new Span(describe(currentValue.apply(query.promql())));
             value.addClassName("value");
             Span promql = new Span(query.promql());
             promql.addClassName("promql");

@@ -19,7 +19,7 @@ import com.vaadin.flow.router.Route;
 
 import dev.faultline.run.Run;
 import dev.faultline.run.RunState;
-import dev.faultline.run.RunStore;
+import dev.faultline.run.RunService;
 import dev.faultline.schedule.GameDayService;
 import dev.faultline.schedule.GameDayView;
 import dev.faultline.schedule.ScheduleService;
@@ -31,7 +31,7 @@ import jakarta.annotation.security.PermitAll;
 @PermitAll
 public class DashboardView extends VerticalLayout {
 
-    private final RunStore runs;
+    private final RunService runs;
     private final ScheduleService schedules;
     private final GameDayService gameDays;
     private final Grid<Run> live = new Grid<>();
@@ -42,7 +42,7 @@ public class DashboardView extends VerticalLayout {
     record Upcoming(Instant at, String what, String note) {
     }
 
-    public DashboardView(RunStore runs, ScheduleService schedules, GameDayService gameDays, UiEvents events) {
+    public DashboardView(RunService runs, ScheduleService schedules, GameDayService gameDays, UiEvents events) {
         this.runs = runs;
         this.schedules = schedules;
         this.gameDays = gameDays;

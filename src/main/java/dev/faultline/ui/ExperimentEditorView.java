@@ -1,6 +1,5 @@
 package dev.faultline.ui;
 
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,7 +30,7 @@ import com.vaadin.flow.router.Route;
 import com.vaadin.flow.router.RouteParameters;
 import com.vaadin.flow.shared.Registration;
 
-import dev.faultline.PolicyDeniedException;
+import dev.faultline.Failure;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.SavedExperiment;
 import dev.faultline.experiment.spec.DocumentFormat;
@@ -39,14 +38,11 @@ import dev.faultline.experiment.spec.Experiment;
 import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
-import dev.faultline.mesh.FaultInjector;
-import dev.faultline.mesh.FaultPlan;
-import dev.faultline.mesh.FaultRequest;
-import dev.faultline.mesh.MeshException;
-import dev.faultline.metrics.PrometheusClient;
 import dev.faultline.run.Measurements;
+import dev.faultline.run.PreviewService;
 import dev.faultline.run.Run;
-import dev.faultline.run.RunEngine;
+import dev.faultline.run.RunService;
+import dev.faultline.security.Caller;
 import dev.faultline.security.NamespacePolicy;
 import dev.faultline.security.Role;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -69,13 +65,9 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
     private static final int CURRENT_VALUES_EVERY_MS = 5000;
 
     private final ExperimentService experiments;
-    private final FaultInjector injector;
-    private final RunEngine engine;
-    private final NamespacePolicy policy;
-    private final SecurityIdentity caller;
-    private final Clock clock;
-    private final UiActions actions;
-    private final CurrentUser user = CurrentUser.get();
+    private final PreviewService previews;
+    private final RunService runs;
+    private final Caller user;
 
     /** The document being edited; the form writes its own fields into it and leaves the rest (probes, ramp, notify) alone. */
     private ObjectNode document = NODES.objectNode();
@@ -90,18 +82,15 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
     private final UnorderedList otherErrors = new UnorderedList();
     private final ExperimentForm form;
 
-    public ExperimentEditorView(ExperimentService experiments, FaultInjector injector, RunEngine engine, NamespacePolicy policy,
-            SecurityIdentity caller, Clock clock, UiActions actions, PrometheusClient prometheus) {
+    public ExperimentEditorView(ExperimentService experiments, PreviewService previews, RunService runs, NamespacePolicy policy,
+            SecurityIdentity identity) {
         this.experiments = experiments;
-        this.injector = injector;
-        this.engine = engine;
-        this.policy = policy;
-        this.caller = caller;
-        this.clock = clock;
-        this.actions = actions;
-        this.currentValues = new CurrentValues(prometheus);
+        this.previews = previews;
+        this.runs = runs;
+        this.user = CurrentUser.of(identity);
+        this.currentValues = new CurrentValues(promql -> previews.currentValue(user, promql));
         this.history = new RevisionHistory(experiments, this::load);
-        this.form = new ExperimentForm(policy.settings().allowedNamespaces(), injector);
+        this.form = new ExperimentForm(policy.settings().allowedNamespaces(), namespace -> previews.services(user, namespace));
         yaml.setId("yaml");
         yaml.setWidthFull();
         yaml.setMinHeight("420px");
@@ -241,12 +230,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         }
         String experimentName = experiment.get().name();
         try {
-            SavedExperiment saved = actions.audited(user, "PUT", "/api/v1/experiments/" + experimentName, () -> {
-                policy.requireGrant(caller, experiment.get().spec().target().namespace());
-                experiments.find(experimentName).ifPresent(existing -> policy.requireGrant(caller,
-                        existing.experiment().spec().target().namespace()));
-                return experiments.apply(experiment.get(), user.name()).saved();
-            });
+            SavedExperiment saved = experiments.apply(user, experiment.get()).saved();
             heading.setText(saved.experiment().name() + " · revision " + saved.revision());
             history.refresh(saved.experiment().name());
             document = ExperimentCodec.toTree(saved.experiment());
@@ -254,8 +238,8 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
                     .addThemeVariants(NotificationVariant.LUMO_SUCCESS);
             UI.getCurrent().getPage().getHistory().replaceState(null, "experiments/" + saved.experiment().name());
             return Optional.of(saved);
-        } catch (PolicyDeniedException | dev.faultline.ResourceConflictException e) {
-            Notification.show(UiActions.message(e), 5000, Notification.Position.TOP_CENTER).addThemeVariants(NotificationVariant.LUMO_ERROR);
+        } catch (RuntimeException e) {
+            UiActions.showFailure(e);
             return Optional.empty();
         }
     }
@@ -271,20 +255,22 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         VerticalLayout body = new VerticalLayout();
         body.setId("preview-body");
         try {
-            FaultPlan plan = injector.plan(FaultRequest.of("preview", 1, experiment.get().spec(), clock.instant(), false));
-            body.add(new Div(plan.action() + " " + plan.rule().kind() + " " + plan.rule().namespace() + "/" + plan.rule().resource()
-                    + ", route " + plan.rule().route()));
+            PreviewService.Preview preview = previews.preview(user, experiment.get(), 0);
+            PreviewService.Change change = preview.changes().getFirst();
+            body.add(new Div(change.action() + " " + change.kind() + " " + change.namespace() + "/" + change.name()
+                    + ", route " + preview.rule()));
             UnorderedList warnings = new UnorderedList();
-            plan.warnings().forEach(w -> warnings.add(new ListItem(w)));
-            if (!plan.warnings().isEmpty()) {
+            preview.warnings().forEach(w -> warnings.add(new ListItem(w)));
+            if (!preview.warnings().isEmpty()) {
                 body.add(new H4("Warnings"), warnings);
             }
-            policy.violations(experiment.get().spec()).forEach(v -> body.add(new Div("Policy: " + v.path() + ": " + v.message())));
-            Pre after = new Pre(plan.after() == null ? "" : plan.after().path("spec").toPrettyString());
+            preview.policy().forEach(v -> body.add(new Div("Policy: " + v.path() + ": " + v.message())));
+            Pre after = new Pre(change.after() == null ? "" : change.after().path("spec").toPrettyString());
             after.setId("preview-after");
             body.add(new H4("After (spec)"), after);
-        } catch (MeshException e) {
-            body.add(new Div("The target does not resolve: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            body.add(new Div(Failure.of(e) == Failure.TARGET_UNRESOLVED ? "The target does not resolve: " + e.getMessage()
+                    : UiActions.message(e)));
         }
         dialog.add(body);
         dialog.getFooter().add(new Button("Close", click -> dialog.close()));
@@ -296,9 +282,12 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         if (saved.isEmpty()) {
             return;
         }
-        Run run = actions.audited(user, "POST", "/api/v1/experiments/" + saved.get().experiment().name() + "/runs",
-                () -> engine.start(saved.get(), false, user.name()));
-        UI.getCurrent().navigate(RunView.class, new RouteParameters("id", run.id()));
+        try {
+            Run run = runs.start(user, saved.get().experiment().name(), false);
+            UI.getCurrent().navigate(RunView.class, new RouteParameters("id", run.id()));
+        } catch (RuntimeException e) {
+            UiActions.showFailure(e);
+        }
     }
 
     private static String describe(List<FieldError> errors) {

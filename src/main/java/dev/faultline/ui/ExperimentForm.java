@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,8 +27,6 @@ import com.vaadin.flow.data.value.ValueChangeMode;
 
 import dev.faultline.experiment.spec.Durations;
 import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.mesh.FaultInjector;
-import dev.faultline.mesh.MeshException;
 import dev.faultline.metrics.GoldenSignal;
 import dev.faultline.run.Measurements;
 
@@ -44,7 +43,7 @@ class ExperimentForm extends FormLayout {
     /** The window the form gives a golden-signal steady-state probe: the state before the run, not a blip. */
     static final Duration PROBE_WINDOW = Duration.ofMinutes(1);
 
-    private final FaultInjector injector;
+    private final Function<String, List<String>> services;
     private final TextField name = field("name", "Name", "a DNS label: reviews-latency");
     private final TextField team = field("team", "Team", "optional");
     private final TextArea description = new TextArea("Description");
@@ -66,8 +65,9 @@ class ExperimentForm extends FormLayout {
     private final TextField interval = field("interval", "Check every", "e.g. 1s");
     private final Map<String, HasValidation> fieldsByPath = new LinkedHashMap<>();
 
-    ExperimentForm(List<String> namespaces, FaultInjector injector) {
-        this.injector = injector;
+    /** {@code services}: the services a run could target in a namespace. */
+    ExperimentForm(List<String> namespaces, Function<String, List<String>> services) {
+        this.services = services;
         description.setId("description");
         namespace.setId("namespace");
         namespace.setItems(namespaces);
@@ -270,9 +270,9 @@ class ExperimentForm extends FormLayout {
         service.setHelperText(null);
         if (inNamespace != null && !inNamespace.isBlank()) {
             try {
-                services = injector.services(inNamespace);
-            } catch (MeshException e) {
-                service.setHelperText("Could not list the services: " + e.getMessage());
+                services = this.services.apply(inNamespace);
+            } catch (RuntimeException e) {
+                service.setHelperText("Could not list the services: " + UiActions.message(e));
             }
         }
         service.setItems(services);

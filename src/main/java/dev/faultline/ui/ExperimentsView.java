@@ -2,6 +2,7 @@ package dev.faultline.ui;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import com.vaadin.flow.component.UI;
@@ -20,8 +21,9 @@ import com.vaadin.flow.router.RouteParameters;
 
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.SavedExperiment;
-import dev.faultline.run.Run;
-import dev.faultline.run.RunStore;
+import dev.faultline.run.RunService;
+import dev.faultline.run.RunState;
+import io.quarkus.security.identity.SecurityIdentity;
 import dev.faultline.security.Role;
 import jakarta.annotation.security.RolesAllowed;
 
@@ -38,8 +40,9 @@ public class ExperimentsView extends VerticalLayout {
     private final Grid<Row> grid = new Grid<>();
     private final List<Row> rows;
 
-    public ExperimentsView(ExperimentService experiments, RunStore runs) {
-        rows = experiments.list(Optional.empty(), Optional.empty()).stream().map(saved -> row(saved, runs)).toList();
+    public ExperimentsView(ExperimentService experiments, RunService runs, SecurityIdentity identity) {
+        Map<String, RunState> verdicts = runs.latestStates(); // one query for every row
+        rows = experiments.list(Optional.empty(), Optional.empty()).stream().map(saved -> row(saved, verdicts)).toList();
         TextField search = new TextField();
         search.setId("experiment-search");
         search.setPlaceholder("Search name, team or tag");
@@ -49,7 +52,7 @@ public class ExperimentsView extends VerticalLayout {
                 new RouteParameters("name", "new")));
         create.setId("new-experiment");
         create.addThemeVariants(ButtonVariant.LUMO_PRIMARY);
-        create.setVisible(CurrentUser.get().has(Role.EXPERIMENTER));
+        create.setVisible(CurrentUser.of(identity).has(Role.EXPERIMENTER));
         grid.setId("experiments");
         grid.addColumn(Row::name).setHeader("Name").setAutoWidth(true).setSortable(true);
         grid.addColumn(Row::team).setHeader("Team").setAutoWidth(true).setSortable(true);
@@ -71,11 +74,10 @@ public class ExperimentsView extends VerticalLayout {
                 .toLowerCase(Locale.ROOT).contains(needle)).toList());
     }
 
-    private static Row row(SavedExperiment saved, RunStore runs) {
+    private static Row row(SavedExperiment saved, Map<String, RunState> verdicts) {
         var experiment = saved.experiment();
         var target = experiment.spec().target();
-        String verdict = runs.list(Optional.of(experiment.name()), Optional.empty(), 1).stream().findFirst()
-                .map(Run::state).map(Enum::name).orElse("never run");
+        String verdict = Optional.ofNullable(verdicts.get(experiment.name())).map(Enum::name).orElse("never run");
         return new Row(experiment.name(), experiment.metadata().team() == null ? "" : experiment.metadata().team(),
                 String.join(", ", experiment.metadata().tags()), target.service() + (target.subset() == null ? "" : " (" + target.subset() + ")")
                         + " in " + target.namespace(), verdict);

@@ -36,7 +36,7 @@ import dev.faultline.ResourceConflictException;
 import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.schedule.GameDayService;
 import dev.faultline.schedule.GameDayView;
-import dev.faultline.security.ExperimentGrants;
+import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
 import dev.faultline.security.User;
 import dev.faultline.security.UserService;
@@ -53,10 +53,8 @@ import jakarta.annotation.security.RolesAllowed;
 public class GameDaysView extends VerticalLayout {
 
     private final GameDayService gameDays;
-    private final ExperimentGrants grants;
-    private final SecurityIdentity caller;
     private final UiActions actions;
-    private final CurrentUser user = CurrentUser.get();
+    private final Caller user;
     private final Grid<GameDayView> grid = new Grid<>();
     private final TextField name = new TextField("Name");
     private final TextField title = new TextField("Title");
@@ -70,10 +68,9 @@ public class GameDaysView extends VerticalLayout {
     private boolean editing;
     private final VerticalLayout details = new VerticalLayout();
 
-    public GameDaysView(GameDayService gameDays, UserService users, ExperimentGrants grants, SecurityIdentity caller, UiActions actions) {
+    public GameDaysView(GameDayService gameDays, UserService users, SecurityIdentity identity, UiActions actions) {
         this.gameDays = gameDays;
-        this.grants = grants;
-        this.caller = caller;
+        this.user = CurrentUser.of(identity);
         this.actions = actions;
         grid.setId("gamedays");
         grid.addColumn(GameDayView::name).setHeader("Name").setAutoWidth(true);
@@ -133,7 +130,6 @@ public class GameDaysView extends VerticalLayout {
         ArrayNode people = document.putArray("participants");
         participants.getSelectedItems().forEach(people::add);
         ArrayNode stepList = document.putArray("steps");
-        List<String> stepExperiments = new java.util.ArrayList<>();
         for (String line : steps.getValue().split("\n")) {
             String text = line.strip();
             if (text.isEmpty()) {
@@ -145,7 +141,6 @@ public class GameDaysView extends VerticalLayout {
             ObjectNode step = stepList.addObject();
             ArrayNode names = step.putArray("experiments");
             experiments.forEach(names::add);
-            stepExperiments.addAll(experiments);
             if (continueOnFailure) {
                 step.put("continueOnFailure", true);
             }
@@ -154,16 +149,9 @@ public class GameDaysView extends VerticalLayout {
         String dayName = document.path("name").asText();
         try {
             if (editing) {
-                actions.audited(user, "PUT", "/api/v1/gamedays/" + dayName, () -> {
-                    grants.require(caller, stepExperiments);
-                    grants.require(caller, gameDays.experimentsOf(dayName));
-                    gameDays.put(dayName, document, user.name());
-                });
+                gameDays.put(user, dayName, document);
             } else {
-                actions.audited(user, "POST", "/api/v1/gamedays", () -> {
-                    grants.require(caller, stepExperiments);
-                    gameDays.create(document, user.name());
-                });
+                gameDays.create(user, document);
             }
             Notification.show((editing ? "Changed" : "Planned") + "; an approver other than you must approve it", 4000,
                     Notification.Position.TOP_CENTER).addThemeVariants(NotificationVariant.LUMO_SUCCESS);
@@ -228,17 +216,14 @@ public class GameDaysView extends VerticalLayout {
         details.add(progress);
         HorizontalLayout buttons = new HorizontalLayout();
         if (user.has(Role.APPROVER) && "PLANNED".equals(day.state())) {
-            Button approve = new Button("Approve", click -> act("approve", day, () -> gameDays.approve(day.name(), user.name()),
+            Button approve = new Button("Approve", click -> act(day, () -> gameDays.approve(user, day.name()),
                     "Approved"));
             approve.setId("approve-gameday");
             approve.addThemeVariants(ButtonVariant.LUMO_SUCCESS);
             buttons.add(approve);
         }
         if (user.has(Role.EXPERIMENTER) && "APPROVED".equals(day.state())) {
-            Button start = new Button("Start now", click -> act("start", day, () -> {
-                grants.require(caller, gameDays.experimentsOf(day.name()));
-                gameDays.start(day.name(), user.name());
-            }, "Started"));
+            Button start = new Button("Start now", click -> act(day, () -> gameDays.start(user, day.name()), "Started"));
             start.setId("start-gameday");
             buttons.add(start);
         }
@@ -248,7 +233,7 @@ public class GameDaysView extends VerticalLayout {
             buttons.add(edit);
         }
         if (List.of("PLANNED", "APPROVED", "RUNNING").contains(day.state())) {
-            Button cancel = new Button("Cancel game day", click -> act("cancel", day, () -> gameDays.cancel(day.name(), user.name()),
+            Button cancel = new Button("Cancel game day", click -> act(day, () -> gameDays.cancel(user, day.name()),
                     "Cancelled; its live runs are aborted"));
             cancel.setId("cancel-gameday");
             cancel.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
@@ -260,10 +245,8 @@ public class GameDaysView extends VerticalLayout {
         TextField finding = new TextField();
         finding.setId("finding");
         finding.setPlaceholder("a finding");
-        Button record = new Button("Record finding", click -> act("findings", day, () -> {
-            requirePerson(day);
-            gameDays.addFinding(day.name(), finding.getValue(), user.name());
-        }, "Recorded"));
+        Button record = new Button("Record finding", click -> act(day, () -> gameDays.addFinding(user, day.name(), finding.getValue()),
+                "Recorded"));
         record.setId("record-finding");
         details.add(new H3("Findings"), findings, new HorizontalLayout(finding, record));
         details.add(new H3("Follow-up actions"), followUps(day));
@@ -280,10 +263,8 @@ public class GameDaysView extends VerticalLayout {
                     + (action.due() == null ? "" : ", due " + action.due()), action.done());
             done.addValueChangeListener(change -> {
                 if (change.isFromClient()) {
-                    actions.attempt(user, "PATCH", "/api/v1/gamedays/" + day.name() + "/actions/" + action.id(), () -> {
-                        requirePerson(day);
-                        gameDays.setDone(day.name(), action.id(), change.getValue());
-                    }, change.getValue() ? "Done" : "Reopened");
+                    actions.attempt(() -> gameDays.setDone(user, day.name(), action.id(), change.getValue()),
+                            change.getValue() ? "Done" : "Reopened");
                 }
             });
             list.add(done);
@@ -298,21 +279,15 @@ public class GameDaysView extends VerticalLayout {
         DatePicker due = new DatePicker();
         due.setId("action-due");
         due.setPlaceholder("due");
-        Button add = new Button("Add action", click -> act("actions", day, () -> {
-            requirePerson(day);
-            gameDays.addAction(day.name(), text.getValue(), owner.getValue(), due.getValue(), user.name());
-        }, "Added"));
+        Button add = new Button("Add action", click -> act(day, () -> gameDays.addAction(user, day.name(), text.getValue(),
+                owner.getValue(), due.getValue()), "Added"));
         add.setId("add-action");
         list.add(new HorizontalLayout(text, owner, due, add));
         return list;
     }
 
-    private void requirePerson(GameDayView day) {
-        gameDays.requirePerson(day.name(), user.name(), user.has(Role.ADMIN));
-    }
-
-    private void act(String verb, GameDayView day, Runnable action, String done) {
-        actions.attempt(user, "POST", "/api/v1/gamedays/" + day.name() + "/" + verb, action, done);
+    private void act(GameDayView day, Runnable action, String done) {
+        actions.attempt(action, done);
         refresh();
         gameDays.find(day.name()).ifPresent(fresh -> {
             grid.select(fresh);

@@ -20,8 +20,10 @@ import com.vaadin.flow.server.VaadinSession;
 
 import dev.faultline.run.HaltService;
 import dev.faultline.run.Run;
+import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
 import jakarta.annotation.security.PermitAll;
+import io.quarkus.security.identity.SecurityIdentity;
 
 /**
  * The frame of every page: navigation by role, and the Halt all button, always visible, with a
@@ -33,15 +35,15 @@ public class MainLayout extends AppLayout {
 
     private final HaltService halt;
     private final UiActions actions;
-    private final CurrentUser user;
+    private final Caller user;
     private final Div banner = new Div();
 
-    public MainLayout(HaltService halt, UiEvents events, UiActions actions) {
+    public MainLayout(HaltService halt, UiEvents events, UiActions actions, SecurityIdentity identity) {
         this.halt = halt;
         events.onHaltChanged(this, this::showHalt);
         BrowserTime.learnOnAttach(this, true);
         this.actions = actions;
-        this.user = CurrentUser.get();
+        this.user = CurrentUser.of(identity);
         Span brand = new Span("Faultline");
         brand.addClassName("faultline-brand");
         Button haltAll = new Button("Halt all", click -> confirmHalt());
@@ -96,8 +98,7 @@ public class MainLayout extends AppLayout {
         dialog.setConfirmButtonTheme("error primary");
         dialog.setCancelable(true);
         dialog.addConfirmListener(confirmed -> {
-            HaltService.Result result = actions.audited(user, "POST", "/api/v1/halt",
-                    () -> halt.halt(reason.getValue().isBlank() ? null : reason.getValue(), user.name()));
+            HaltService.Result result = halt.halt(user, reason.getValue().isBlank() ? null : reason.getValue());
             Notification note = Notification.show("Halted: " + result.runsAborted() + " runs aborted, " + result.rulesRemoved()
                     + " rules removed" + (result.problems().isEmpty() ? "" : "; problems: " + result.problems()), 8000,
                     Notification.Position.TOP_CENTER);
@@ -115,8 +116,7 @@ public class MainLayout extends AppLayout {
             banner.add(new Span("Halted by " + state.changedBy() + (state.reason() == null ? "" : ": " + state.reason())
                     + " — no run starts until an approver re-arms"));
             if (user.has(Role.APPROVER)) {
-                Button rearm = new Button("Re-arm", click -> showHalt(actions.audited(user, "DELETE", "/api/v1/halt",
-                        () -> halt.rearm(user.name()))));
+                Button rearm = new Button("Re-arm", click -> showHalt(halt.rearm(user)));
                 rearm.setId("rearm");
                 banner.add(rearm);
             }

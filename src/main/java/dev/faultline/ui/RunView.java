@@ -34,8 +34,9 @@ import com.vaadin.flow.router.Route;
 import com.vaadin.flow.shared.Registration;
 
 import dev.faultline.run.Run;
-import dev.faultline.run.RunEngine;
-import dev.faultline.run.RunStore;
+import dev.faultline.run.RunService;
+import dev.faultline.security.Caller;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.PermitAll;
 
 /**
@@ -51,9 +52,8 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?(?:[eE]-?\\d+)?");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private final RunStore runs;
-    private final RunEngine engine;
-    private final CurrentUser user;
+    private final RunService runs;
+    private final Caller user;
     private final H2 title = new H2();
     private final Span state = new Span();
     private final Paragraph reason = new Paragraph();
@@ -65,17 +65,16 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
     private String runId;
     private Registration polling;
 
-    public RunView(RunStore runs, RunEngine engine, UiActions actions) {
+    public RunView(RunService runs, UiActions actions, SecurityIdentity identity) {
         this.runs = runs;
-        this.engine = engine;
-        this.user = CurrentUser.get();
+        this.user = CurrentUser.of(identity);
         state.setId("run-state");
         state.getElement().getThemeList().add("badge");
         reason.setId("run-reason");
         abort.setId("abort-run");
         abort.addThemeVariants(ButtonVariant.LUMO_ERROR);
         abort.addClickListener(click -> {
-            actions.attempt(user, "POST", "/api/v1/runs/" + runId + "/abort", () -> engine.abort(runId, "from the run page", user.name()),
+            actions.attempt(() -> runs.abort(user, runId, "from the run page"),
                     "Run aborted; its rules are removed.");
             refresh();
         });

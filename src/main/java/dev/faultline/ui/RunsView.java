@@ -12,7 +12,7 @@ import com.vaadin.flow.router.Route;
 import com.vaadin.flow.router.RouteParameters;
 
 import dev.faultline.run.Run;
-import dev.faultline.run.RunStore;
+import dev.faultline.run.RunService;
 import jakarta.annotation.security.PermitAll;
 
 /** The latest runs, newest first; a click opens the run. Updated as runs start and end. */
@@ -21,10 +21,10 @@ import jakarta.annotation.security.PermitAll;
 @PermitAll
 public class RunsView extends VerticalLayout {
 
-    private final RunStore runs;
+    private final RunService runs;
     private final Grid<Run> grid = new Grid<>();
 
-    public RunsView(RunStore runs, UiEvents events) {
+    public RunsView(RunService runs, UiEvents events) {
         this.runs = runs;
         events.refreshOnRunEvents(this, this::refresh);
         grid.setId("runs");

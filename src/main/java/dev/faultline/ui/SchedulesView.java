@@ -50,7 +50,7 @@ import dev.faultline.schedule.GameDayService;
 import dev.faultline.schedule.GameDayView;
 import dev.faultline.schedule.ScheduleService;
 import dev.faultline.schedule.ScheduleView;
-import dev.faultline.security.ExperimentGrants;
+import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -73,10 +73,8 @@ public class SchedulesView extends VerticalLayout {
 
     private final ScheduleService schedules;
     private final GameDayService gameDays;
-    private final ExperimentGrants grants;
-    private final SecurityIdentity caller;
     private final UiActions actions;
-    private final CurrentUser user = CurrentUser.get();
+    private final Caller user;
     private final ZoneId zone = BrowserTime.zone();
 
     private final Grid<ScheduleView> grid = new Grid<>();
@@ -93,12 +91,11 @@ public class SchedulesView extends VerticalLayout {
     private final TextField jitter = new TextField("Jitter");
     private final FieldErrors errors = new FieldErrors("schedule-errors");
 
-    public SchedulesView(ScheduleService schedules, GameDayService gameDays, ExperimentService experiments, ExperimentGrants grants,
-            SecurityIdentity caller, UiActions actions) {
+    public SchedulesView(ScheduleService schedules, GameDayService gameDays, ExperimentService experiments, SecurityIdentity identity,
+            UiActions actions) {
         this.schedules = schedules;
         this.gameDays = gameDays;
-        this.grants = grants;
-        this.caller = caller;
+        this.user = CurrentUser.of(identity);
         this.actions = actions;
 
         grid.setId("schedules");
@@ -240,11 +237,11 @@ public class SchedulesView extends VerticalLayout {
         HorizontalLayout buttons = new HorizontalLayout();
         if (user.has(Role.EXPERIMENTER)) {
             Button pause = new Button(schedule.paused() ? "Resume" : "Pause", click -> act(schedule, schedule.paused() ? "resume" : "pause",
-                    () -> schedules.setPaused(schedule.name(), !schedule.paused(), user.name())));
+                    () -> schedules.setPaused(user, schedule.name(), !schedule.paused())));
             pause.setId("pause-schedule");
             Button edit = new Button("Edit", click -> fill(schedule));
             edit.setId("edit-schedule");
-            Button delete = new Button("Delete", click -> act(schedule, "", () -> schedules.delete(schedule.name())));
+            Button delete = new Button("Delete", click -> act(schedule, "", () -> schedules.delete(user, schedule.name())));
             delete.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
             buttons.add(pause, edit, delete);
         }
@@ -252,11 +249,7 @@ public class SchedulesView extends VerticalLayout {
     }
 
     private void act(ScheduleView schedule, String verb, Runnable action) {
-        String method = verb.isEmpty() ? "DELETE" : "POST";
-        actions.attempt(user, method, "/api/v1/schedules/" + schedule.name() + (verb.isEmpty() ? "" : "/" + verb), () -> {
-            grants.require(caller, List.of(schedule.experiment()));
-            action.run();
-        }, verb.isEmpty() ? "Deleted" : verb.equals("pause") ? "Paused" : "Resumed");
+        actions.attempt(action, verb.isEmpty() ? "Deleted" : verb.equals("pause") ? "Paused" : "Resumed");
         refresh();
         schedules.find(schedule.name()).ifPresentOrElse(grid::select, () -> showDetails(null));
     }
@@ -334,13 +327,7 @@ public class SchedulesView extends VerticalLayout {
         String scheduleName = document.path("name").asText();
         errors.clear();
         try {
-            actions.audited(user, "PUT", "/api/v1/schedules/" + scheduleName, () -> {
-                if (document.has("experiment")) {
-                    grants.require(caller, List.of(document.get("experiment").asText()));
-                }
-                schedules.experimentOf(scheduleName).ifPresent(current -> grants.require(caller, List.of(current)));
-                schedules.put(null, document, user.name());
-            });
+            schedules.put(user, null, document);
             com.vaadin.flow.component.notification.Notification.show("Saved schedule " + scheduleName, 3000,
                     com.vaadin.flow.component.notification.Notification.Position.TOP_CENTER)
                     .addThemeVariants(com.vaadin.flow.component.notification.NotificationVariant.LUMO_SUCCESS);

@@ -7,8 +7,8 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 
 import dev.faultline.notify.ChannelService;
-import dev.faultline.notify.Notifier;
-import dev.faultline.security.AuditLog;
+import dev.faultline.security.AuditTrail;
+import dev.faultline.security.Caller;
 import dev.faultline.security.NamespacePolicy;
 import dev.faultline.security.Role;
 import dev.faultline.security.TokenService;
@@ -25,18 +25,18 @@ import jakarta.annotation.security.RolesAllowed;
 @RolesAllowed(Role.VIEWER_NAME)
 public class SettingsView extends VerticalLayout {
 
-    public SettingsView(TokenService tokens, UserService users, ChannelService channels, Notifier notifier, NamespacePolicy policy,
-            AuditLog audit, SecurityIdentity caller, UiActions actions) {
-        CurrentUser user = CurrentUser.get();
+    public SettingsView(TokenService tokens, UserService users, ChannelService channels, NamespacePolicy policy, AuditTrail audit,
+            SecurityIdentity identity, UiActions actions) {
+        Caller user = CurrentUser.of(identity);
         TabSheet tabs = new TabSheet();
         tabs.setId("settings");
         tabs.setWidthFull();
         tabs.add("API tokens", new TokensPanel(tokens, user, actions));
         if (user.has(Role.ADMIN)) {
             tabs.add("Users", new UsersPanel(users, policy, user, actions));
-            tabs.add("Channels", new ChannelsPanel(channels, notifier, user, actions));
+            tabs.add("Channels", new ChannelsPanel(channels, user, actions));
             tabs.add("Policy", new PolicyPanel(policy, users));
-            AuditPanel log = new AuditPanel(audit);
+            AuditPanel log = new AuditPanel(audit, user);
             var logTab = tabs.add("Audit log", log);
             tabs.addSelectedChangeListener(change -> {
                 if (change.getSelectedTab() == logTab) {

@@ -19,6 +19,7 @@ import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.textfield.TextField;
 
 import dev.faultline.security.ApiToken;
+import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
 import dev.faultline.security.TokenService;
 import dev.faultline.security.TokenService.CreatedToken;
@@ -27,11 +28,11 @@ import dev.faultline.security.TokenService.CreatedToken;
 class TokensPanel extends VerticalLayout {
 
     private final TokenService tokens;
-    private final CurrentUser user;
+    private final Caller user;
     private final UiActions actions;
     private final Grid<ApiToken> grid = new Grid<>();
 
-    TokensPanel(TokenService tokens, CurrentUser user, UiActions actions) {
+    TokensPanel(TokenService tokens, Caller user, UiActions actions) {
         this.tokens = tokens;
         this.user = user;
         this.actions = actions;
@@ -46,7 +47,7 @@ class TokensPanel extends VerticalLayout {
                 return new com.vaadin.flow.component.html.Span("revoked " + BrowserTime.minutes(token.revokedAt()));
             }
             Button revoke = new Button("Revoke", click -> {
-                actions.attempt(user, "DELETE", "/api/v1/tokens/" + token.id(), () -> tokens.revoke(token.id()), "Revoked " + token.name());
+                actions.attempt(() -> tokens.revoke(user, token.id()), "Revoked " + token.name());
                 refresh();
             });
             revoke.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_SMALL);
@@ -110,8 +111,7 @@ class TokensPanel extends VerticalLayout {
 
     private void create(String name, Set<Role> roles, LocalDate expires) {
         try {
-            CreatedToken created = actions.audited(user, "POST", "/api/v1/tokens", () -> tokens.create(user.name(), user.roles(), name,
-                    EnumSet.copyOf(roles), expires.atStartOfDay(BrowserTime.zone()).toInstant()));
+            CreatedToken created = tokens.create(user, name, EnumSet.copyOf(roles), expires.atStartOfDay(BrowserTime.zone()).toInstant());
             ShownOnce.show("Token " + name, "token-secret", created.secret());
             refresh();
         } catch (RuntimeException e) {
@@ -120,7 +120,7 @@ class TokensPanel extends VerticalLayout {
     }
 
     private void refresh() {
-        grid.setItems(tokens.list(Optional.of(user.name())));
+        grid.setItems(tokens.list(user, null));
     }
 
     static String keys(Set<Role> roles) {

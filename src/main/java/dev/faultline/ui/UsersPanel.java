@@ -24,6 +24,7 @@ import com.vaadin.flow.component.textfield.TextField;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.security.Caller;
 import dev.faultline.security.NamespacePolicy;
 import dev.faultline.security.Passwords;
 import dev.faultline.security.Role;
@@ -39,7 +40,7 @@ class UsersPanel extends VerticalLayout {
     private static final int GENERATED_PASSWORD_LENGTH = 20;
 
     private final UserService users;
-    private final CurrentUser user;
+    private final Caller user;
     private final UiActions actions;
     private final Grid<User> grid = new Grid<>();
     private final TextField username = new TextField("User name");
@@ -51,7 +52,7 @@ class UsersPanel extends VerticalLayout {
     private final Button delete = new Button("Delete");
     private User editing;
 
-    UsersPanel(UserService users, NamespacePolicy policy, CurrentUser user, UiActions actions) {
+    UsersPanel(UserService users, NamespacePolicy policy, Caller user, UiActions actions) {
         this.users = users;
         this.user = user;
         this.actions = actions;
@@ -85,7 +86,7 @@ class UsersPanel extends VerticalLayout {
         delete.setId("delete-user");
         delete.addThemeVariants(ButtonVariant.LUMO_ERROR, ButtonVariant.LUMO_TERTIARY);
         delete.addClickListener(click -> {
-            if (actions.attempt(user, "DELETE", "/api/v1/users/" + editing.username(), () -> users.delete(editing.username()),
+            if (actions.attempt(() -> users.delete(user, editing.username()),
                     "Deleted " + editing.username() + " and their tokens")) {
                 grid.asSingleSelect().clear();
                 refresh();
@@ -140,8 +141,7 @@ class UsersPanel extends VerticalLayout {
             if (editing == null) {
                 String generated = password.getValue().isEmpty() ? Passwords.generate(GENERATED_PASSWORD_LENGTH) : null;
                 String name = username.getValue();
-                actions.audited(user, "POST", "/api/v1/users", () -> users.create(name, generated != null ? generated : password.getValue(),
-                        chosen, granted, user.name()));
+                users.create(user, name, generated != null ? generated : password.getValue(), chosen, granted);
                 if (generated != null) {
                     ShownOnce.show("Password of " + name, "generated-password", generated);
                 }
@@ -149,8 +149,8 @@ class UsersPanel extends VerticalLayout {
                 users.find(name).ifPresent(grid::select);
             } else {
                 String name = editing.username();
-                actions.audited(user, "PATCH", "/api/v1/users/" + name, () -> users.update(name, Optional.of(chosen), Optional.of(granted),
-                        Optional.of(disabled.getValue()), Optional.of(password.getValue()).filter(p -> !p.isEmpty())));
+                users.update(user, name, Optional.of(chosen), Optional.of(granted), Optional.of(disabled.getValue()),
+                        Optional.of(password.getValue()).filter(p -> !p.isEmpty()));
                 refresh();
                 users.find(name).ifPresent(grid::select);
             }

@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.hasItem;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 import jakarta.inject.Inject;
@@ -19,6 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.faultline.experiment.ExperimentService;
+import dev.faultline.experiment.spec.DocumentFormat;
+import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.testing.Examples;
 import dev.faultline.testing.TestApi;
 import dev.faultline.testing.TestDatabase;
@@ -35,6 +39,8 @@ class AuditLogTest {
     TestDatabase database;
     @Inject
     TestUsers users;
+    @Inject
+    ExperimentService experiments;
 
     private Instant testStart;
 
@@ -58,9 +64,11 @@ class AuditLogTest {
 
         Map<String, Object> entry = awaitEntry("actor=carol", e -> "POST".equals(e.get("method")));
 
-        assertThat(entry).containsEntry("via", "password")
+        assertThat(entry).containsEntry("via", "api")
+                .containsEntry("signedInWith", "password")
+                .containsEntry("operation", "experiment.create")
                 .containsEntry("path", "/api/v1/experiments")
-                .containsEntry("target", "/api/v1/experiments/reviews-v2-latency")
+                .containsEntry("target", "experiment/reviews-v2-latency")
                 .containsEntry("status", 201)
                 .containsEntry("outcome", "SUCCEEDED")
                 .containsEntry("source", "127.0.0.1")
@@ -79,6 +87,7 @@ class AuditLogTest {
 
         Map<String, Object> rejected = awaitEntry("actor=carol&outcome=REJECTED", e -> true);
         assertThat(rejected.get("status")).isEqualTo(400);
+        assertThat(rejected.get("operation")).as("refused while reading the body, before any feature saw it").isNull();
         assertThat((String) rejected.get("detail")).contains("metadata.name");
 
         Map<String, Object> denied = awaitEntry("actor=vic", e -> true);
@@ -100,8 +109,35 @@ class AuditLogTest {
                 .put("/api/v1/experiments/reviews-v2-latency").then().statusCode(201);
 
         Map<String, Object> entry = awaitEntry("actor=carol&method=PUT", e -> true);
-        assertThat(entry).containsEntry("via", "token").containsEntry("outcome", "SUCCEEDED");
+        assertThat(entry).containsEntry("via", "api").containsEntry("signedInWith", "token")
+                .containsEntry("operation", "experiment.apply").containsEntry("outcome", "SUCCEEDED");
         assertThat(entry.toString()).doesNotContain(token);
+    }
+
+    @Test
+    void aGrantRefusedByTheFeatureIsRecordedUnderItsOperation() {
+        as("carol", TestUsers.password("carol")).contentType(TestApi.YAML)
+                .body(Examples.yaml("reviews-v2-latency").replace("namespace: bookinfo", "namespace: payments"))
+                .post("/api/v1/experiments").then().statusCode(403);
+
+        Map<String, Object> entry = awaitEntry("operation=experiment.&actor=carol", e -> true);
+        assertThat(entry).containsEntry("operation", "experiment.create").containsEntry("outcome", "DENIED")
+                .containsEntry("status", 403).containsEntry("target", "experiment/reviews-v2-latency").containsEntry("via", "api");
+        assertThat((String) entry.get("detail")).contains("no grant for namespace payments");
+    }
+
+    @Test
+    void theSameOperationThroughTheBrowserIsRecordedAsTheBrowsersWithoutARequest() {
+        Caller inBrowser = new Caller("carol", Set.of(Role.EXPERIMENTER), List.of("bookinfo"), "password", Caller.Via.UI, "10.1.2.3");
+        experiments.create(inBrowser, ExperimentCodec.decode(Examples.yaml("reviews-v2-latency"), DocumentFormat.YAML));
+        assertThatThrownBy(() -> experiments.delete(new Caller("vic", Set.of(Role.VIEWER), List.of("bookinfo"), "password",
+                Caller.Via.UI, "10.1.2.4"), "reviews-v2-latency")).isInstanceOf(io.quarkus.security.ForbiddenException.class);
+
+        assertThat(awaitEntry("via=ui&actor=carol", e -> true)).containsEntry("operation", "experiment.create")
+                .containsEntry("target", "experiment/reviews-v2-latency").containsEntry("method", null).containsEntry("path", null)
+                .containsEntry("status", 200).containsEntry("outcome", "SUCCEEDED").containsEntry("source", "10.1.2.3");
+        assertThat(awaitEntry("via=ui&actor=vic", e -> true)).containsEntry("operation", "experiment.delete")
+                .containsEntry("outcome", "DENIED").containsEntry("status", 403);
     }
 
     @Test

@@ -2,8 +2,10 @@ package dev.faultline.experiment.spec;
 
 import java.util.List;
 
+import dev.faultline.Failure;
+
 /** A document that cannot be accepted; every error carries the path of the field that caused it. */
-public class InvalidDocumentException extends RuntimeException {
+public class InvalidDocumentException extends RuntimeException implements Failure.Known {
 
     private final transient List<FieldError> errors;
 
@@ -15,5 +17,10 @@ public class InvalidDocumentException extends RuntimeException {
 
     public List<FieldError> errors() {
         return errors;
+    }
+
+    @Override
+    public Failure failure() {
+        return Failure.INVALID_DOCUMENT;
     }
 }

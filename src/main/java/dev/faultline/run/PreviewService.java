@@ -1,0 +1,106 @@
+package dev.faultline.run;
+
+import java.time.Clock;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.ExperimentService;
+import dev.faultline.experiment.SavedExperiment;
+import dev.faultline.experiment.spec.Experiment;
+import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.mesh.FaultInjector;
+import dev.faultline.mesh.FaultPlan;
+import dev.faultline.mesh.FaultRequest;
+import dev.faultline.metrics.PrometheusClient;
+import dev.faultline.metrics.QueryResult;
+import dev.faultline.security.Caller;
+import dev.faultline.security.NamespacePolicy;
+import dev.faultline.security.Role;
+
+/**
+ * What a run would do, without doing it: the mesh resources it would write (read from the cluster
+ * now), what the policy would refuse, the PromQL of its checks and what they give right now. Nothing
+ * is written, so nothing is audited; every signed-in user may look.
+ */
+@ApplicationScoped
+public class PreviewService {
+
+    /** The run id the preview names its rule with; a run uses its own id ({@code faultline-<run id>}). */
+    static final String PREVIEW_RUN = "preview";
+
+    private final ExperimentService experiments;
+    private final FaultInjector injector;
+    private final NamespacePolicy policy;
+    private final PrometheusClient prometheus;
+    private final Clock clock;
+
+    PreviewService(ExperimentService experiments, FaultInjector injector, NamespacePolicy policy, PrometheusClient prometheus,
+            Clock clock) {
+        this.experiments = experiments;
+        this.injector = injector;
+        this.policy = policy;
+        this.prometheus = prometheus;
+        this.clock = clock;
+    }
+
+    /** One resource as it is ({@code before}, null when it would be created) and as the run would leave it while live. */
+    public record Change(String action, String kind, String namespace, String name, JsonNode before, JsonNode after) {
+    }
+
+    /**
+     * @param needsConsent the fault would reach more than the target names; a run must consent to that
+     * @param policy what the policy in force would refuse about a run of this experiment
+     * @param queries the PromQL of every Prometheus-backed probe and guardrail (templates expanded)
+     */
+    public record Preview(String experiment, int revision, String rule, List<Change> changes, List<String> warnings,
+            boolean needsConsent, List<FieldError> policy, List<Measurements.NamedQuery> queries) {
+    }
+
+    /** The preview of a stored experiment's current revision. */
+    public Preview preview(Caller caller, String name) {
+        caller.require(Role.VIEWER);
+        SavedExperiment saved = experiments.find(name)
+                .orElseThrow(() -> new ResourceNotFoundException("experiment " + name + " does not exist"));
+        return preview(caller, saved.experiment(), saved.revision());
+    }
+
+    /** The preview of a document (stored or being edited, {@code revision} 0 when it is not stored). */
+    public Preview preview(Caller caller, Experiment experiment, int revision) {
+        caller.require(Role.VIEWER);
+        FaultPlan plan = injector.plan(FaultRequest.of(PREVIEW_RUN, 1, experiment.spec(), clock.instant(), false));
+        Change change = new Change(plan.action(), plan.rule().kind(), plan.rule().namespace(), plan.rule().resource(),
+                presentable(plan.before()), presentable(plan.after()));
+        return new Preview(experiment.name(), revision, plan.rule().route(), List.of(change), plan.warnings(), plan.needsConsent(),
+                policy.violations(experiment.spec()), Measurements.queries(experiment.spec()));
+    }
+
+    /** What a check's PromQL gives right now, so whoever sets a threshold sees the value it will be compared with. */
+    public QueryResult currentValue(Caller caller, String promql) {
+        caller.require(Role.VIEWER);
+        return prometheus.query(promql);
+    }
+
+    /** The services a run could target in {@code namespace}, for choosing one. */
+    public List<String> services(Caller caller, String namespace) {
+        caller.require(Role.VIEWER);
+        return injector.services(namespace);
+    }
+
+    /** The resource without what the API server maintains (uid, resourceVersion, managedFields, ...). */
+    private static JsonNode presentable(JsonNode resource) {
+        if (resource == null) {
+            return null;
+        }
+        ObjectNode copy = resource.deepCopy();
+        if (copy.get("metadata") instanceof ObjectNode metadata) {
+            metadata.remove(List.of("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields"));
+        }
+        copy.remove("status");
+        return copy;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.faultline.run;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.ExperimentService;
+import dev.faultline.experiment.SavedExperiment;
+import dev.faultline.security.AuditTrail;
+import dev.faultline.security.Caller;
+import dev.faultline.security.Role;
+
+/**
+ * Runs as callers see them: starting one (the experimenter role and a grant for the target's
+ * namespace), aborting one (anyone signed in: stopping a fault is never refused), reading them.
+ * Starts and aborts are recorded in the audit log as {@code run.start} and {@code run.abort}.
+ */
+@ApplicationScoped
+public class RunService {
+
+    private final RunEngine engine;
+    private final RunStore store;
+    private final ExperimentService experiments;
+    private final AuditTrail audit;
+
+    RunService(RunEngine engine, RunStore store, ExperimentService experiments, AuditTrail audit) {
+        this.engine = engine;
+        this.store = store;
+        this.experiments = experiments;
+        this.audit = audit;
+    }
+
+    /** Starts a run of the experiment's current revision. */
+    public Run start(Caller caller, String experiment, boolean widerBlastRadius) {
+        return audit.perform(caller, "run.start", ExperimentService.target(experiment), () -> {
+            caller.require(Role.EXPERIMENTER);
+            SavedExperiment saved = experiments.find(experiment)
+                    .orElseThrow(() -> new ResourceNotFoundException("experiment " + experiment + " does not exist"));
+            caller.requireGrant(saved.experiment().spec().target().namespace());
+            return engine.start(saved, widerBlastRadius, caller.name());
+        });
+    }
+
+    /**
+     * Starts a run that a schedule or a game day fires ({@code firedBy}: {@code schedule:NAME}); the
+     * access check was made when the schedule or the game day was written.
+     */
+    public Run fire(Caller.Via via, String firedBy, SavedExperiment saved) {
+        return audit.perform(Caller.job(firedBy, via), "run.start", ExperimentService.target(saved.experiment().name()),
+                () -> engine.start(saved, false, firedBy));
+    }
+
+    /** Aborts a run, whichever instance carries it out; its rules are out of the mesh when this returns. */
+    public Run abort(Caller caller, String runId, String reason) {
+        return audit.perform(caller, "run.abort", target(runId), () -> engine.abort(runId, reason, caller.name()));
+    }
+
+    /** Waits until the run has ended, or {@code timeout} has passed; the run as it is then. */
+    public Run await(String runId, Duration timeout) {
+        return engine.await(runId, timeout);
+    }
+
+    public Optional<Run> find(String id) {
+        return store.find(id);
+    }
+
+    /** Newest first, narrowed to an experiment and a state when given; read in a fixed number of queries. */
+    public List<Run> list(Optional<String> experiment, Optional<RunState> state, int limit) {
+        return store.list(experiment, state, limit);
+    }
+
+    /** The state of each experiment's newest run, by experiment name; in one query. */
+    public java.util.Map<String, RunState> latestStates() {
+        return store.latestStates();
+    }
+
+    public List<Run.Sample> samples(String runId) {
+        return store.samples(runId);
+    }
+
+    public List<Run.Sample> latestSamples(String runId) {
+        return store.latestSamples(runId);
+    }
+
+    /** How the audit log names a run. */
+    public static String target(String runId) {
+        return "run/" + runId;
+    }
+}
