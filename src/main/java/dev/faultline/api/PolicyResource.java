@@ -9,7 +9,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import dev.faultline.security.NamespacePolicy;
+import dev.faultline.run.RunPolicy;
 import dev.faultline.security.Role;
 
 /** The blast-radius policy in force. It is set by configuration ({@code faultline.policy.*}), not through the API. */
@@ -19,16 +19,16 @@ import dev.faultline.security.Role;
 @Tag(name = "Policy", description = "Namespaces runs may target and the ceilings on percentage and duration")
 public class PolicyResource {
 
-    private final NamespacePolicy policy;
+    private final RunPolicy policy;
 
-    PolicyResource(NamespacePolicy policy) {
+    PolicyResource(RunPolicy policy) {
         this.policy = policy;
     }
 
     @GET
     @Operation(summary = "The policy in force", description = "Set by faultline.policy.allowed-namespaces, "
             + "faultline.policy.max-percentage and faultline.policy.max-duration")
-    public NamespacePolicy.Settings read() {
+    public RunPolicy.Settings read() {
         return policy.settings();
     }
 }

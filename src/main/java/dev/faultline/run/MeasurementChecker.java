@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.faultline.experiment.spec.Measurement;
 import dev.faultline.experiment.spec.Tolerance;
 import dev.faultline.metrics.Check;
-import dev.faultline.metrics.DeploymentProbe;
 import dev.faultline.metrics.HttpProbe;
 import dev.faultline.metrics.PrometheusClient;
 import dev.faultline.metrics.QueryResult;

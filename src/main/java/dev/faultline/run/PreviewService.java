@@ -19,7 +19,6 @@ import dev.faultline.mesh.FaultRequest;
 import dev.faultline.metrics.PrometheusClient;
 import dev.faultline.metrics.QueryResult;
 import dev.faultline.security.Caller;
-import dev.faultline.security.NamespacePolicy;
 import dev.faultline.security.Role;
 
 /**
@@ -35,11 +34,11 @@ public class PreviewService {
 
     private final ExperimentService experiments;
     private final FaultInjector injector;
-    private final NamespacePolicy policy;
+    private final RunPolicy policy;
     private final PrometheusClient prometheus;
     private final Clock clock;
 
-    PreviewService(ExperimentService experiments, FaultInjector injector, NamespacePolicy policy, PrometheusClient prometheus,
+    PreviewService(ExperimentService experiments, FaultInjector injector, RunPolicy policy, PrometheusClient prometheus,
             Clock clock) {
         this.experiments = experiments;
         this.injector = injector;

@@ -7,7 +7,6 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.faultline.DatabaseUnavailableException;
-import dev.faultline.security.NamespacePolicy;
 
 /**
  * Where Faultline's rules can be: the namespaces allowed now and every namespace a rule was ever
@@ -17,11 +16,11 @@ import dev.faultline.security.NamespacePolicy;
 @ApplicationScoped
 class RuleNamespaces {
 
-    private final NamespacePolicy policy;
+    private final RunPolicy policy;
     private final RunStore store;
     private final Set<String> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    RuleNamespaces(NamespacePolicy policy, RunStore store) {
+    RuleNamespaces(RunPolicy policy, RunStore store) {
         this.policy = policy;
         this.store = store;
     }

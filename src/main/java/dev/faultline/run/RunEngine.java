@@ -41,7 +41,6 @@ import dev.faultline.mesh.MeshException;
 import dev.faultline.mesh.OwnedRule;
 import dev.faultline.mesh.RuleRef;
 import dev.faultline.metrics.Check;
-import dev.faultline.security.NamespacePolicy;
 import io.quarkus.runtime.ShutdownEvent;
 
 /**
@@ -71,7 +70,7 @@ public class RunEngine {
     private final FaultInjector injector;
     private final GuardrailMonitor monitor;
     private final MeasurementChecker checker;
-    private final NamespacePolicy policy;
+    private final RunPolicy policy;
     private final RuleNamespaces namespaces;
     private final RunConfig config;
     private final Instance instance;
@@ -81,7 +80,7 @@ public class RunEngine {
     private volatile Run.Halt unstoredHalt;
 
     RunEngine(RunStore store, RunsElsewhere elsewhere, RunLifecycle lifecycle, SampleRecorder samples, FaultInjector injector, GuardrailMonitor monitor,
-            MeasurementChecker checker, NamespacePolicy policy, RuleNamespaces namespaces, RunConfig config, Instance instance,
+            MeasurementChecker checker, RunPolicy policy, RuleNamespaces namespaces, RunConfig config, Instance instance,
             Clock clock, @ConfigProperty(name = "faultline.guardrails.default-interval", defaultValue = "PT1S") Duration defaultInterval) {
         this.store = store;
         this.elsewhere = elsewhere;

@@ -43,7 +43,7 @@ import dev.faultline.run.PreviewService;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunService;
 import dev.faultline.security.Caller;
-import dev.faultline.security.NamespacePolicy;
+import dev.faultline.run.RunPolicy;
 import dev.faultline.security.Role;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -82,7 +82,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
     private final UnorderedList otherErrors = new UnorderedList();
     private final ExperimentForm form;
 
-    public ExperimentEditorView(ExperimentService experiments, PreviewService previews, RunService runs, NamespacePolicy policy,
+    public ExperimentEditorView(ExperimentService experiments, PreviewService previews, RunService runs, RunPolicy policy,
             SecurityIdentity identity) {
         this.experiments = experiments;
         this.previews = previews;

@@ -7,7 +7,7 @@ import com.vaadin.flow.component.html.H4;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 
-import dev.faultline.security.NamespacePolicy;
+import dev.faultline.run.RunPolicy;
 import dev.faultline.security.User;
 import dev.faultline.security.UserService;
 
@@ -17,8 +17,8 @@ import dev.faultline.security.UserService;
  */
 class PolicyPanel extends VerticalLayout {
 
-    PolicyPanel(NamespacePolicy policy, UserService users) {
-        NamespacePolicy.Settings settings = policy.settings();
+    PolicyPanel(RunPolicy policy, UserService users) {
+        RunPolicy.Settings settings = policy.settings();
         Div allowed = new Div("Allowed namespaces: " + (settings.allowedNamespaces().isEmpty()
                 ? "none — every run is refused until faultline.policy.allowed-namespaces lists some"
                 : String.join(", ", settings.allowedNamespaces())));

@@ -9,7 +9,7 @@ import com.vaadin.flow.router.Route;
 import dev.faultline.notify.ChannelService;
 import dev.faultline.security.AuditTrail;
 import dev.faultline.security.Caller;
-import dev.faultline.security.NamespacePolicy;
+import dev.faultline.run.RunPolicy;
 import dev.faultline.security.Role;
 import dev.faultline.security.TokenService;
 import dev.faultline.security.UserService;
@@ -25,7 +25,7 @@ import jakarta.annotation.security.RolesAllowed;
 @RolesAllowed(Role.VIEWER_NAME)
 public class SettingsView extends VerticalLayout {
 
-    public SettingsView(TokenService tokens, UserService users, ChannelService channels, NamespacePolicy policy, AuditTrail audit,
+    public SettingsView(TokenService tokens, UserService users, ChannelService channels, RunPolicy policy, AuditTrail audit,
             SecurityIdentity identity, UiActions actions) {
         Caller user = CurrentUser.of(identity);
         TabSheet tabs = new TabSheet();

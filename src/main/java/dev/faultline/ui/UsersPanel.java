@@ -25,7 +25,7 @@ import dev.faultline.ResourceConflictException;
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.security.Caller;
-import dev.faultline.security.NamespacePolicy;
+import dev.faultline.run.RunPolicy;
 import dev.faultline.security.Passwords;
 import dev.faultline.security.Role;
 import dev.faultline.security.User;
@@ -52,7 +52,7 @@ class UsersPanel extends VerticalLayout {
     private final Button delete = new Button("Delete");
     private User editing;
 
-    UsersPanel(UserService users, NamespacePolicy policy, Caller user, UiActions actions) {
+    UsersPanel(UserService users, RunPolicy policy, Caller user, UiActions actions) {
         this.users = users;
         this.user = user;
         this.actions = actions;

@@ -1,4 +1,4 @@
-package dev.faultline.security;
+package dev.faultline.run;
 
 import static dev.faultline.testing.TestApi.as;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.experiment.spec.ExperimentSpec;
 import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.security.Role;
 import dev.faultline.testing.Examples;
 import dev.faultline.testing.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,8 +23,8 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 
 @QuarkusTest
-@TestProfile(NamespacePolicyTest.Ceilings.class)
-class NamespacePolicyTest {
+@TestProfile(RunPolicyTest.Ceilings.class)
+class RunPolicyTest {
 
     public static class Ceilings implements QuarkusTestProfile {
         @Override
@@ -43,20 +44,20 @@ class NamespacePolicyTest {
 
     @Test
     void aRunWithinThePolicyHasNoViolations() {
-        NamespacePolicy policy = policy(Optional.of(List.of("bookinfo")), 100, Duration.ofHours(1));
+        RunPolicy policy = policy(Optional.of(List.of("bookinfo")), 100, Duration.ofHours(1));
         assertThat(policy.violations(spec("reviews-v2-latency"))).isEmpty();
     }
 
     @Test
     void anEmptyAllowListDeniesEveryNamespace() {
-        NamespacePolicy policy = policy(Optional.empty(), 100, Duration.ofHours(1));
+        RunPolicy policy = policy(Optional.empty(), 100, Duration.ofHours(1));
         assertThat(policy.violations(spec("reviews-v2-latency"))).extracting(FieldError::path).containsExactly("spec.target.namespace");
         assertThat(policy.violations(spec("reviews-v2-latency")).get(0).message()).contains("every run is refused");
     }
 
     @Test
     void ceilingsNameTheFieldThatExceedsThem() {
-        NamespacePolicy policy = policy(Optional.of(List.of("bookinfo")), 5, Duration.ofSeconds(30));
+        RunPolicy policy = policy(Optional.of(List.of("bookinfo")), 5, Duration.ofSeconds(30));
         List<FieldError> violations = policy.violations(spec("reviews-v2-latency"));
         assertThat(violations).extracting(FieldError::path).containsExactly("spec.faults[0].delay.percentage", "spec.duration");
         assertThat(violations.get(0).message()).contains("max-percentage of 5%");
@@ -72,8 +73,8 @@ class NamespacePolicyTest {
                 .body("maxDuration", equalTo("5m"));
     }
 
-    private static NamespacePolicy policy(Optional<List<String>> allowed, double maxPercentage, Duration maxDuration) {
-        return new NamespacePolicy(new PolicyConfig() {
+    private static RunPolicy policy(Optional<List<String>> allowed, double maxPercentage, Duration maxDuration) {
+        return new RunPolicy(new PolicyConfig() {
             @Override
             public Optional<List<String>> allowedNamespaces() {
                 return allowed;

@@ -1,4 +1,4 @@
-package dev.faultline.security;
+package dev.faultline.run;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,25 +6,22 @@ import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.faultline.PolicyDeniedException;
 import dev.faultline.experiment.spec.Durations;
 import dev.faultline.experiment.spec.ExperimentSpec;
 import dev.faultline.experiment.spec.Fault;
 import dev.faultline.experiment.spec.FieldError;
-import io.quarkus.security.identity.SecurityIdentity;
 
 /**
- * Where and how hard experiments may hit. A user authors and runs experiments only in the
- * namespaces granted to them ("*" grants all); a run additionally needs its namespace in
- * {@code faultline.policy.allowed-namespaces} (none allowed by default) and its faults and duration
- * within the ceilings.
+ * Where and how hard runs may hit, as deployed: a run needs its namespace in {@code
+ * faultline.policy.allowed-namespaces} (none allowed by default) and its faults and duration within
+ * the ceilings. (Which namespaces a user may author and run in is their grant: {@code Caller}.)
  */
 @ApplicationScoped
-public class NamespacePolicy {
+public class RunPolicy {
 
     private final PolicyConfig config;
 
-    NamespacePolicy(PolicyConfig config) {
+    RunPolicy(PolicyConfig config) {
         this.config = config;
     }
 
@@ -34,15 +31,6 @@ public class NamespacePolicy {
 
     public Settings settings() {
         return new Settings(allowedNamespaces(), config.maxPercentage(), Durations.format(config.maxDuration()));
-    }
-
-    /** Fails unless the caller was granted {@code namespace}. */
-    public void requireGrant(SecurityIdentity caller, String namespace) {
-        List<String> granted = Identities.namespaces(caller);
-        if (!(granted.contains("*") || granted.contains(namespace))) {
-            throw new PolicyDeniedException(caller.getPrincipal().getName() + " has no grant for namespace " + namespace
-                    + "; an admin can grant it");
-        }
     }
 
     public boolean isAllowed(String namespace) {

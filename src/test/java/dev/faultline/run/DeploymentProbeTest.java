@@ -1,4 +1,4 @@
-package dev.faultline.metrics;
+package dev.faultline.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.faultline.metrics.Check;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;

@@ -1,4 +1,4 @@
-package dev.faultline.security;
+package dev.faultline.run;
 
 import java.time.Duration;
 import java.util.List;
