@@ -1,7 +1,9 @@
 package dev.faultline.mesh;
 
 import java.util.List;
+import java.util.Locale;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -12,9 +14,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  *        unrouted subsets); {@link FaultInjector#apply} refuses such a plan without
  *        {@link FaultRequest#widerBlastRadius()}
  */
-public record FaultPlan(RuleRef rule, String action, JsonNode before, JsonNode after, List<String> warnings,
+public record FaultPlan(RuleRef rule, Action action, JsonNode before, JsonNode after, List<String> warnings,
         boolean needsConsent) {
 
-    public static final String CREATE = "create";
-    public static final String UPDATE = "update";
+    /** What applying the plan does to its resource: create it, update it, or nothing (the rule is in place already). */
+    public enum Action {
+        CREATE, UPDATE, NONE;
+
+        @JsonValue
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 }

@@ -62,12 +62,6 @@ public class PrometheusClient {
                 + (time == null ? "" : "&time=" + seconds(time)));
     }
 
-    /** Evaluates {@code promql} from {@code start} to {@code end} every {@code step}: a {@link QueryResult.Matrix} or a failure. */
-    public QueryResult queryRange(String promql, Instant start, Instant end, Duration step) {
-        return send("api/v1/query_range", promql, "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
-                + "&start=" + seconds(start) + "&end=" + seconds(end) + "&step=" + step.toMillis() / 1000.0);
-    }
-
     private static String seconds(Instant time) {
         return java.math.BigDecimal.valueOf(time.toEpochMilli(), 3).toPlainString();
     }

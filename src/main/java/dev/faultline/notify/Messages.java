@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.faultline.run.CheckKind;
 import dev.faultline.run.Run;
 
 /** What a notification says: a Slack Block Kit message, or the JSON a generic webhook receives. */
@@ -30,8 +31,8 @@ final class Messages {
         }
         for (int i = samples.size() - 1; i >= 0; i--) {
             Run.Sample sample = samples.get(i);
-            if (!sample.passed() && sample.check().startsWith("spec.guardrails[")) {
-                int index = Integer.parseInt(sample.check().replaceAll("\\D", ""));
+            if (!sample.passed() && sample.kind() == CheckKind.GUARDRAIL) {
+                int index = CheckKind.index(sample.check());
                 String name = run.document() == null ? sample.check()
                         : run.document().path("spec").path("guardrails").path(index).path("name").asText(sample.check());
                 return Optional.of(new Breach(name, sample.value(), sample.threshold(), sample.at()));

@@ -19,7 +19,7 @@ import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.experiment.spec.Notification;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunEvent;
-import dev.faultline.run.RunStore;
+import dev.faultline.run.RunService;
 
 /**
  * Tells the channels an experiment names about the run events they asked for. It observes run
@@ -35,12 +35,12 @@ public class Notifier {
     private final Sender sender;
     private final DeliveryLog log;
     private final Clock clock;
-    private final RunStore runs;
+    private final RunService runs;
     private final NotifyConfig config;
     private final String baseUrl;
     private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("notify-", 0).factory());
 
-    Notifier(ChannelService channels, Sender sender, DeliveryLog log, RunStore runs, NotifyConfig config, Clock clock,
+    Notifier(ChannelService channels, Sender sender, DeliveryLog log, RunService runs, NotifyConfig config, Clock clock,
             @ConfigProperty(name = "faultline.base-url", defaultValue = "http://localhost:8080") String baseUrl) {
         this.channels = channels;
         this.log = log;

@@ -21,6 +21,10 @@ public final class Measurements {
 
     /** A Prometheus query of an experiment, named by where it sits in the document. */
     public record NamedQuery(String path, String name, String promql) {
+
+        public CheckKind kind() {
+            return CheckKind.of(path);
+        }
     }
 
     /** The PromQL of a Prometheus-backed measurement (raw, or what its golden-signal template stands for). */

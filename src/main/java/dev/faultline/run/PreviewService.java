@@ -48,7 +48,7 @@ public class PreviewService {
     }
 
     /** One resource as it is ({@code before}, null when it would be created) and as the run would leave it while live. */
-    public record Change(String action, String kind, String namespace, String name, JsonNode before, JsonNode after) {
+    public record Change(FaultPlan.Action action, String kind, String namespace, String name, JsonNode before, JsonNode after) {
     }
 
     /**

@@ -18,6 +18,10 @@ public record Run(String id, String experiment, int revision, RunState state, Ru
 
     /** One check of a guardrail or probe: its value (null without one) against its threshold. */
     public record Sample(String check, String phase, Instant at, Double value, boolean passed, String threshold, String reason) {
+
+        public CheckKind kind() {
+            return CheckKind.of(check);
+        }
     }
 
     public record Halt(boolean halted, String reason, String changedBy, Instant changedAt) {

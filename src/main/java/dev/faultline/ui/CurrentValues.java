@@ -9,6 +9,7 @@ import com.vaadin.flow.component.html.Span;
 
 import dev.faultline.metrics.QueryResult;
 import dev.faultline.metrics.Series;
+import dev.faultline.run.CheckKind;
 import dev.faultline.run.Measurements.NamedQuery;
 
 /**
@@ -44,7 +45,7 @@ class CurrentValues extends Div {
             value.addClassName("value");
             Span promql = new Span(query.promql());
             promql.addClassName("promql");
-            String kind = query.path().startsWith("spec.guardrails") ? "guardrail" : "steady state";
+            String kind = query.kind() == CheckKind.GUARDRAIL ? "guardrail" : "steady state";
             row.add(new Span(kind + " · " + query.name() + ": "), value, promql);
             add(row);
         }

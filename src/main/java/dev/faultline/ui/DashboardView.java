@@ -17,6 +17,7 @@ import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 
+import dev.faultline.run.CheckKind;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunState;
 import dev.faultline.run.RunService;
@@ -107,7 +108,7 @@ public class DashboardView extends VerticalLayout {
     /** The guardrail whose latest check went worst: failed ones first, with value and threshold. */
     private String worstGuardrail(Run run) {
         Map<String, Run.Sample> latest = new LinkedHashMap<>();
-        runs.latestSamples(run.id()).stream().filter(s -> s.check().startsWith("spec.guardrails[")).forEach(s -> latest.put(s.check(), s));
+        runs.latestSamples(run.id()).stream().filter(s -> s.kind() == CheckKind.GUARDRAIL).forEach(s -> latest.put(s.check(), s));
         if (latest.isEmpty()) {
             return "no check yet";
         }

@@ -257,7 +257,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         try {
             PreviewService.Preview preview = previews.preview(user, experiment.get(), 0);
             PreviewService.Change change = preview.changes().getFirst();
-            body.add(new Div(change.action() + " " + change.kind() + " " + change.namespace() + "/" + change.name()
+            body.add(new Div(change.action().key() + " " + change.kind() + " " + change.namespace() + "/" + change.name()
                     + ", route " + preview.rule()));
             UnorderedList warnings = new UnorderedList();
             preview.warnings().forEach(w -> warnings.add(new ListItem(w)));

@@ -33,6 +33,7 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.shared.Registration;
 
+import dev.faultline.run.CheckKind;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunService;
 import dev.faultline.security.Caller;
@@ -217,15 +218,14 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
         if (run.document() == null) {
             return check;
         }
-        Matcher index = Pattern.compile("\\[(\\d+)]").matcher(check);
-        if (!index.find()) {
+        int i = CheckKind.index(check);
+        if (i < 0) {
             return check;
         }
-        int i = Integer.parseInt(index.group(1));
-        String kind = check.startsWith("spec.guardrails") ? "guardrail" : "probe";
-        var node = check.startsWith("spec.guardrails") ? run.document().path("spec").path("guardrails").path(i)
+        boolean guardrail = CheckKind.of(check) == CheckKind.GUARDRAIL;
+        var node = guardrail ? run.document().path("spec").path("guardrails").path(i)
                 : run.document().path("spec").path("steadyState").path("probes").path(i);
-        return kind + ": " + node.path("name").asText(check);
+        return (guardrail ? "guardrail" : "probe") + ": " + node.path("name").asText(check);
     }
 
     @Override

@@ -152,16 +152,6 @@ class GoldenSignalsOnPrometheusTest {
         assertThat(check.failedSeries()).hasSize(1);
     }
 
-    @Test
-    void aRangeQueryReturnsSamplesForCharts() {
-        traffic(new Traffic(10, 200, "-", 20));
-        var now = java.time.Instant.now();
-        QueryResult result = client.queryRange(signal(Signal.REQUEST_RATE, false).promql(), now.minusSeconds(10), now,
-                Duration.ofSeconds(1));
-        assertThat(result).isInstanceOf(QueryResult.Matrix.class);
-        assertThat(((QueryResult.Matrix) result).series().get(0).samples()).hasSizeGreaterThan(3);
-    }
-
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -1,5 +1,6 @@
 package dev.faultline.notify;
 
+import static dev.faultline.testing.Runs.awaitState;
 import static dev.faultline.testing.TestApi.as;
 import static dev.faultline.testing.TestApi.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -314,17 +315,6 @@ class NotificationsTest {
         JsonPath log = awaitDeliveries(run.getString("id"), "missing-later", 1);
         assertThat(log.getString("find { it.channel == 'missing-later' }.detail")).contains("channel missing-later does not exist");
         receiver.await(path, 2, Duration.ofSeconds(10));
-    }
-
-    private static void awaitState(String id, String state) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (state.equals(asAdmin().get("/api/v1/runs/" + id).then().extract().path("state"))) {
-                return;
-            }
-            sleep(50);
-        }
-        throw new AssertionError("run " + id + " did not reach " + state);
     }
 
     private static void sleep(long millis) {

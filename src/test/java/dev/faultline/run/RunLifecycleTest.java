@@ -1,5 +1,7 @@
 package dev.faultline.run;
 
+import static dev.faultline.testing.Runs.awaitEnd;
+import static dev.faultline.testing.Runs.awaitState;
 import static dev.faultline.testing.TestApi.as;
 import static dev.faultline.testing.TestApi.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -309,50 +311,20 @@ class RunLifecycleTest {
     }
 
     @Test
-    @Order(99)
     void prometheusGoingDownMidRunAborts() throws Exception {
         String id = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
                 .post("/api/v1/experiments/" + experiment("reviews", "60s", true) + "/runs").then().statusCode(202)
                 .extract().path("id");
         awaitState(id, "OBSERVING");
-        MetricsStack.prometheus.close();
-
-        JsonPath run = awaitEnd(id);
-        assertThat(run.getString("state")).isEqualTo("ABORTED");
-        assertThat(run.getString("reason")).contains("could not connect to Prometheus");
-        assertThat(reviews().path("spec")).isEqualTo(originalReviews.path("spec"));
-    }
-
-    private static void awaitState(String id, String state) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String current = null;
-        while (System.nanoTime() < deadline) {
-            current = asAdmin().get("/api/v1/runs/" + id).then().statusCode(200).extract().path("state");
-            if (state.equals(current)) {
-                return;
-            }
-            sleep(100);
-        }
-        throw new AssertionError("run " + id + " did not reach " + state + "; it is " + current);
-    }
-
-    private static JsonPath awaitEnd(String id) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonPath run = JsonPath.from(asAdmin().get("/api/v1/runs/" + id).then().statusCode(200).extract().asString());
-            if (run.getString("endedAt") != null) {
-                return run;
-            }
-            sleep(100);
-        }
-        throw new AssertionError("run " + id + " did not end");
-    }
-
-    private static void sleep(long millis) {
+        MetricsStack.prometheus.stop();
         try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            JsonPath run = awaitEnd(id);
+            assertThat(run.getString("state")).isEqualTo("ABORTED");
+            assertThat(run.getString("reason")).contains("could not connect to Prometheus");
+            assertThat(reviews().path("spec")).isEqualTo(originalReviews.path("spec"));
+        } finally {
+            MetricsStack.prometheus.restart(); // the tests after this one see Prometheus as before
+            MetricsStack.awaitTraffic();
         }
     }
 

@@ -80,21 +80,7 @@ public final class PackagedServer implements AutoCloseable {
 
     /** Waits up to 30 s for run {@code id}, read through {@code api} (signed in to this server), to be in {@code state}. */
     public void awaitRunState(io.restassured.specification.RequestSpecification api, String id, String state) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String current = null;
-        while (System.nanoTime() < deadline) {
-            current = api.get("/api/v1/runs/" + id).then().extract().path("state");
-            if (state.equals(current)) {
-                return;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted while waiting for run " + id, e);
-            }
-        }
-        throw new AssertionError("run " + id + " did not reach " + state + "; it is " + current);
+        Runs.awaitState(() -> api, id, state);
     }
 
     /** SIGTERM and wait: a graceful stop. */

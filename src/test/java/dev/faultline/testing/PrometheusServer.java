@@ -19,14 +19,16 @@ public final class PrometheusServer implements AutoCloseable {
 
     public static final Path BINARY = Path.of(System.getenv().getOrDefault("PROMETHEUS_BINARY", "/usr/bin/prometheus"));
 
-    private final Process process;
+    private final ProcessBuilder command;
     private final Path directory;
     private final int port;
+    private Process process;
 
-    private PrometheusServer(Process process, Path directory, int port) {
-        this.process = process;
+    private PrometheusServer(ProcessBuilder command, Path directory, int port) throws IOException {
+        this.command = command;
         this.directory = directory;
         this.port = port;
+        this.process = command.start();
     }
 
     /** Starts Prometheus scraping {@code /metrics} on each of the loopback ports, and waits until it is ready. */
@@ -50,13 +52,12 @@ public final class PrometheusServer implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Process process = new ProcessBuilder(BINARY.toString(), "--config.file=" + config,
+        ProcessBuilder command = new ProcessBuilder(BINARY.toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + directory.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
                 "--log.level=warn")
                 .redirectErrorStream(true)
-                .redirectOutput(directory.resolve("prometheus.log").toFile())
-                .start();
-        PrometheusServer server = new PrometheusServer(process, directory, port);
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("prometheus.log").toFile()));
+        PrometheusServer server = new PrometheusServer(command, directory, port);
         server.awaitReady();
         return server;
     }
@@ -86,14 +87,27 @@ public final class PrometheusServer implements AutoCloseable {
         throw new IllegalStateException("prometheus did not become ready in 30 s");
     }
 
-    @Override
-    public void close() throws IOException {
+    /** Stops Prometheus (its data stays) until {@link #restart}: what a test of "Prometheus went away" needs. */
+    public void stop() {
         process.destroy();
         try {
             process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Starts a stopped Prometheus again on the same port, with the same data, and waits until it is ready. */
+    public void restart() throws IOException, InterruptedException {
+        if (!process.isAlive()) {
+            process = command.start();
+        }
+        awaitReady();
+    }
+
+    @Override
+    public void close() throws IOException {
+        stop();
         try (var files = Files.walk(directory)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
         }

@@ -85,7 +85,7 @@ public class IstioFaultInjector implements FaultInjector {
         for (JsonNode own : RoutePlanner.serving(faultlines, host, new ArrayList<>())) {
             String run = RoutePlanner.annotation(own, RoutePlanner.RUN);
             if (request.runId().equals(run)) {
-                return new FaultPlan(ref(request, own, true), "none", own, own, List.of("the rule is already in place"), false);
+                return new FaultPlan(ref(request, own, true), FaultPlan.Action.NONE, own, own, List.of("the rule is already in place"), false);
             }
             throw refusedBecauseOf(run, RoutePlanner.name(own), host);
         }
@@ -115,7 +115,7 @@ public class IstioFaultInjector implements FaultInjector {
         warnings.add("no VirtualService serves " + host.name() + ": Faultline creates " + request.ruleName()
                 + " for the run and deletes it afterwards");
         ObjectNode after = RoutePlanner.dedicated(request, host);
-        return new FaultPlan(ref(request, after, true), FaultPlan.CREATE, null, after, warnings, needsConsent);
+        return new FaultPlan(ref(request, after, true), FaultPlan.Action.CREATE, null, after, warnings, needsConsent);
     }
 
     private FaultPlan insertionPlan(FaultRequest request, Host host, JsonNode vs, List<String> warnings) {
@@ -123,7 +123,7 @@ public class IstioFaultInjector implements FaultInjector {
         // Annotations naming a route that is gone are left over, not in the way: this rule's annotations replace them.
         if (owner != null && RoutePlanner.routeIndex(vs, owner.route()) >= 0) {
             if (owner.is(request.runId(), request.ruleName())) {
-                return new FaultPlan(ref(request, vs, false), "none", vs, vs, List.of("the rule is already in place"), false);
+                return new FaultPlan(ref(request, vs, false), FaultPlan.Action.NONE, vs, vs, List.of("the rule is already in place"), false);
             }
             throw refusedBecauseOf(owner.runId(), RoutePlanner.name(vs), host);
         }
@@ -155,14 +155,14 @@ public class IstioFaultInjector implements FaultInjector {
         ObjectNode after = vs.deepCopy();
         ((ArrayNode) after.path("spec").path("http")).insert(index, RoutePlanner.faultRoute(served, request));
         RoutePlanner.annotate(after, request);
-        return new FaultPlan(ref(request, vs, false), FaultPlan.UPDATE, vs, after, warnings, needsConsent);
+        return new FaultPlan(ref(request, vs, false), FaultPlan.Action.UPDATE, vs, after, warnings, needsConsent);
     }
 
     @Override
     public RuleRef apply(FaultRequest request, Fence fence) {
         for (int attempt = 1; attempt <= CONFLICT_ATTEMPTS; attempt++) {
             FaultPlan plan = plan(request);
-            if (plan.action().equals("none")) {
+            if (plan.action() == FaultPlan.Action.NONE) {
                 return plan.rule();
             }
             if (plan.needsConsent() && !request.widerBlastRadius()) {
@@ -173,7 +173,7 @@ public class IstioFaultInjector implements FaultInjector {
             fence.check();
             try {
                 var operation = client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(plan.rule().namespace()).resource(resource);
-                if (plan.action().equals(FaultPlan.CREATE)) {
+                if (plan.action() == FaultPlan.Action.CREATE) {
                     operation.create();
                 } else {
                     operation.update();

@@ -239,7 +239,7 @@ class IstioFaultInjectorTest {
         FaultPlan plan = injector.plan(request("nosubset", namespace, "reviews", "v2", null, DELAY, null));
         assertThat(plan.needsConsent()).isTrue();
         assertThat(plan.before()).isNull();
-        assertThat(plan.action()).isEqualTo(FaultPlan.CREATE);
+        assertThat(plan.action()).isEqualTo(FaultPlan.Action.CREATE);
     }
 
     @Test
