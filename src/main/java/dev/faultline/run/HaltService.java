@@ -29,23 +29,25 @@ public class HaltService {
 
     private final RunStore store;
     private final AuditTrail audit;
-    private final RunEngine engine;
+    private final LiveRuns live;
     private final RuleNamespaces namespaces;
     private final Clock clock;
+    /** A halt this instance could not store yet (the database was away): it holds here until stored. */
+    private volatile Run.Halt unstored;
 
-    HaltService(RunStore store, RunEngine engine, RuleNamespaces namespaces, AuditTrail audit, Clock clock) {
+    HaltService(RunStore store, LiveRuns live, RuleNamespaces namespaces, AuditTrail audit, Clock clock) {
         this.audit = audit;
         this.store = store;
-        this.engine = engine;
+        this.live = live;
         this.namespaces = namespaces;
         this.clock = clock;
     }
 
     /** The switch as stored, or as this instance holds it while the database is away. */
     public Run.Halt state() {
-        Run.Halt unstored = engine.unstoredHalt();
-        if (unstored != null) {
-            return unstored;
+        Run.Halt pending = unstored;
+        if (pending != null) {
+            return pending;
         }
         try {
             return store.halt();
@@ -75,12 +77,12 @@ public class HaltService {
 
     private Result halt(String reason, String actor) {
         long started = System.nanoTime();
-        int runs = engine.liveCount();
+        int runs = live.liveCount();
         Run.Halt halt = new Run.Halt(true, reason, actor, clock.instant());
-        engine.unstoredHalt(halt);
+        unstored = halt;
         // stored alongside the removal, which never waits for it: other instances that see their rules go find the halt sooner
         CompletableFuture<Boolean> stored = CompletableFuture.supplyAsync(this::storePending, Thread::startVirtualThread);
-        FaultInjector.BulkRemoval removal = engine.haltAll("halted by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason),
+        FaultInjector.BulkRemoval removal = live.haltAll("halted by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason),
                 namespaces.known());
         List<String> problems = new ArrayList<>(removal.problems());
         if (!stored.join()) {
@@ -91,15 +93,20 @@ public class HaltService {
         return new Result(state(), runs, removal.removed().size(), problems);
     }
 
+    /** A halt this instance holds although the database does not know it yet, or null. */
+    Run.Halt unstored() {
+        return unstored;
+    }
+
     /** Stores a halt this instance holds but could not store yet; true when there is none left to store. */
     synchronized boolean storePending() {
-        Run.Halt pending = engine.unstoredHalt();
+        Run.Halt pending = unstored;
         if (pending == null) {
             return true;
         }
         try {
             store.setHalt(true, pending.reason(), pending.changedBy(), pending.changedAt());
-            engine.unstoredHalt(null);
+            unstored = null;
             return true;
         } catch (RuntimeException e) {
             if (!DatabaseUnavailableException.isCause(e)) {
@@ -112,7 +119,7 @@ public class HaltService {
     /** Re-arms; a halt this instance still held unstored is overruled by it (both under one lock, so it cannot land after). */
     private synchronized Run.Halt rearm(String actor) {
         store.setHalt(false, null, actor, clock.instant());
-        engine.unstoredHalt(null);
+        unstored = null;
         return store.halt();
     }
 }

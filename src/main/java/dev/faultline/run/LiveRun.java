@@ -10,8 +10,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.jboss.logging.Logger;
+
 import dev.faultline.experiment.spec.Experiment;
 import dev.faultline.mesh.FaultInjector;
+import dev.faultline.mesh.FaultRequest;
 import dev.faultline.mesh.RuleRef;
 
 /**
@@ -20,6 +23,8 @@ import dev.faultline.mesh.RuleRef;
  * own thread afterwards, so that nothing that removes a rule waits for the database.
  */
 final class LiveRun {
+
+    private static final Logger LOG = Logger.getLogger(LiveRun.class);
 
     /** Why a run stops before its time: an abort (ABORTED) or someone else's change to its rule (FAILED). */
     record Stop(RunState verdict, TimelineKind kind, String reason, Instant at) {
@@ -91,5 +96,24 @@ final class LiveRun {
     /** Waits up to {@code millis}; true when the run was stopped (or fenced) meanwhile. */
     boolean awaitStop(long millis) throws InterruptedException {
         return millis <= 0 ? stopped() || fenced : stopSignal.await(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** What the run asks of the mesh at {@code at}: its faults in full, or capped at a ramp step's percentage. */
+    FaultRequest request(Instant at, Double rampPercentage) {
+        FaultRequest full = FaultRequest.of(id, owner.epoch(), experiment.spec(), at, widerBlastRadius);
+        return rampPercentage == null ? full : full.cappedAt(rampPercentage);
+    }
+
+    /** Stops watching the run's rule for changes by others, if it is watched. */
+    void closeWatch() {
+        FaultInjector.RuleWatch current = watch;
+        if (current != null) {
+            watch = null;
+            try {
+                current.close();
+            } catch (RuntimeException e) {
+                LOG.debugf(e, "Closing the watch on run %s's rule failed", id);
+            }
+        }
     }
 }

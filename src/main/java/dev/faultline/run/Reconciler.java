@@ -40,7 +40,7 @@ public class Reconciler implements HealthCheck {
 
     private final RunStore store;
     private final RunLifecycle lifecycle;
-    private final RunEngine engine;
+    private final LiveRuns live;
     private final RunsElsewhere elsewhere;
     private final HaltService halt;
     private final FaultInjector injector;
@@ -52,11 +52,11 @@ public class Reconciler implements HealthCheck {
     private volatile boolean startedClean;
     private volatile String lastProblem;
 
-    Reconciler(RunStore store, RunLifecycle lifecycle, RunEngine engine, RunsElsewhere elsewhere, HaltService halt, FaultInjector injector, RuleNamespaces namespaces,
+    Reconciler(RunStore store, RunLifecycle lifecycle, LiveRuns live, RunsElsewhere elsewhere, HaltService halt, FaultInjector injector, RuleNamespaces namespaces,
             DatabaseContact database, Instance instance, RunConfig config, Clock clock) {
         this.store = store;
         this.lifecycle = lifecycle;
-        this.engine = engine;
+        this.live = live;
         this.elsewhere = elsewhere;
         this.halt = halt;
         this.injector = injector;
@@ -98,18 +98,18 @@ public class Reconciler implements HealthCheck {
             return;
         }
         // what follows hands its slow parts (removals, endings) to threads of their own: the next beat must not wait for them
-        engine.reconcileOwnership(owned, started);
+        live.reconcileOwnership(owned, started);
         Instant lostTrack = clock.instant().minus(Duration.ofMinutes(1));
         for (RunStore.Owned run : owned) {
-            if (!engine.isLiveHere(run.runId()) && run.createdAt().isBefore(lostTrack)) {
+            if (!live.isLiveHere(run.runId()) && run.createdAt().isBefore(lostTrack)) {
                 Thread.ofVirtual().start(() -> elsewhere.endLeftover(new Ownership(run.runId(), run.epoch()),
                         "ended by the reconciler: this instance no longer carried it out"));
             }
         }
         halt.storePending();
         Run.Halt halted = store.halt();
-        if (halted.halted() && engine.liveCount() > 0) {
-            engine.abortAllSoon("halted by " + halted.changedBy() + (halted.reason() == null ? "" : ": " + halted.reason()));
+        if (halted.halted() && live.liveCount() > 0) {
+            live.abortAllSoon("halted by " + halted.changedBy() + (halted.reason() == null ? "" : ": " + halted.reason()));
         }
         if (database.reachableFor().compareTo(config.ownerTimeout()) < 0) {
             return;
@@ -134,15 +134,15 @@ public class Reconciler implements HealthCheck {
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, executeWith = Scheduled.SIMPLE)
     void deadMansSwitch() {
         Duration away = database.unreachableFor();
-        if (away.compareTo(config.databaseGrace()) >= 0 && engine.liveCount() > 0) {
-            engine.loseControl(away);
+        if (away.compareTo(config.databaseGrace()) >= 0 && live.liveCount() > 0) {
+            live.loseControl(away);
         }
     }
 
     @Scheduled(every = "${faultline.run.reconcile-interval:PT5S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delayed = "${faultline.run.reconcile-interval:PT5S}", executeWith = Scheduled.SIMPLE)
     void periodically() {
-        engine.retryRemovals();
+        live.retryRemovals();
         boolean clean = sweep();
         startedClean = startedClean || clean;
     }
@@ -181,7 +181,7 @@ public class Reconciler implements HealthCheck {
         if (rule.expiresAt() != null && rule.expiresAt().isBefore(now)) {
             return Optional.of("it expired at " + rule.expiresAt());
         }
-        if (engine.isLiveHere(runId) || databaseAway[0]) {
+        if (live.isLiveHere(runId) || databaseAway[0]) {
             return Optional.empty();
         }
         Optional<RunStore.StateAndEpoch> run;

@@ -36,18 +36,18 @@ class RunsElsewhere {
     private final Set<String> endingHere = ConcurrentHashMap.newKeySet();
     private final RunStore store;
     private final RunLifecycle lifecycle;
-    private final RunEngine engine;
+    private final LiveRuns live;
     private final FaultInjector injector;
     private final RuleNamespaces namespaces;
     private final RunConfig config;
     private final Instance instance;
     private final Clock clock;
 
-    RunsElsewhere(RunStore store, RunLifecycle lifecycle, RunEngine engine, FaultInjector injector, RuleNamespaces namespaces,
+    RunsElsewhere(RunStore store, RunLifecycle lifecycle, LiveRuns live, FaultInjector injector, RuleNamespaces namespaces,
             RunConfig config, Instance instance, Clock clock) {
         this.store = store;
         this.lifecycle = lifecycle;
-        this.engine = engine;
+        this.live = live;
         this.injector = injector;
         this.namespaces = namespaces;
         this.config = config;
@@ -201,7 +201,7 @@ class RunsElsewhere {
      * out first, then the run ends (CANCELLED when it had not injected yet, ABORTED otherwise).
      */
     void endLeftover(Ownership owner, String reason) {
-        if (engine.isLiveHere(owner.runId()) || !endingHere.add(owner.runId())) {
+        if (live.isLiveHere(owner.runId()) || !endingHere.add(owner.runId())) {
             return;
         }
         try {

@@ -154,6 +154,7 @@ public class GameDayService {
     /** Records a finding: its participants, its creator and admins. */
     public GameDayView.Finding addFinding(Caller caller, String name, String text) {
         return audit.perform(caller, "gameday.finding.add", target(name), () -> {
+            caller.require(Role.VIEWER);
             requirePerson(name, caller.name(), caller.has(Role.ADMIN));
             return QuarkusTransaction.joiningExisting().call(() -> addFinding(name, text, caller.name()));
         });
@@ -162,6 +163,7 @@ public class GameDayService {
     /** Records a follow-up action: its participants, its creator and admins. */
     public GameDayView.Action addAction(Caller caller, String name, String text, String owner, LocalDate due) {
         return audit.perform(caller, "gameday.action.add", target(name), () -> {
+            caller.require(Role.VIEWER);
             requirePerson(name, caller.name(), caller.has(Role.ADMIN));
             return QuarkusTransaction.joiningExisting().call(() -> addAction(name, text, owner, due, caller.name()));
         });
@@ -169,6 +171,7 @@ public class GameDayService {
 
     public GameDayView.Action setDone(Caller caller, String name, long id, boolean done) {
         return audit.perform(caller, "gameday.action.update", target(name) + "/actions/" + id, () -> {
+            caller.require(Role.VIEWER);
             requirePerson(name, caller.name(), caller.has(Role.ADMIN));
             return QuarkusTransaction.joiningExisting().call(() -> setDone(name, id, done));
         });

@@ -57,6 +57,7 @@ public class TokenService {
     @Transactional(TxType.NOT_SUPPORTED)
     public CreatedToken create(Caller caller, String name, Set<Role> roles, Instant expiresAt) {
         return audit.perform(caller, "token.create", "user/" + caller.name() + "/tokens/" + name, () -> {
+            caller.require(Role.VIEWER);
             if (Identities.VIA_TOKEN.equals(caller.signedInWith())) {
                 throw new PolicyDeniedException("a token cannot create tokens; sign in with your password");
             }
@@ -67,6 +68,7 @@ public class TokenService {
     /** The caller's own tokens; an admin may ask for another user's ({@code owner}), or everyone's ("*"). */
     @Transactional(TxType.SUPPORTS)
     public List<ApiToken> list(Caller caller, String owner) {
+        caller.require(Role.VIEWER);
         if (owner == null || owner.equals(caller.name())) {
             return list(Optional.of(caller.name()));
         }
@@ -78,6 +80,7 @@ public class TokenService {
     @Transactional(TxType.NOT_SUPPORTED)
     public ApiToken revoke(Caller caller, String id) {
         return audit.perform(caller, "token.revoke", "token/" + id, () -> QuarkusTransaction.requiringNew().call(() -> {
+            caller.require(Role.VIEWER);
             ApiToken token = find(id).orElseThrow(() -> new ResourceNotFoundException("token " + id + " does not exist"));
             if (!token.owner().equals(caller.name())) {
                 caller.require(Role.ADMIN);

@@ -36,7 +36,7 @@ import io.restassured.specification.RequestSpecification;
 class AccessMatrixTest {
 
     /** Who may call an operation: anyone signed in, or holders of a role (or a role that implies it). */
-    private enum Access {
+    enum Access {
         SIGNED_IN, VIEWER, EXPERIMENTER, APPROVER, ADMIN;
 
         boolean allows(Set<Role> roles) {
@@ -44,7 +44,7 @@ class AccessMatrixTest {
         }
     }
 
-    private static final Map<String, Access> EXPECTED = new LinkedHashMap<>();
+    static final Map<String, Access> EXPECTED = new LinkedHashMap<>();
 
     static {
         EXPECTED.put("GET /api/v1/experiments", Access.VIEWER);

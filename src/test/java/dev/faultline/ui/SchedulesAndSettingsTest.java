@@ -80,8 +80,10 @@ class SchedulesAndSettingsTest extends BrowserTest {
         assertThat(page.locator("#schedule-calendar")).not().containsText("daily-reviews");
         asAdmin().get("/api/v1/schedules/daily-reviews").then().statusCode(200).body("paused", org.hamcrest.Matchers.equalTo(true));
         asAdmin().queryParam("actor", "gina").get("/api/v1/audit").then().statusCode(200)
-                .body("findAll { it.via == 'ui' }.collect { it.method + ' ' + it.path }", hasItem("PUT /api/v1/schedules/daily-reviews"))
-                .body("findAll { it.via == 'ui' }.collect { it.method + ' ' + it.path }", hasItem("POST /api/v1/schedules/daily-reviews/pause"));
+                .body("findAll { it.via == 'ui' && it.outcome == 'SUCCEEDED' }.collect { it.operation + ' ' + it.target }",
+                        hasItem("schedule.apply schedule/daily-reviews"))
+                .body("findAll { it.via == 'ui' }.collect { it.operation + ' ' + it.target }", hasItem("schedule.pause schedule/daily-reviews"))
+                .body("findAll { it.via == 'ui' && it.outcome == 'REJECTED' }.collect { it.operation }", hasItem("schedule.apply"));
     }
 
     @Test
@@ -122,8 +124,8 @@ class SchedulesAndSettingsTest extends BrowserTest {
             screenshot("settings-channels");
 
             page.locator("vaadin-tab:has-text('Audit log')").click();
-            assertThat(page.locator("#audit")).containsText("PUT /api/v1/channels/" + channel);
-            assertThat(page.locator("#audit")).containsText("POST /api/v1/users");
+            assertThat(page.locator("#audit")).containsText("channel.apply channel/" + channel);
+            assertThat(page.locator("#audit")).containsText("user.create user/casey");
             screenshot("settings-audit");
         }
     }
