@@ -1,36 +1,63 @@
 package dev.faultline.schedule;
 
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.InvalidDocumentException;
 
-/** The fields schedules and game days read alike: the object itself, unknown fields, the name, the time zone. */
+/**
+ * What schedules and game days read and store alike: the object itself, unknown fields, the name,
+ * the time zone, points in time, and the document as kept in the {@code document} column.
+ */
 final class DocumentFields {
+
+    /** A name: a DNS label. */
+    static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final ZoneId UTC = ZoneId.of("UTC");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private DocumentFields() {
     }
 
-    /** Fails unless {@code document} is an object; reports every field not in {@code known}. */
-    static void checkShape(JsonNode document, String what, Set<String> known, String fieldList, List<FieldError> errors) {
+    /**
+     * Fails unless {@code document} is an object; reports every field that is neither one of
+     * {@code written} nor one the API adds on reading ({@code shown}: a document read may be written back).
+     */
+    static void checkShape(JsonNode document, String what, List<String> written, Set<String> shown, List<FieldError> errors) {
         if (document == null || !document.isObject()) {
             throw new InvalidDocumentException(List.of(new FieldError("(document)", "must be a JSON object describing the " + what)));
         }
         document.fieldNames().forEachRemaining(field -> {
-            if (!known.contains(field)) {
-                errors.add(new FieldError(field, "is not a field of a " + what + "; the fields are " + fieldList));
+            if (!written.contains(field) && !shown.contains(field)) {
+                errors.add(new FieldError(field, "is not a field of a " + what + "; the fields are " + String.join(", ", written)));
             }
         });
+    }
+
+    /** The name a document gives itself, unchecked; null when it gives none. */
+    static String nameIn(JsonNode document) {
+        return document != null && document.hasNonNull("name") ? document.get("name").asText() : null;
     }
 
     /** The document's name, or the path's when it has none; a DNS label, equal to the path's when both are given. */
     static String name(JsonNode document, String pathName, List<FieldError> errors) {
         String name = document.hasNonNull("name") ? document.get("name").asText() : pathName;
-        if (name == null || !ScheduleSpec.NAME.matcher(name).matches()) {
+        if (name == null || !NAME.matcher(name).matches()) {
             errors.add(new FieldError("name", "must be a DNS label (lower-case letters, digits and '-', at most 63)"));
         } else if (pathName != null && !pathName.equals(name)) {
             errors.add(new FieldError("name", "must match the name in the path (" + pathName + "), found \"" + name + "\""));
@@ -38,15 +65,60 @@ final class DocumentFields {
         return name;
     }
 
-    /** {@code timeZone}, UTC when absent. */
+    /** {@code timeZone}, UTC when absent; a zone that is none is reported (and UTC returned). */
     static ZoneId timeZone(JsonNode document, List<FieldError> errors) {
-        if (document.hasNonNull("timeZone")) {
+        try {
+            return timeZone(document);
+        } catch (DateTimeException e) {
+            errors.add(new FieldError("timeZone", "is not a time zone; use a region such as Europe/Paris or UTC"));
+            return UTC;
+        }
+    }
+
+    /** {@code timeZone} of a checked document, UTC when absent. */
+    static ZoneId timeZone(JsonNode document) {
+        return document.hasNonNull("timeZone") ? ZoneId.of(document.get("timeZone").asText()) : UTC;
+    }
+
+    /** An instant ({@code 2026-12-01T09:00:00Z}) or a local date-time in {@code zone} ({@code 2026-12-01T10:00}); empty when neither. */
+    static Optional<Instant> instant(String text, ZoneId zone) {
+        try {
+            return Optional.of(OffsetDateTime.parse(text).toInstant());
+        } catch (DateTimeParseException notOffset) {
             try {
-                return ZoneId.of(document.get("timeZone").asText());
-            } catch (java.time.DateTimeException e) {
-                errors.add(new FieldError("timeZone", "is not a time zone; use a region such as Europe/Paris or UTC"));
+                return Optional.of(LocalDateTime.parse(text).atZone(zone).toInstant());
+            } catch (DateTimeParseException notLocal) {
+                return Optional.empty();
             }
         }
-        return ZoneId.of("UTC");
+    }
+
+    /** As {@link #instant}, or a date ({@code 2026-12-20}) in {@code zone}: its start, or with {@code end} the end of its day. */
+    static Optional<Instant> instantOrDay(String text, ZoneId zone, boolean end) {
+        return instant(text, zone).or(() -> {
+            try {
+                LocalDate date = LocalDate.parse(text);
+                return Optional.of((end ? date.plusDays(1) : date).atStartOfDay(zone).toInstant());
+            } catch (DateTimeParseException notDate) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** The document as kept: as written, without the fields the API adds on reading ({@code shown}), under {@code name}. */
+    static String written(JsonNode document, String name, Set<String> shown) {
+        ObjectNode copy = document.deepCopy();
+        copy.remove(shown);
+        copy.put("name", name);
+        return copy.toString();
+    }
+
+    /** A kept document; {@code what} names it should it not be JSON. */
+    static JsonNode parse(String stored, String what) {
+        try {
+            return JSON.readTree(stored);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored " + what + " is not JSON", e);
+        }
     }
 }

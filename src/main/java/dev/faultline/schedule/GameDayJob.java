@@ -8,11 +8,14 @@ import org.quartz.JobExecutionContext;
 /** A game day's start time, on whichever instance Quartz's cluster gave it to. */
 public class GameDayJob implements Job {
 
+    /** The Quartz group of game days' start jobs, one job per game day, named after it. */
+    static final String GROUP = "game-days";
+
     @Inject
-    GameDayService gameDays;
+    GameDayExecution execution;
 
     @Override
     public void execute(JobExecutionContext context) {
-        gameDays.fire(context.getJobDetail().getKey().getName(), context.getScheduledFireTime().toInstant());
+        execution.fire(context.getJobDetail().getKey().getName(), context.getScheduledFireTime().toInstant());
     }
 }

@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TimeZone;
 import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,22 +16,10 @@ import jakarta.transaction.Transactional;
 
 import org.jboss.logging.Logger;
 import org.quartz.CronExpression;
-import org.quartz.CronScheduleBuilder;
-import org.quartz.JobBuilder;
-import org.quartz.JobDetail;
-import org.quartz.JobKey;
-import org.quartz.Scheduler;
-import org.quartz.SchedulerException;
-import org.quartz.Trigger;
-import org.quartz.TriggerBuilder;
-import org.quartz.TriggerKey;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.SavedExperiment;
 import dev.faultline.experiment.spec.Durations;
@@ -60,11 +46,10 @@ import io.quarkus.runtime.StartupEvent;
 public class ScheduleService {
 
     private static final Logger LOG = Logger.getLogger(ScheduleService.class);
-    static final String GROUP = "schedules";
     private static final int NEXT_FIRES = 5;
     private static final int HISTORY = 50;
 
-    private final Scheduler quartz;
+    private final FireTriggers triggers;
     private final ExperimentService experiments;
     private final RunEngine engine;
     private final RunService runs;
@@ -73,13 +58,12 @@ public class ScheduleService {
     private final FireLog fires;
     private final Instance instance;
     private final Clock clock;
-    private final ObjectMapper json = new ObjectMapper();
 
-    ScheduleService(Scheduler quartz, ExperimentService experiments, RunEngine engine, RunService runs, HaltService halt, AuditTrail audit,
-            FireLog fires, Instance instance, Clock clock) {
+    ScheduleService(FireTriggers triggers, ExperimentService experiments, RunEngine engine, RunService runs, HaltService halt,
+            AuditTrail audit, FireLog fires, Instance instance, Clock clock) {
         this.halt = halt;
         this.audit = audit;
-        this.quartz = quartz;
+        this.triggers = triggers;
         this.experiments = experiments;
         this.engine = engine;
         this.runs = runs;
@@ -101,12 +85,12 @@ public class ScheduleService {
     /** The experiment a stored schedule runs; empty when there is no such schedule. */
     @Transactional
     Optional<String> experimentOf(String name) {
-        return StoredSchedule.<StoredSchedule> findByIdOptional(name).map(s -> s.experiment);
+        return StoredSchedule.<StoredSchedule> findByIdOptional(name).map(stored -> stored.spec().experiment());
     }
 
     /** Validates {@code document} and stores it, (re)scheduling its trigger: true when created. */
     public boolean put(Caller caller, String pathName, JsonNode document) {
-        String name = pathName != null ? pathName : document == null ? null : document.path("name").asText(null);
+        String name = pathName != null ? pathName : DocumentFields.nameIn(document);
         return audit.perform(caller, "schedule.apply", target(name), () -> {
             requireGrants(caller, document, pathName);
             return QuarkusTransaction.joiningExisting().call(() -> store(pathName, document, caller.name()));
@@ -115,7 +99,7 @@ public class ScheduleService {
 
     /** Creates a schedule; fails when the name is taken. */
     public void create(Caller caller, JsonNode document) {
-        String name = document != null && document.hasNonNull("name") ? document.get("name").asText() : null;
+        String name = DocumentFields.nameIn(document);
         audit.perform(caller, "schedule.create", target(name), () -> {
             requireGrants(caller, document, null);
             QuarkusTransaction.joiningExisting().run(() -> {
@@ -132,9 +116,9 @@ public class ScheduleService {
             requireGrants(caller, null, name);
             QuarkusTransaction.joiningExisting().run(() -> {
                 if (!StoredSchedule.deleteById(name)) {
-                    throw missing(name);
+                    throw StoredSchedule.missing(name);
                 }
-                quartz(() -> quartz.deleteJob(JobKey.jobKey(name, GROUP)));
+                triggers.remove(ScheduleJob.GROUP, name);
             });
         });
     }
@@ -144,14 +128,14 @@ public class ScheduleService {
         return audit.perform(caller, paused ? "schedule.pause" : "schedule.resume", target(name), () -> {
             requireGrants(caller, null, name);
             return QuarkusTransaction.joiningExisting().call(() -> {
-                StoredSchedule stored = StoredSchedule.<StoredSchedule> findByIdOptional(name).orElseThrow(() -> missing(name));
-                ObjectNode document = (ObjectNode) parse(stored.document);
+                StoredSchedule stored = StoredSchedule.named(name);
+                ObjectNode document = (ObjectNode) stored.document();
                 document.put("paused", paused);
-                stored.document = document.toString();
-                stored.paused = paused;
+                ScheduleSpec spec = ScheduleSpec.read(document, name);
+                stored.write(spec, document);
                 stored.updatedAt = clock.instant();
                 stored.updatedBy = caller.name();
-                schedule(ScheduleSpec.read(document, name));
+                schedule(spec);
                 return view(stored);
             });
         });
@@ -187,9 +171,7 @@ public class ScheduleService {
             stored.createdAt = now;
             stored.createdBy = actor;
         }
-        stored.experiment = spec.experiment();
-        stored.document = written(document, spec.name());
-        stored.paused = spec.paused();
+        stored.write(spec, document);
         stored.updatedAt = now;
         stored.updatedBy = actor;
         stored.persist();
@@ -201,12 +183,12 @@ public class ScheduleService {
     void onStart(@Observes StartupEvent start) {
         try {
             for (StoredSchedule stored : storedSchedules()) {
-                if (!quartz.checkExists(TriggerKey.triggerKey(stored.name, GROUP))) {
-                    schedule(ScheduleSpec.read(parse(stored.document), stored.name));
+                if (!triggers.exists(ScheduleJob.GROUP, stored.name)) {
+                    schedule(stored.spec());
                     LOG.infof("Schedule %s had no trigger; it has one again", stored.name);
                 }
             }
-        } catch (SchedulerException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.warnf("Could not check the schedules' triggers: %s", e.getMessage());
         }
     }
@@ -270,22 +252,12 @@ public class ScheduleService {
 
     @Transactional
     Optional<ScheduleSpec> spec(String name) {
-        return StoredSchedule.<StoredSchedule> findByIdOptional(name).map(stored -> ScheduleSpec.read(parse(stored.document), name));
+        return StoredSchedule.<StoredSchedule> findByIdOptional(name).map(StoredSchedule::spec);
     }
 
     private void schedule(ScheduleSpec spec) {
-        JobDetail job = JobBuilder.newJob(ScheduleJob.class).withIdentity(spec.name(), GROUP)
-                .withDescription("schedule " + spec.name() + " of " + spec.experiment()).build();
-        Trigger trigger = TriggerBuilder.newTrigger().withIdentity(spec.name(), GROUP).forJob(job)
-                .withSchedule(CronScheduleBuilder.cronSchedule(spec.cronExpression()).inTimeZone(TimeZone.getTimeZone(spec.timeZone()))
-                        .withMisfireHandlingInstructionDoNothing())
-                .build();
-        quartz(() -> {
-            quartz.scheduleJob(job, Set.of(trigger), true);
-            if (spec.paused()) {
-                quartz.pauseJob(job.getKey());
-            }
-        });
+        triggers.onCron(ScheduleJob.GROUP, spec.name(), ScheduleJob.class, "schedule " + spec.name() + " of " + spec.experiment(),
+                spec.cronExpression(), spec.timeZone(), spec.paused());
     }
 
     /** A coming fire of a schedule, for calendars. */
@@ -301,13 +273,13 @@ public class ScheduleService {
     public List<Upcoming> upcoming(Instant from, Instant until, ZoneId zone, int perDay) {
         List<Upcoming> upcoming = new ArrayList<>();
         for (StoredSchedule stored : StoredSchedule.<StoredSchedule> list("paused", false)) {
-            ScheduleSpec spec = ScheduleSpec.read(parse(stored.document), stored.name);
+            ScheduleSpec spec = stored.spec();
             for (Instant dayStart = from; dayStart.isBefore(until); ) {
                 Instant nextDay = dayStart.atZone(zone).toLocalDate().plusDays(1).atStartOfDay(zone).toInstant();
                 // just before the day starts, so that a fire at midnight counts
                 Instant after = dayStart.equals(from) ? from : dayStart.minusMillis(1);
                 fires(spec, after, nextDay.isBefore(until) ? nextDay : until, perDay)
-                        .forEach(fire -> upcoming.add(new Upcoming(stored.name, stored.experiment, fire)));
+                        .forEach(fire -> upcoming.add(new Upcoming(stored.name, spec.experiment(), fire)));
                 dayStart = nextDay;
             }
         }
@@ -331,45 +303,13 @@ public class ScheduleService {
     }
 
     private ScheduleView view(StoredSchedule stored) {
-        ScheduleSpec spec = ScheduleSpec.read(parse(stored.document), stored.name);
-        JsonNode document = parse(stored.document);
+        JsonNode document = stored.document();
+        ScheduleSpec spec = ScheduleSpec.stored(stored.name, document);
         List<ScheduleView.NextFire> next = spec.paused() ? List.of() : fires(spec, clock.instant(), Instant.MAX, NEXT_FIRES);
         List<ScheduleView.Fire> history = fires.recent(stored.name, HISTORY).stream()
                 .map(f -> new ScheduleView.Fire(f.at, f.scheduledFor, f.runId, f.skipped, f.instance)).toList();
-        return new ScheduleView(stored.name, stored.experiment, spec.cron(), spec.timeZone().getId(), document.get("window"),
+        return new ScheduleView(stored.name, spec.experiment(), spec.cron(), spec.timeZone().getId(), document.get("window"),
                 document.get("blackouts"), spec.jitter().isZero() ? null : Durations.format(spec.jitter()), spec.paused(), next, history,
                 new ScheduleView.Status(stored.createdAt, stored.createdBy, stored.updatedAt, stored.updatedBy));
-    }
-
-    /** The document as written, without what the API adds on reading (nextFires, history, status). */
-    private static String written(JsonNode document, String name) {
-        ObjectNode copy = document.deepCopy();
-        copy.remove(List.of("nextFires", "history", "status"));
-        copy.put("name", name);
-        return copy.toString();
-    }
-
-    private JsonNode parse(String document) {
-        try {
-            return json.readTree(document);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a stored schedule is not JSON", e);
-        }
-    }
-
-    private static ResourceNotFoundException missing(String name) {
-        return new ResourceNotFoundException("schedule " + name + " does not exist");
-    }
-
-    private interface QuartzCall {
-        void run() throws SchedulerException;
-    }
-
-    private static void quartz(QuartzCall call) {
-        try {
-            call.run();
-        } catch (SchedulerException e) {
-            throw new IllegalStateException("Quartz refused: " + e.getMessage(), e);
-        }
     }
 }

@@ -3,10 +3,7 @@ package dev.faultline.schedule;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.LocalTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
@@ -16,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import org.quartz.CronExpression;
 
@@ -34,9 +30,10 @@ import dev.faultline.experiment.spec.InvalidDocumentException;
 public record ScheduleSpec(String name, String experiment, String cron, ZoneId timeZone, Window window, List<Blackout> blackouts,
         Duration jitter, boolean paused) {
 
-    static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Set<String> FIELDS = Set.of("name", "experiment", "cron", "timeZone", "window", "blackouts", "jitter", "paused",
-            "nextFires", "history", "status");
+    private static final List<String> WRITTEN = List.of("name", "experiment", "cron", "timeZone", "window", "blackouts", "jitter", "paused");
+    /** What the API adds on reading a schedule: not part of it, and not kept. */
+    static final Set<String> SHOWN = Set.of("nextFires", "history", "status");
+    private static final String MOMENT = "must be a date (2026-12-20), a local date-time (2026-12-20T08:00) or an instant";
     private static final Duration MAX_JITTER = Duration.ofHours(1);
 
     /** When fires may start runs: these days, from {@code from} until {@code to} (past midnight when {@code to} is earlier). */
@@ -87,14 +84,14 @@ public record ScheduleSpec(String name, String experiment, String cron, ZoneId t
      */
     static ScheduleSpec read(JsonNode document, String pathName) {
         List<FieldError> errors = new ArrayList<>();
-        DocumentFields.checkShape(document, "schedule", FIELDS, "name, experiment, cron, timeZone, window, blackouts, jitter, paused", errors);
+        DocumentFields.checkShape(document, "schedule", WRITTEN, SHOWN, errors);
         String name = DocumentFields.name(document, pathName, errors);
-        String experiment = text(document, "experiment", errors);
-        if (experiment != null && !NAME.matcher(experiment).matches()) {
+        String experiment = required(document, "experiment", errors);
+        if (experiment != null && !DocumentFields.NAME.matcher(experiment).matches()) {
             errors.add(new FieldError("experiment", "must name an experiment (a DNS label)"));
         }
         ZoneId zone = DocumentFields.timeZone(document, errors);
-        String cron = text(document, "cron", errors);
+        String cron = required(document, "cron", errors);
         if (cron != null) {
             try {
                 new CronExpression(cron);
@@ -102,32 +99,42 @@ public record ScheduleSpec(String name, String experiment, String cron, ZoneId t
                 errors.add(new FieldError("cron", "is not a Quartz cron expression (seconds first, e.g. \"0 0/5 * * * ?\"): " + e.getMessage()));
             }
         }
-        Window window = document.hasNonNull("window") ? window(document.get("window"), errors) : null;
-        List<Blackout> blackouts = blackouts(document.get("blackouts"), zone, errors);
-        Duration jitter = Duration.ZERO;
+        if (document.hasNonNull("window")) {
+            checkWindow(document.get("window"), errors);
+        }
+        checkBlackouts(document.get("blackouts"), zone, errors);
         if (document.hasNonNull("jitter")) {
             Optional<Duration> parsed = Durations.parse(document.get("jitter").asText());
             if (parsed.isEmpty() || parsed.get().isNegative() || parsed.get().compareTo(MAX_JITTER) > 0) {
                 errors.add(new FieldError("jitter", "must be a duration from 0s to 1h, such as 30s or PT30S"));
-            } else {
-                jitter = parsed.get();
             }
         }
-        boolean paused = false;
-        if (document.hasNonNull("paused")) {
-            if (!document.get("paused").isBoolean()) {
-                errors.add(new FieldError("paused", "must be true or false"));
-            } else {
-                paused = document.get("paused").asBoolean();
-            }
+        if (document.hasNonNull("paused") && !document.get("paused").isBoolean()) {
+            errors.add(new FieldError("paused", "must be true or false"));
         }
         if (!errors.isEmpty()) {
             throw new InvalidDocumentException(errors);
         }
-        return new ScheduleSpec(name, experiment, cron, zone, window, blackouts, jitter, paused);
+        return stored(name, document);
     }
 
-    private static String text(JsonNode document, String field, List<FieldError> errors) {
+    /** A kept schedule: it was checked when written, so its fields are read without checking them again. */
+    static ScheduleSpec stored(String name, JsonNode document) {
+        ZoneId zone = DocumentFields.timeZone(document);
+        JsonNode window = document.get("window");
+        List<Blackout> blackouts = new ArrayList<>();
+        for (JsonNode blackout : document.path("blackouts")) {
+            blackouts.add(new Blackout(moment(blackout, "from", zone).orElseThrow(), moment(blackout, "to", zone).orElseThrow(),
+                    blackout.hasNonNull("reason") ? blackout.get("reason").asText() : null));
+        }
+        return new ScheduleSpec(name, document.get("experiment").asText().strip(), document.get("cron").asText().strip(), zone,
+                window == null || window.isNull() ? null : new Window(days(window), time(window, "from").orElseThrow(),
+                        time(window, "to").orElseThrow()),
+                blackouts, document.hasNonNull("jitter") ? Durations.parse(document.get("jitter").asText()).orElseThrow() : Duration.ZERO,
+                document.path("paused").asBoolean(false));
+    }
+
+    private static String required(JsonNode document, String field, List<FieldError> errors) {
         JsonNode node = document.get(field);
         if (node == null || !node.isTextual() || node.asText().isBlank()) {
             errors.add(new FieldError(field, "is required"));
@@ -136,33 +143,43 @@ public record ScheduleSpec(String name, String experiment, String cron, ZoneId t
         return node.asText().strip();
     }
 
-    private static Window window(JsonNode node, List<FieldError> errors) {
+    private static void checkWindow(JsonNode node, List<FieldError> errors) {
         if (!node.isObject()) {
             errors.add(new FieldError("window", "must be an object: {days, from, to}"));
-            return null;
+            return;
         }
-        Set<DayOfWeek> days = EnumSet.allOf(DayOfWeek.class);
         if (node.has("days")) {
-            days = EnumSet.noneOf(DayOfWeek.class);
             JsonNode given = node.get("days");
             for (int i = 0; given.isArray() && i < given.size(); i++) {
-                Optional<DayOfWeek> day = day(given.get(i).asText());
-                if (day.isEmpty()) {
+                if (day(given.get(i).asText()).isEmpty()) {
                     errors.add(new FieldError("window.days[" + i + "]", "must be MON, TUE, WED, THU, FRI, SAT or SUN"));
-                } else {
-                    days.add(day.get());
                 }
             }
             if (!given.isArray() || given.isEmpty()) {
                 errors.add(new FieldError("window.days", "must list at least one day, such as [MON, TUE, WED, THU, FRI]"));
             }
         }
-        LocalTime from = time(node, "from", errors);
-        LocalTime to = time(node, "to", errors);
-        if (from != null && from.equals(to)) {
+        Optional<LocalTime> from = time(node, "from");
+        Optional<LocalTime> to = time(node, "to");
+        if (from.isEmpty()) {
+            errors.add(new FieldError("window.from", "must be a time of day such as 10:00"));
+        }
+        if (to.isEmpty()) {
+            errors.add(new FieldError("window.to", "must be a time of day such as 10:00"));
+        }
+        if (from.isPresent() && from.equals(to)) {
             errors.add(new FieldError("window.to", "must differ from window.from"));
         }
-        return from == null || to == null ? null : new Window(days, from, to);
+    }
+
+    /** The window's days: every day when it names none. */
+    private static Set<DayOfWeek> days(JsonNode window) {
+        if (!window.has("days")) {
+            return EnumSet.allOf(DayOfWeek.class);
+        }
+        Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+        window.get("days").forEach(day -> days.add(day(day.asText()).orElseThrow()));
+        return days;
     }
 
     private static Optional<DayOfWeek> day(String text) {
@@ -174,56 +191,40 @@ public record ScheduleSpec(String name, String experiment, String cron, ZoneId t
         return Optional.empty();
     }
 
-    private static LocalTime time(JsonNode window, String field, List<FieldError> errors) {
+    private static Optional<LocalTime> time(JsonNode window, String field) {
         try {
-            return LocalTime.parse(window.path(field).asText());
+            return Optional.of(LocalTime.parse(window.path(field).asText()));
         } catch (DateTimeParseException e) {
-            errors.add(new FieldError("window." + field, "must be a time of day such as 10:00"));
-            return null;
+            return Optional.empty();
         }
     }
 
-    private static List<Blackout> blackouts(JsonNode node, ZoneId zone, List<FieldError> errors) {
-        List<Blackout> blackouts = new ArrayList<>();
+    private static void checkBlackouts(JsonNode node, ZoneId zone, List<FieldError> errors) {
         if (node == null || node.isNull()) {
-            return blackouts;
+            return;
         }
         if (!node.isArray()) {
             errors.add(new FieldError("blackouts", "must be a list of {from, to, reason}"));
-            return blackouts;
+            return;
         }
         for (int i = 0; i < node.size(); i++) {
             String path = "blackouts[" + i + "]";
-            Instant from = instant(node.get(i).path("from"), zone, false, path + ".from", errors);
-            Instant to = instant(node.get(i).path("to"), zone, true, path + ".to", errors);
-            if (from != null && to != null && !to.isAfter(from)) {
+            Optional<Instant> from = moment(node.get(i), "from", zone);
+            Optional<Instant> to = moment(node.get(i), "to", zone);
+            if (from.isEmpty()) {
+                errors.add(new FieldError(path + ".from", MOMENT));
+            }
+            if (to.isEmpty()) {
+                errors.add(new FieldError(path + ".to", MOMENT));
+            }
+            if (from.isPresent() && to.isPresent() && !to.get().isAfter(from.get())) {
                 errors.add(new FieldError(path + ".to", "must be after from"));
             }
-            String reason = node.get(i).hasNonNull("reason") ? node.get(i).get("reason").asText() : null;
-            if (from != null && to != null) {
-                blackouts.add(new Blackout(from, to, reason));
-            }
         }
-        return blackouts;
     }
 
-    /** An instant ({@code 2026-12-20T00:00:00Z}), a local date-time or a date (in the schedule's zone; a date as {@code to} ends with its day). */
-    private static Instant instant(JsonNode node, ZoneId zone, boolean end, String path, List<FieldError> errors) {
-        String text = node.asText("");
-        try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException notOffset) {
-            try {
-                return LocalDateTime.parse(text).atZone(zone).toInstant();
-            } catch (DateTimeParseException notLocal) {
-                try {
-                    LocalDate date = LocalDate.parse(text);
-                    return (end ? date.plusDays(1) : date).atStartOfDay(zone).toInstant();
-                } catch (DateTimeParseException notDate) {
-                    errors.add(new FieldError(path, "must be a date (2026-12-20), a local date-time (2026-12-20T08:00) or an instant"));
-                    return null;
-                }
-            }
-        }
+    /** A blackout's {@code from} or {@code to}, in the schedule's zone; a date as {@code to} ends with its day. */
+    private static Optional<Instant> moment(JsonNode blackout, String field, ZoneId zone) {
+        return DocumentFields.instantOrDay(blackout.path(field).asText(""), zone, field.equals("to"));
     }
 }

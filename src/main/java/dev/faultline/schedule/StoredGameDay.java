@@ -4,11 +4,16 @@ import java.time.Instant;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import org.hibernate.annotations.ColumnTransformer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.faultline.ResourceNotFoundException;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 @Entity
@@ -20,9 +25,10 @@ class StoredGameDay extends PanacheEntityBase {
 
     @Column(columnDefinition = "jsonb")
     @ColumnTransformer(write = "?::jsonb")
-    String document;
+    private String document;
 
-    String state;
+    @Enumerated(EnumType.STRING)
+    GameDayService.State state;
 
     String reason;
 
@@ -54,4 +60,24 @@ class StoredGameDay extends PanacheEntityBase {
 
     @Column(name = "heartbeat_at")
     Instant heartbeatAt;
+
+    static StoredGameDay named(String name) {
+        return StoredGameDay.<StoredGameDay> findByIdOptional(name)
+                .orElseThrow(() -> new ResourceNotFoundException("game day " + name + " does not exist"));
+    }
+
+    /** Keeps {@code document} as the plan. */
+    void write(GameDaySpec spec, JsonNode document) {
+        this.document = DocumentFields.written(document, spec.name(), GameDaySpec.SHOWN);
+    }
+
+    /** The plan as written. */
+    JsonNode document() {
+        return DocumentFields.parse(document, "game day");
+    }
+
+    /** The plan the document describes. */
+    GameDaySpec spec() {
+        return GameDaySpec.stored(name, document());
+    }
 }

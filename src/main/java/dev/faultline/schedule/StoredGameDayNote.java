@@ -5,6 +5,8 @@ import java.time.LocalDate;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
@@ -16,6 +18,10 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 @Table(name = "game_day_note")
 class StoredGameDayNote extends PanacheEntityBase {
 
+    enum Kind {
+        FINDING, ACTION
+    }
+
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     Long id;
@@ -23,7 +29,8 @@ class StoredGameDayNote extends PanacheEntityBase {
     @Column(name = "game_day")
     String gameDay;
 
-    String kind;
+    @Enumerated(EnumType.STRING)
+    Kind kind;
 
     String text;
 
@@ -36,4 +43,12 @@ class StoredGameDayNote extends PanacheEntityBase {
     Instant at;
 
     String author;
+
+    GameDayView.Finding finding() {
+        return new GameDayView.Finding(id, text, author, at);
+    }
+
+    GameDayView.Action action() {
+        return new GameDayView.Action(id, text, owner, due, done, author, at);
+    }
 }

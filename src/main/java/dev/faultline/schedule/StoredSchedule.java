@@ -9,8 +9,16 @@ import jakarta.persistence.Table;
 
 import org.hibernate.annotations.ColumnTransformer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.faultline.ResourceNotFoundException;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
+/**
+ * A schedule as kept: its document, and two of its fields copied into columns of their own —
+ * {@code paused}, which the calendar queries on, and {@code experiment}, which nothing reads but
+ * the table requires (not null). Only {@link #write} sets the three; everything else reads the document.
+ */
 @Entity
 @Table(name = "schedule")
 class StoredSchedule extends PanacheEntityBase {
@@ -18,13 +26,13 @@ class StoredSchedule extends PanacheEntityBase {
     @Id
     String name;
 
-    String experiment;
+    private String experiment;
 
     @Column(columnDefinition = "jsonb")
     @ColumnTransformer(write = "?::jsonb")
-    String document;
+    private String document;
 
-    boolean paused;
+    private boolean paused;
 
     @Column(name = "created_at")
     Instant createdAt;
@@ -37,4 +45,29 @@ class StoredSchedule extends PanacheEntityBase {
 
     @Column(name = "updated_by")
     String updatedBy;
+
+    static StoredSchedule named(String name) {
+        return StoredSchedule.<StoredSchedule> findByIdOptional(name).orElseThrow(() -> missing(name));
+    }
+
+    static ResourceNotFoundException missing(String name) {
+        return new ResourceNotFoundException("schedule " + name + " does not exist");
+    }
+
+    /** Keeps {@code document}, checked as {@code spec}. */
+    void write(ScheduleSpec spec, JsonNode document) {
+        this.document = DocumentFields.written(document, spec.name(), ScheduleSpec.SHOWN);
+        this.experiment = spec.experiment();
+        this.paused = spec.paused();
+    }
+
+    /** The document as written. */
+    JsonNode document() {
+        return DocumentFields.parse(document, "schedule");
+    }
+
+    /** The schedule the document describes. */
+    ScheduleSpec spec() {
+        return ScheduleSpec.stored(name, document());
+    }
 }
