@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.faultline.testing.StandaloneBookinfo;
 import dev.faultline.testing.PackagedServer;
+import dev.faultline.testing.StandaloneBookinfo;
 import dev.faultline.testing.TestApi;
 import dev.faultline.testing.TestSecrets;
 import io.restassured.http.ContentType;

@@ -6,10 +6,10 @@ import java.util.Set;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import dev.faultline.security.AuditTrail;
-import dev.faultline.security.Caller;
 import dev.faultline.security.AuditRecord;
 import dev.faultline.security.AuditRecord.Outcome;
+import dev.faultline.security.AuditTrail;
+import dev.faultline.security.Caller;
 import dev.faultline.security.Identities;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;

@@ -16,11 +16,11 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.security.AuditRecord;
-import dev.faultline.security.AuditTrail;
 import dev.faultline.security.AuditRecord.Outcome;
+import dev.faultline.security.AuditTrail;
 import dev.faultline.security.Role;
 
 /** Reading the audit log. There is deliberately no way to change it. */

@@ -26,6 +26,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.ExperimentService.Applied;
@@ -33,8 +35,6 @@ import dev.faultline.experiment.SavedExperiment;
 import dev.faultline.experiment.spec.DocumentFormat;
 import dev.faultline.experiment.spec.Experiment;
 import dev.faultline.experiment.spec.ExperimentCodec;
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.security.Role;
 
 @Path("/api/v1/experiments")

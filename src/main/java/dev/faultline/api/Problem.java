@@ -4,7 +4,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
-import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.FieldError;
 
 /** An RFC 9457 problem: the one shape of every error the API returns. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)

@@ -19,8 +19,8 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 
 import dev.faultline.DatabaseUnavailableException;
 import dev.faultline.Failure;
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 

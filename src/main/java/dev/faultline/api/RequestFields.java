@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.FieldError;
 import dev.faultline.security.Role;
 
 /** Reads fields shared by several request bodies, collecting an error with its path for each bad value. */

@@ -18,15 +18,15 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceNotFoundException;
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.notify.Delivery;
 import dev.faultline.notify.DeliveryLog;
 import dev.faultline.run.JUnitReport;
 import dev.faultline.run.Run;
-import dev.faultline.run.RunState;
 import dev.faultline.run.RunService;
+import dev.faultline.run.RunState;
 import dev.faultline.security.Role;
 import io.quarkus.security.Authenticated;
 

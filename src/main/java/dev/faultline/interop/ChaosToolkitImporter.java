@@ -8,8 +8,8 @@ import java.util.function.Function;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 
 /**
  * Turns a Chaos Toolkit experiment into a Faultline Experiment document. What maps is mapped, and

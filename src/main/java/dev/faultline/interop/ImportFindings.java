@@ -3,7 +3,7 @@ package dev.faultline.interop;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.FieldError;
 
 /**
  * What one import has found so far, in the order found: the errors for which the experiment is

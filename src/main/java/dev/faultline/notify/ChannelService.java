@@ -13,14 +13,14 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
+import dev.faultline.ResourceConflictException;
+import dev.faultline.ResourceNotFoundException;
 import dev.faultline.security.AuditTrail;
 import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import dev.faultline.ResourceConflictException;
-import dev.faultline.ResourceNotFoundException;
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
 
 /** The channels: stored ones (admins manage them) and those declared in configuration (read-only). */
 @ApplicationScoped

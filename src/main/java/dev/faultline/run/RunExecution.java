@@ -9,8 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.faultline.FieldError;
 import dev.faultline.experiment.spec.ExperimentSpec;
-import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.experiment.spec.Probe;
 import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.FaultPlan;

@@ -6,10 +6,10 @@ import java.util.Locale;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.faultline.FieldError;
 import dev.faultline.experiment.spec.Durations;
 import dev.faultline.experiment.spec.ExperimentSpec;
 import dev.faultline.experiment.spec.Fault;
-import dev.faultline.experiment.spec.FieldError;
 
 /**
  * Where and how hard runs may hit, as deployed: a run needs its namespace in {@code

@@ -17,8 +17,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 
 /**
  * What schedules and game days read and store alike: the object itself, unknown fields, the name,

@@ -9,8 +9,8 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 
 /**
  * A game day as planned: {@code {"name", "title", "description", "startAt", "timeZone",

@@ -20,15 +20,15 @@ import org.quartz.CronExpression;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.SavedExperiment;
 import dev.faultline.experiment.spec.Durations;
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.run.HaltService;
 import dev.faultline.run.Instance;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunEngine;
-import dev.faultline.run.HaltService;
 import dev.faultline.run.RunService;
 import dev.faultline.security.AuditTrail;
 import dev.faultline.security.Caller;

@@ -18,9 +18,9 @@ import org.quartz.CronExpression;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.experiment.spec.Durations;
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
 
 /**
  * A schedule as written: {@code {"name", "experiment", "cron", "timeZone", "window": {"days",

@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
 
 import dev.faultline.DatabaseUnavailableException;
 import dev.faultline.Failure;
-import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.security.AuditRecord.Outcome;
 import io.quarkus.scheduler.Scheduled;
 

@@ -9,10 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
 
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
 

@@ -14,8 +14,8 @@ import com.vaadin.flow.component.select.Select;
 import com.vaadin.flow.component.textfield.PasswordField;
 import com.vaadin.flow.component.textfield.TextField;
 
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceConflictException;
-import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.notify.ChannelService;
 import dev.faultline.notify.ChannelService.ChannelRequest;
 import dev.faultline.notify.ChannelView;

@@ -19,8 +19,8 @@ import com.vaadin.flow.router.Route;
 
 import dev.faultline.run.CheckKind;
 import dev.faultline.run.Run;
-import dev.faultline.run.RunState;
 import dev.faultline.run.RunService;
+import dev.faultline.run.RunState;
 import dev.faultline.schedule.GameDayService;
 import dev.faultline.schedule.GameDayView;
 import dev.faultline.schedule.ScheduleService;

@@ -25,8 +25,8 @@ import com.vaadin.flow.component.textfield.TextArea;
 import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.data.value.ValueChangeMode;
 
+import dev.faultline.FieldError;
 import dev.faultline.experiment.spec.Durations;
-import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.metrics.GoldenSignal;
 import dev.faultline.run.Measurements;
 

@@ -23,8 +23,8 @@ import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.SavedExperiment;
 import dev.faultline.run.RunService;
 import dev.faultline.run.RunState;
-import io.quarkus.security.identity.SecurityIdentity;
 import dev.faultline.security.Role;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 
 /** Every experiment, searchable by name, team and tag, with its last verdict. */

@@ -9,7 +9,7 @@ import com.vaadin.flow.component.HasValidation;
 import com.vaadin.flow.component.html.ListItem;
 import com.vaadin.flow.component.html.UnorderedList;
 
-import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.FieldError;
 
 /**
  * Puts each validation error of a document on the form field it concerns: the field registered for

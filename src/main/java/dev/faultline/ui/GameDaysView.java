@@ -31,9 +31,9 @@ import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.PolicyDeniedException;
 import dev.faultline.ResourceConflictException;
-import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.schedule.GameDayService;
 import dev.faultline.schedule.GameDayView;
 import dev.faultline.security.Caller;

@@ -41,11 +41,11 @@ import com.vaadin.flow.component.timepicker.TimePicker;
 import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 
-import dev.faultline.ResourceConflictException;
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.PolicyDeniedException;
+import dev.faultline.ResourceConflictException;
 import dev.faultline.experiment.ExperimentService;
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
 import dev.faultline.schedule.GameDayService;
 import dev.faultline.schedule.GameDayView;
 import dev.faultline.schedule.ScheduleService;

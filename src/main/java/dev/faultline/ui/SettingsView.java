@@ -7,9 +7,9 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 
 import dev.faultline.notify.ChannelService;
+import dev.faultline.run.RunPolicy;
 import dev.faultline.security.AuditTrail;
 import dev.faultline.security.Caller;
-import dev.faultline.run.RunPolicy;
 import dev.faultline.security.Role;
 import dev.faultline.security.TokenService;
 import dev.faultline.security.UserService;

@@ -8,7 +8,7 @@ import com.vaadin.flow.component.notification.Notification;
 import com.vaadin.flow.component.notification.NotificationVariant;
 
 import dev.faultline.Failure;
-import dev.faultline.experiment.spec.InvalidDocumentException;
+import dev.faultline.InvalidDocumentException;
 
 /**
  * How the browser tells the user how an action went: what it did on success, the reason on failure

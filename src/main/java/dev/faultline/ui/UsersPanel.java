@@ -21,11 +21,11 @@ import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.textfield.PasswordField;
 import com.vaadin.flow.component.textfield.TextField;
 
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceConflictException;
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
-import dev.faultline.security.Caller;
 import dev.faultline.run.RunPolicy;
+import dev.faultline.security.Caller;
 import dev.faultline.security.Passwords;
 import dev.faultline.security.Role;
 import dev.faultline.security.User;

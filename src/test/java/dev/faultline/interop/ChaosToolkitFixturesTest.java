@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.faultline.experiment.spec.FieldError;
+import dev.faultline.FieldError;
 
 /**
  * The Chaos Toolkit experiments of {@code src/test/resources/chaostoolkit/} (published ones, see

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.experiment.spec.DocumentFormat;
 import dev.faultline.experiment.spec.ExperimentCodec;
-import dev.faultline.experiment.spec.FieldError;
-import dev.faultline.experiment.spec.InvalidDocumentException;
 
 /** Each Chaos Toolkit construct the importer maps, and each it refuses, on small experiments written for the purpose. */
 class ChaosToolkitMappingTest {

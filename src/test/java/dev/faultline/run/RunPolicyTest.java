@@ -11,9 +11,9 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
+import dev.faultline.FieldError;
 import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.experiment.spec.ExperimentSpec;
-import dev.faultline.experiment.spec.FieldError;
 import dev.faultline.security.Role;
 import dev.faultline.testing.Examples;
 import dev.faultline.testing.TestUsers;

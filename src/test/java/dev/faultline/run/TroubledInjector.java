@@ -9,9 +9,9 @@ import jakarta.enterprise.inject.Alternative;
 
 import dev.faultline.mesh.Drift;
 import dev.faultline.mesh.FaultInjector;
-import dev.faultline.mesh.Fence;
 import dev.faultline.mesh.FaultPlan;
 import dev.faultline.mesh.FaultRequest;
+import dev.faultline.mesh.Fence;
 import dev.faultline.mesh.MeshException;
 import dev.faultline.mesh.OwnedRule;
 import dev.faultline.mesh.RuleRef;

@@ -1,5 +1,8 @@
 package dev.faultline.experiment.spec;
 
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

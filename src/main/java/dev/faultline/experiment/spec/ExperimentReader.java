@@ -1,5 +1,7 @@
 package dev.faultline.experiment.spec;
 
+import dev.faultline.FieldError;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.faultline.experiment.spec;
 
+import dev.faultline.FieldError;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;

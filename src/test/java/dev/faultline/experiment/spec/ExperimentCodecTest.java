@@ -1,5 +1,8 @@
 package dev.faultline.experiment.spec;
 
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,8 +1,7 @@
-package dev.faultline.experiment.spec;
+package dev.faultline;
 
 import java.util.List;
 
-import dev.faultline.Failure;
 
 /** A document that cannot be accepted; every error carries the path of the field that caused it. */
 public class InvalidDocumentException extends RuntimeException implements Failure.Known {
