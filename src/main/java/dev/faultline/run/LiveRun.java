@@ -54,6 +54,8 @@ final class LiveRun {
     final List<RuleRef> rules = new CopyOnWriteArrayList<>();
     final Queue<Removal> removals = new ConcurrentLinkedQueue<>();
     volatile FaultInjector.RuleWatch watch;
+    /** Set when the kill switch takes this run's rules out in bulk. */
+    volatile boolean halting;
     /** Set once the run's own recovery has begun: from then on, changes to its rules are its own. */
     volatile boolean recovering;
     /** Another instance holds the run now: this one removes what it holds and records nothing more. */

@@ -196,6 +196,7 @@ class LiveRuns {
         // what the live runs hold now: a run's own recovery may take a rule out before the bulk pass sees it
         List<RuleRef> held = live.values().stream().flatMap(run -> run.rules.stream()).toList();
         for (LiveRun run : live.values()) {
+            run.halting = true;
             if (run.stop(LiveRun.Stop.abort(reason, at))) {
                 monitor.unwatch(run.id);
             }

@@ -54,8 +54,10 @@ class RuleRemovals {
                     FaultInjector.Removal removal = injector.remove(rule);
                     Instant at = clock.instant();
                     run.rules.remove(rule);
-                    run.removals.add(new LiveRun.Removal(rule, at, rule.route() + (removal == FaultInjector.Removal.ALREADY_GONE
-                            ? " was already gone" : " removed from " + rule.namespace() + "/" + rule.resource()), false));
+                    String removed = " removed from " + rule.namespace() + "/" + rule.resource();
+                    // gone already while the kill switch runs: its bulk pass took it out a moment before
+                    run.removals.add(new LiveRun.Removal(rule, at, rule.route() + (removal != FaultInjector.Removal.ALREADY_GONE ? removed
+                            : run.halting ? removed + " by the kill switch" : " was already gone"), false));
                 } catch (RuntimeException e) {
                     LOG.warnf("Could not remove rule %s of run %s: %s", rule.route(), run.id, e.getMessage());
                     run.removals.add(new LiveRun.Removal(rule, clock.instant(), e.getMessage() + "; the reconciler keeps trying", true));
