@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.faultline.testing.TestExperiments;
 import dev.faultline.testing.PackagedServer;
 import dev.faultline.testing.StandaloneBookinfo;
 import dev.faultline.testing.TestApi;
@@ -70,20 +71,7 @@ class CrashRecoveryIT {
 
     /** Creates the experiment and starts a run of it; the run's id. */
     private String startRun(PackagedServer server) {
-        String yaml = """
-                apiVersion: faultline.dev/v1
-                kind: Experiment
-                metadata: { name: reviews-crash }
-                spec:
-                  target: { namespace: bookinfo, service: reviews }
-                  faults:
-                    - abort: { httpStatus: 503, percentage: 50 }
-                  duration: 10m
-                  guardrails:
-                    - name: something answers
-                      http: { url: "http://127.0.0.1:%d/", expectStatus: 200 }
-                      interval: 500ms
-                """.formatted(mesh.healthyPort());
+        String yaml = TestExperiments.aborting("reviews").named("reviews-crash").lasting("10m").answering(mesh.healthyPort()).yaml();
         admin(server).contentType(TestApi.YAML).body(yaml).put("/api/v1/experiments/reviews-crash").then().statusCode(201);
         return admin(server).contentType(ContentType.JSON).body("{}").post("/api/v1/experiments/reviews-crash/runs").then()
                 .statusCode(202).extract().path("id");

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.faultline.testing.TestExperiments;
 import dev.faultline.testing.IstioFixtures;
 import dev.faultline.testing.PackagedServer;
 import dev.faultline.testing.Replicas;
@@ -332,22 +333,9 @@ class SafetyUnderFaultsIT {
             closed = socket.getLocalPort();
         }
         try (PackagedServer server = replicas.start("solo", Map.of("faultline.metrics.prometheus-url", "http://127.0.0.1:" + closed))) {
-            replicas.admin(server).contentType(TestApi.YAML).body("""
-                    apiVersion: faultline.dev/v1
-                    kind: Experiment
-                    metadata: { name: blind }
-                    spec:
-                      target: { namespace: bookinfo, service: reviews }
-                      faults:
-                        - abort: { httpStatus: 503, percentage: 50 }
-                      duration: 10m
-                      guardrails:
-                        - name: reviews error rate
-                          prometheus: { query: "sum(rate(istio_requests_total[30s]))" }
-                          tolerance: { below: 1000 }
-                          interval: 500ms
-                          failureThreshold: 2
-                    """).put("/api/v1/experiments/blind").then().statusCode(201);
+            replicas.admin(server).contentType(TestApi.YAML).body(TestExperiments.aborting("reviews").named("blind").lasting("10m")
+                    .promqlBelow("reviews error rate", "sum(rate(istio_requests_total[30s]))", 1000).yaml())
+                    .put("/api/v1/experiments/blind").then().statusCode(201);
             String id = replicas.run(server, "blind");
             long started = System.nanoTime();
             server.awaitRunState(replicas.admin(server), id, "ABORTED");

@@ -4,15 +4,14 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
+import dev.faultline.Names;
 import dev.faultline.FieldError;
 import dev.faultline.security.Role;
 
 /** Reads fields shared by several request bodies, collecting an error with its path for each bad value. */
 final class RequestFields {
 
-    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     private RequestFields() {
     }
@@ -35,7 +34,7 @@ final class RequestFields {
     static List<String> namespaces(String field, List<String> names, List<FieldError> errors) {
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
-            if (name == null || !(name.equals("*") || NAMESPACE.matcher(name).matches())) {
+            if (name == null || !(name.equals("*") || Names.isDnsLabel(name))) {
                 errors.add(new FieldError(field + "[" + i + "]",
                         "must be a namespace name (a DNS label) or \"*\", found \"" + name + "\""));
             }

@@ -6,13 +6,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.faultline.Names;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.experiment.spec.Experiment;
@@ -27,7 +27,6 @@ final class ExperimentImport {
 
     private static final Set<String> TOP_LEVEL = Set.of("version", "title", "description", "tags", "contributions", "configuration",
             "secrets", "extensions", "controls", "steady-state-hypothesis", "method", "rollbacks", "runtime");
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private final JsonNode source;
@@ -131,7 +130,7 @@ final class ExperimentImport {
             JsonNode tag = given.get(i);
             if (!tag.isTextual() || tag.asText().isEmpty()) {
                 findings.error("tags[" + i + "]", "must be a non-empty string");
-            } else if (!TAG.matcher(tag.asText()).matches()) {
+            } else if (!Names.TAG.matcher(tag.asText()).matches()) {
                 findings.unmapped("tags[" + i + "]", "\"" + tag.asText() + "\" is not a Faultline tag (letters, digits, "
                         + "'-', '_' and '.', at most 63)");
             } else {

@@ -8,11 +8,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import dev.faultline.Names;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceConflictException;
@@ -26,7 +26,6 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 @ApplicationScoped
 public class ChannelService {
 
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
     /** What an admin sends to create or change a channel; {@code url} and {@code secret} are write-only. */
     public record ChannelRequest(String kind, String url, String secret) {
@@ -119,8 +118,8 @@ public class ChannelService {
 
     private boolean store(String name, ChannelRequest request, String actor) {
         List<FieldError> errors = new ArrayList<>();
-        if (name == null || !NAME.matcher(name).matches()) {
-            errors.add(new FieldError("name", "must be a DNS label (lower-case letters, digits and '-', at most 63)"));
+        if (!Names.isDnsLabel(name)) {
+            errors.add(new FieldError("name", Names.DNS_LABEL_RULE));
         }
         StoredChannel stored = name == null ? null : StoredChannel.findById(name);
         Channel.Kind kind = kind(request == null ? null : request.kind(), errors);
@@ -210,7 +209,7 @@ public class ChannelService {
                 configuredUrl("faultline.notify.webhook." + name + ".url", webhook.url()), webhook.secret().orElse(null),
                 Channel.Source.CONFIGURATION)));
         for (Channel channel : channels) {
-            if (!NAME.matcher(channel.name()).matches()) {
+            if (!Names.isDnsLabel(channel.name())) {
                 throw new IllegalStateException("faultline.notify." + channel.kind().key() + "." + channel.name()
                         + ": the channel name must be a DNS label (lower-case letters, digits and '-', at most 63)");
             }

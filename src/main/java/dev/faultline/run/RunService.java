@@ -81,8 +81,9 @@ public class RunService {
         return store.samples(runId);
     }
 
-    public List<Run.Sample> latestSamples(String runId) {
-        return store.latestSamples(runId);
+    /** The newest sample of each check of each of these runs, by run id; in one query. */
+    public java.util.Map<String, List<Run.Sample>> latestSamples(java.util.Collection<String> runIds) {
+        return store.latestSamples(runIds);
     }
 
     /** How the audit log names a run. */

@@ -78,7 +78,6 @@ public class RunStore {
             run.startedAt = at;
         }
         if (state.isTerminal()) {
-            run.verdict = state;
             run.reason = message;
             run.endedAt = at;
         }
@@ -354,6 +353,17 @@ public class RunStore {
                 Sort.ascending("checkPath"), runId).stream().map(RunStore::toSample).toList();
     }
 
+    /** The newest sample of each check of each of these runs, by run: one query however many runs. */
+    @Transactional(TxType.REQUIRED)
+    Map<String, List<Run.Sample>> latestSamples(java.util.Collection<String> runIds) {
+        if (runIds.isEmpty()) {
+            return Map.of();
+        }
+        return StoredSample.<StoredSample> list("id in (select max(t.id) from StoredSample t where t.runId in ?1 group by t.runId, t.checkPath)",
+                Sort.ascending("runId", "checkPath"), runIds).stream()
+                .collect(Collectors.groupingBy(sample -> sample.runId, Collectors.mapping(RunStore::toSample, Collectors.toList())));
+    }
+
     private static Run.Sample toSample(StoredSample s) {
         return new Run.Sample(s.checkPath, s.phase, s.at, s.value, s.passed, s.threshold, s.reason);
     }
@@ -390,7 +400,7 @@ public class RunStore {
                 .map(rule -> new Run.Rule(rule.kind, rule.namespace, rule.name, rule.route, rule.appliedAt, rule.removedAt)).toList();
         List<Run.TimelineEntry> timeline = events.stream().map(event -> new Run.TimelineEntry(event.at, event.type, event.message)).toList();
         try {
-            return new Run(run.id, run.experiment, run.revision, run.state, run.verdict, run.reason, run.startedBy, run.createdAt,
+            return new Run(run.id, run.experiment, run.revision, run.state, run.state.isTerminal() ? run.state : null, run.reason, run.startedBy, run.createdAt,
                     run.startedAt, run.endedAt, run.needsCleanup, rules, timeline, withDocument ? JSON.readTree(run.document) : null);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("run " + run.id + " has an unreadable document", e);

@@ -31,9 +31,6 @@ class StoredRun extends PanacheEntityBase {
     @Enumerated(EnumType.STRING)
     RunState state;
 
-    @Enumerated(EnumType.STRING)
-    RunState verdict;
-
     String reason;
 
     @Column(name = "target_namespace")

@@ -10,13 +10,13 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.faultline.Names;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 
@@ -26,8 +26,6 @@ import dev.faultline.InvalidDocumentException;
  */
 final class DocumentFields {
 
-    /** A name: a DNS label. */
-    static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final ZoneId UTC = ZoneId.of("UTC");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -57,8 +55,8 @@ final class DocumentFields {
     /** The document's name, or the path's when it has none; a DNS label, equal to the path's when both are given. */
     static String name(JsonNode document, String pathName, List<FieldError> errors) {
         String name = document.hasNonNull("name") ? document.get("name").asText() : pathName;
-        if (name == null || !NAME.matcher(name).matches()) {
-            errors.add(new FieldError("name", "must be a DNS label (lower-case letters, digits and '-', at most 63)"));
+        if (!Names.isDnsLabel(name)) {
+            errors.add(new FieldError("name", Names.DNS_LABEL_RULE));
         } else if (pathName != null && !pathName.equals(name)) {
             errors.add(new FieldError("name", "must match the name in the path (" + pathName + "), found \"" + name + "\""));
         }

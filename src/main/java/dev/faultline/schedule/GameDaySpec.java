@@ -9,6 +9,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.faultline.Names;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 
@@ -74,7 +75,7 @@ public record GameDaySpec(String name, String title, String description, Instant
         }
         JsonNode names = names(step);
         for (JsonNode experiment : names.isArray() ? names : List.of(names)) {
-            if (!experiment.isTextual() || !DocumentFields.NAME.matcher(experiment.asText()).matches()) {
+            if (!experiment.isTextual() || !Names.isDnsLabel(experiment.asText())) {
                 errors.add(new FieldError(path + (step.has("experiment") ? ".experiment" : ".experiments"), "must name experiments"));
             }
         }

@@ -18,6 +18,7 @@ import org.quartz.CronExpression;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.faultline.Names;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.experiment.spec.Durations;
@@ -87,7 +88,7 @@ public record ScheduleSpec(String name, String experiment, String cron, ZoneId t
         DocumentFields.checkShape(document, "schedule", WRITTEN, SHOWN, errors);
         String name = DocumentFields.name(document, pathName, errors);
         String experiment = required(document, "experiment", errors);
-        if (experiment != null && !DocumentFields.NAME.matcher(experiment).matches()) {
+        if (experiment != null && !Names.isDnsLabel(experiment)) {
             errors.add(new FieldError("experiment", "must name an experiment (a DNS label)"));
         }
         ZoneId zone = DocumentFields.timeZone(document, errors);

@@ -38,6 +38,8 @@ public class DashboardView extends VerticalLayout {
     private final Grid<Run> live = new Grid<>();
     private final Grid<Run> aborts = new Grid<>();
     private final Grid<Upcoming> upcoming = new Grid<>();
+    /** The newest samples of the live runs shown, read once per refresh. */
+    private Map<String, List<Run.Sample>> latest = Map.of();
 
     /** Something about to happen: a schedule's fire or a game day's start. */
     record Upcoming(Instant at, String what, String note) {
@@ -90,7 +92,9 @@ public class DashboardView extends VerticalLayout {
 
     void refresh() {
         List<Run> recent = runs.list(Optional.empty(), Optional.empty(), 200);
-        live.setItems(recent.stream().filter(run -> !run.state().isTerminal()).toList());
+        List<Run> liveRuns = recent.stream().filter(run -> !run.state().isTerminal()).toList();
+        latest = runs.latestSamples(liveRuns.stream().map(Run::id).toList()); // one query for every live run's row
+        live.setItems(liveRuns);
         aborts.setItems(runs.list(Optional.empty(), Optional.of(RunState.ABORTED), 10));
         List<Upcoming> next = new ArrayList<>();
         schedules.list().forEach(schedule -> schedule.nextFires().stream().limit(2).forEach(fire -> next.add(new Upcoming(fire.at(),
@@ -107,18 +111,18 @@ public class DashboardView extends VerticalLayout {
 
     /** The guardrail whose latest check went worst: failed ones first, with value and threshold. */
     private String worstGuardrail(Run run) {
-        Map<String, Run.Sample> latest = new LinkedHashMap<>();
-        runs.latestSamples(run.id()).stream().filter(s -> s.kind() == CheckKind.GUARDRAIL).forEach(s -> latest.put(s.check(), s));
-        if (latest.isEmpty()) {
+        Map<String, Run.Sample> checks = new LinkedHashMap<>();
+        latest.getOrDefault(run.id(), List.of()).stream().filter(s -> s.kind() == CheckKind.GUARDRAIL).forEach(s -> checks.put(s.check(), s));
+        if (checks.isEmpty()) {
             return "no check yet";
         }
-        return latest.values().stream().filter(s -> !s.passed()).findFirst()
+        return checks.values().stream().filter(s -> !s.passed()).findFirst()
                 .map(s -> "failing: " + name(run, s) + " = " + s.value() + " (" + s.threshold() + ")")
-                .orElse("all " + latest.size() + " passing");
+                .orElse("all " + checks.size() + " passing");
     }
 
     private static String name(Run run, Run.Sample sample) {
-        int index = Integer.parseInt(sample.check().replaceAll("\\D", ""));
+        int index = CheckKind.index(sample.check());
         return run.document() == null ? sample.check() : run.document().path("spec").path("guardrails").path(index).path("name").asText();
     }
 

@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.faultline.security.Role;
+import dev.faultline.testing.TestExperiments;
 import dev.faultline.testing.IstioFixtures;
 import dev.faultline.testing.MeshSimulator;
 import dev.faultline.testing.MetricsStack;
@@ -130,23 +131,8 @@ class NotificationsTest {
      */
     private static String experiment(String duration, boolean excludeInjected, String notify) {
         String name = "notify-" + EXPERIMENTS.incrementAndGet();
-        String yaml = """
-                apiVersion: faultline.dev/v1
-                kind: Experiment
-                metadata: { name: %s, team: bookinfo }
-                spec:
-                  target: { namespace: bookinfo, service: reviews }
-                  faults:
-                    - abort: { httpStatus: 503, percentage: 50 }
-                  duration: %s
-                  guardrails:
-                    - name: reviews error rate
-                      goldenSignal: { signal: errorRate, service: reviews, window: 3s, excludeInjected: %s }
-                      tolerance: { below: 0.2 }
-                      interval: 250ms
-                      failureThreshold: 2
-                  notify: %s
-                """.formatted(name, duration, excludeInjected, notify);
+        String yaml = TestExperiments.aborting("reviews").named(name).team("bookinfo").lasting(duration)
+                .errorRateBelowOneFifth(excludeInjected).with("notify: " + notify).yaml();
         asAdmin().contentType(TestApi.YAML).body(yaml).post("/api/v1/experiments").then().statusCode(201);
         return name;
     }

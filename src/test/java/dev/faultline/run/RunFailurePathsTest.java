@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.faultline.testing.TestExperiments;
 import dev.faultline.testing.IstioFixtures;
 import dev.faultline.testing.TestApi;
 import dev.faultline.testing.TestDatabase;
@@ -148,20 +149,7 @@ class RunFailurePathsTest {
     }
 
     private static void createExperiment(String name, String duration) {
-        String yaml = """
-                apiVersion: faultline.dev/v1
-                kind: Experiment
-                metadata: { name: %s }
-                spec:
-                  target: { namespace: bookinfo, service: reviews }
-                  faults:
-                    - abort: { httpStatus: 503, percentage: 50 }
-                  duration: %s
-                  guardrails:
-                    - name: something answers
-                      http: { url: "http://127.0.0.1:%d/", expectStatus: 200 }
-                      interval: 500ms
-                """.formatted(name, duration, health.getAddress().getPort());
+        String yaml = TestExperiments.aborting("reviews").named(name).lasting(duration).answering(health.getAddress().getPort()).yaml();
         asAdmin().contentType(TestApi.YAML).body(yaml).post("/api/v1/experiments").then().statusCode(201);
     }
 

@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.faultline.security.Role;
+import dev.faultline.testing.TestExperiments;
 import dev.faultline.testing.IstioFixtures;
 import dev.faultline.testing.MeshSimulator;
 import dev.faultline.testing.MetricsStack;
@@ -123,26 +124,9 @@ class RunLifecycleTest {
     /** An experiment on {@code service}: an abort fault, an HTTP steady-state probe, and an error-rate guardrail. */
     private String experiment(String service, String duration, boolean excludeInjected) {
         String name = service + "-run-" + EXPERIMENTS.incrementAndGet();
-        String yaml = """
-                apiVersion: faultline.dev/v1
-                kind: Experiment
-                metadata: { name: %s, team: bookinfo }
-                spec:
-                  target: { namespace: bookinfo, service: %s }
-                  faults:
-                    - abort: { httpStatus: 503, percentage: 50 }
-                  duration: %s
-                  steadyState:
-                    probes:
-                      - name: productpage answers
-                        http: { url: "http://127.0.0.1:%d/health", expectStatus: 200, timeout: 1s }
-                  guardrails:
-                    - name: %s error rate
-                      goldenSignal: { signal: errorRate, service: %s, window: 3s, excludeInjected: %s }
-                      tolerance: { below: 0.2 }
-                      interval: 250ms
-                      failureThreshold: 2
-                """.formatted(name, service, duration, productpage.getAddress().getPort(), service, service, excludeInjected);
+        String yaml = TestExperiments.aborting(service).named(name).team("bookinfo").lasting(duration)
+                .steadyWhile("productpage answers", "http://127.0.0.1:" + productpage.getAddress().getPort() + "/health")
+                .errorRateBelowOneFifth(excludeInjected).yaml();
         asAdmin().contentType(TestApi.YAML).body(yaml).post("/api/v1/experiments").then().statusCode(201);
         return name;
     }
@@ -179,7 +163,7 @@ class RunLifecycleTest {
                 .allSatisfy(s -> assertThat(s.get("threshold")).isEqualTo("below 0.2"));
         Map<String, Run.Sample> newest = new java.util.LinkedHashMap<>();
         runs.samples(id).forEach(sample -> newest.put(sample.check(), sample));
-        assertThat(runs.latestSamples(id)).as("one sample per check, its newest").containsExactlyInAnyOrderElementsOf(newest.values());
+        assertThat(runs.latestSamples(List.of(id)).get(id)).as("one sample per check, its newest").containsExactlyInAnyOrderElementsOf(newest.values());
         asAdmin().get("/api/v1/runs/" + id + "/junit").then().statusCode(200)
                 .body(containsString("tests=\"3\" failures=\"0\""));
     }

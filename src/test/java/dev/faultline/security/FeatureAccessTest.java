@@ -32,6 +32,7 @@ import dev.faultline.schedule.ScheduleService;
 import dev.faultline.security.AccessMatrixTest.Access;
 import dev.faultline.testing.Examples;
 import dev.faultline.testing.TestDatabase;
+import dev.faultline.testing.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -44,8 +45,20 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class FeatureAccessTest {
 
+    /** One user per role, and one with no role at all (they exist, so what they create has an owner). */
+    private static final Map<String, Set<Role>> ROLES = new LinkedHashMap<>();
+
+    static {
+        ROLES.put("matrix-none", EnumSet.noneOf(Role.class));
+        for (Role role : Role.values()) {
+            ROLES.put("matrix-" + role.key(), EnumSet.of(role));
+        }
+    }
+
     @Inject
     TestDatabase database;
+    @Inject
+    TestUsers testUsers;
     @Inject
     ExperimentService experiments;
     @Inject
@@ -70,6 +83,7 @@ class FeatureAccessTest {
     @BeforeEach
     void clean() {
         database.clear();
+        ROLES.forEach((name, held) -> testUsers.create(name, List.of(), held.toArray(Role[]::new)));
     }
 
     private Map<String, Consumer<Caller>> operations() {
@@ -130,15 +144,10 @@ class FeatureAccessTest {
     @Test
     void theServicesRefuseThroughTheBrowserExactlyWhatTheApiRefuses() {
         List<String> wrong = new ArrayList<>();
-        Map<String, Set<Role>> roles = new LinkedHashMap<>();
-        roles.put("matrix-none", EnumSet.noneOf(Role.class));
-        for (Role role : Role.values()) {
-            roles.put("matrix-" + role.key(), EnumSet.of(role));
-        }
         operations().forEach((operation, call) -> {
             Access access = AccessMatrixTest.EXPECTED.get(operation);
             assertThat(access).as("%s is in the API's access matrix", operation).isNotNull();
-            roles.forEach((name, held) -> {
+            ROLES.forEach((name, held) -> {
                 Caller caller = new Caller(name, held, List.of(), "password", Caller.Via.UI, "127.0.0.1");
                 Failure outcome = null;
                 try {

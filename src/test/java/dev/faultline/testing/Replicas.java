@@ -70,20 +70,7 @@ public final class Replicas implements AutoCloseable {
      * guarded by a check that always holds; {@code more} is added to its spec as YAML lines.
      */
     public void experiment(PackagedServer server, String name, String duration, String more) {
-        String yaml = """
-                apiVersion: faultline.dev/v1
-                kind: Experiment
-                metadata: { name: %s }
-                spec:
-                  target: { namespace: bookinfo, service: reviews }
-                  faults:
-                    - abort: { httpStatus: 503, percentage: 50 }
-                  duration: %s
-                  guardrails:
-                    - name: something answers
-                      http: { url: "http://127.0.0.1:%d/", expectStatus: 200 }
-                      interval: 500ms
-                """.formatted(name, duration, mesh.healthyPort()) + more.indent(2);
+        String yaml = TestExperiments.aborting("reviews").named(name).lasting(duration).answering(mesh.healthyPort()).with(more).yaml();
         admin(server).contentType(TestApi.YAML).body(yaml).put("/api/v1/experiments/" + name).then().statusCode(201);
     }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import com.microsoft.playwright.Locator;
 
+import dev.faultline.testing.TestExperiments;
 import dev.faultline.testing.IstioFixtures;
 import dev.faultline.testing.MeshSimulator;
 import dev.faultline.testing.MetricsStack;
@@ -66,22 +67,8 @@ class RunPageTest extends BrowserTest {
 
     @Test
     void theRunPageReachesAbortedByItselfWithTheBreachOnTheChart() {
-        asAdmin().contentType(TestApi.YAML).body("""
-                apiVersion: faultline.dev/v1
-                kind: Experiment
-                metadata: { name: reviews-breaks }
-                spec:
-                  target: { namespace: bookinfo, service: reviews }
-                  faults:
-                    - abort: { httpStatus: 503, percentage: 50 }
-                  duration: 60s
-                  guardrails:
-                    - name: reviews error rate
-                      goldenSignal: { signal: errorRate, service: reviews, window: 3s }
-                      tolerance: { below: 0.2 }
-                      interval: 250ms
-                      failureThreshold: 2
-                """).post("/api/v1/experiments").then().statusCode(201);
+        asAdmin().contentType(TestApi.YAML).body(TestExperiments.aborting("reviews").named("reviews-breaks").errorRateBelowOneFifth(false)
+                .yaml()).post("/api/v1/experiments").then().statusCode(201);
         signInAs("admin", TestApi.ADMIN_PASSWORD);
         settle();
         String id = asAdmin().contentType(ContentType.JSON).body("{}").post("/api/v1/experiments/reviews-breaks/runs").then()

@@ -1,5 +1,6 @@
 package dev.faultline.experiment.spec;
 
+import dev.faultline.Names;
 import dev.faultline.FieldError;
 
 import java.net.URI;
@@ -34,7 +35,6 @@ import dev.faultline.experiment.spec.Target.StringMatch;
 /** Builds an {@link Experiment} from a parsed document, with every rule of the format checked. */
 final class ExperimentReader {
 
-    private static final Pattern TAG = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
     private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]+");
     private static final Pattern LABEL_KEY = Pattern.compile(
             "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
@@ -75,7 +75,7 @@ final class ExperimentReader {
         if (description != null && description.length() > 4000) {
             r.error("description", "must be at most 4000 characters, found " + description.length());
         }
-        List<String> tags = r.texts("tags", TAG,
+        List<String> tags = r.texts("tags", Names.TAG,
                 "must be a tag of at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit");
         if (tags != null && tags.size() > 32) {
             r.error("tags", "must have at most 32 tags, found " + tags.size());
@@ -107,7 +107,7 @@ final class ExperimentReader {
     /** A channel name (aborts only), or {@code {channel, on: [events]}}. */
     private static Notification notification(FieldReader r, JsonNode element, String path) {
         if (element.isTextual()) {
-            if (!FieldReader.DNS_LABEL.matcher(element.asText()).matches()) {
+            if (!Names.DNS_LABEL.matcher(element.asText()).matches()) {
                 r.errorAt(path, "must be the name of a notification channel (a DNS label), found \"" + element.asText() + "\"");
                 return null;
             }
@@ -119,7 +119,7 @@ final class ExperimentReader {
         }
         FieldReader n = r.at(element, path);
         int before = n.errorCount();
-        String channel = n.text("channel", true, FieldReader.DNS_LABEL, "must be the name of a notification channel (a DNS label)");
+        String channel = n.text("channel", true, Names.DNS_LABEL, "must be the name of a notification channel (a DNS label)");
         List<String> on = n.list("on", false, (event, eventPath) -> {
             if (!event.isTextual() || !Notification.EVENTS.contains(event.asText())) {
                 n.errorAt(eventPath, "must be one of " + String.join(", ", Notification.EVENTS) + ", found " + event);

@@ -1,5 +1,6 @@
 package dev.faultline.experiment.spec;
 
+import dev.faultline.Names;
 import dev.faultline.FieldError;
 
 import java.time.Duration;
@@ -24,7 +25,6 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 final class FieldReader {
 
-    static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     static final Pattern DNS_SUBDOMAIN = Pattern.compile(
             "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
@@ -129,7 +129,7 @@ final class FieldReader {
     }
 
     String dnsLabel(String field, boolean required) {
-        return text(field, required, DNS_LABEL,
+        return text(field, required, Names.DNS_LABEL,
                 "must be a DNS label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
     }
 
