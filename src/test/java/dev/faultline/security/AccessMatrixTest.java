@@ -107,7 +107,7 @@ class AccessMatrixTest {
     }
 
     /** One user per role, and one with no role at all. */
-    private static final Map<String, Set<Role>> CALLERS = new LinkedHashMap<>();
+    static final Map<String, Set<Role>> CALLERS = new LinkedHashMap<>();
 
     static {
         CALLERS.put("matrix-none", EnumSet.noneOf(Role.class));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,15 +44,8 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class FeatureAccessTest {
 
-    /** One user per role, and one with no role at all (they exist, so what they create has an owner). */
-    private static final Map<String, Set<Role>> ROLES = new LinkedHashMap<>();
-
-    static {
-        ROLES.put("matrix-none", EnumSet.noneOf(Role.class));
-        for (Role role : Role.values()) {
-            ROLES.put("matrix-" + role.key(), EnumSet.of(role));
-        }
-    }
+    /** The API matrix's users, one per role and one with none (they exist, so what they create has an owner). */
+    private static final Map<String, Set<Role>> ROLES = AccessMatrixTest.CALLERS;
 
     @Inject
     TestDatabase database;
