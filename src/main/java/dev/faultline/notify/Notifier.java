@@ -19,7 +19,6 @@ import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.experiment.spec.Notification;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunEvent;
-import dev.faultline.run.RunService;
 
 /**
  * Tells the channels an experiment names about the run events they asked for. It observes run
@@ -35,18 +34,16 @@ public class Notifier {
     private final Sender sender;
     private final DeliveryLog log;
     private final Clock clock;
-    private final RunService runs;
     private final NotifyConfig config;
     private final String baseUrl;
     private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("notify-", 0).factory());
 
-    Notifier(ChannelService channels, Sender sender, DeliveryLog log, RunService runs, NotifyConfig config, Clock clock,
+    Notifier(ChannelService channels, Sender sender, DeliveryLog log, NotifyConfig config, Clock clock,
             @ConfigProperty(name = "faultline.base-url", defaultValue = "http://localhost:8080") String baseUrl) {
         this.channels = channels;
         this.log = log;
         this.clock = clock;
         this.sender = sender;
-        this.runs = runs;
         this.config = config;
         this.baseUrl = baseUrl.replaceAll("/+$", "");
     }
@@ -56,17 +53,16 @@ public class Notifier {
             return;
         }
         String name = event.type().name().toLowerCase(Locale.ROOT);
-        Optional<Run> found = runs.find(event.runId());
-        if (found.isEmpty() || found.get().document() == null) {
+        Run run = event.run();
+        if (run == null || run.document() == null) {
             return;
         }
-        Run run = found.get();
         List<Notification> wanted = ExperimentCodec.decode(run.document())
                 .spec().notifications().stream().filter(n -> n.hears(name)).toList();
         if (wanted.isEmpty()) {
             return;
         }
-        Optional<Messages.Breach> breach = Messages.breach(run, runs.samples(run.id()));
+        Optional<Messages.Breach> breach = Messages.breach(run, event.samples());
         String runUrl = baseUrl + "/runs/" + run.id();
         for (Notification notification : wanted) {
             Optional<Channel> channel = channels.find(notification.channel());

@@ -82,8 +82,7 @@ class RunExecution {
             if (run.stopped()) {
                 throw new StoppedBeforeWriting();
             }
-            lifecycle.publish(new RunEvent(run.id, run.experiment.metadata().name(), RunEvent.Type.STARTED, RunState.INJECTING, null,
-                    run.startedBy, clock.instant()));
+            lifecycle.started(run.id, run.startedBy, clock.instant());
             Instant started = clock.instant();
             List<ExperimentSpec.RampStep> ramp = spec.rampUp();
             namespaces.written(spec.target().namespace());

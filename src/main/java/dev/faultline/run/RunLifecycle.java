@@ -3,6 +3,7 @@ package dev.faultline.run;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,14 +60,35 @@ public class RunLifecycle {
         boolean ended = durably("the end of run " + owner.runId(), () -> store.transition(owner, verdict, reason, at));
         Run run = durably("reading run " + owner.runId(), () -> store.find(owner.runId()).orElseThrow());
         if (ended) {
-            publish(new RunEvent(run.id(), run.experiment(), RunEvent.Type.valueOf(verdict.name()), verdict, reason, run.startedBy(), at));
+            publish(new RunEvent(run.id(), run.experiment(), RunEvent.Type.valueOf(verdict.name()), verdict, reason, run.startedBy(), at,
+                    run, samplesOf(run.id())));
             LOG.infof("Run %s of %s ended %s: %s", run.id(), run.experiment(), verdict, reason);
         }
         return run;
     }
 
     /** Tells observers (notifications, the UI) without ever delaying or breaking the run. */
-    void publish(RunEvent event) {
+    /** Says that the run has started writing its fault rules. */
+    void started(String runId, String startedBy, Instant at) {
+        try {
+            store.find(runId).ifPresent(run -> publish(new RunEvent(run.id(), run.experiment(), RunEvent.Type.STARTED,
+                    RunState.INJECTING, null, startedBy, at, run, List.of())));
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not say that run %s started: %s", runId, e.getMessage());
+        }
+    }
+
+    /** The samples an ending's observers see (empty when the database does not give them: the ending is published anyway). */
+    private List<Run.Sample> samplesOf(String runId) {
+        try {
+            return store.samples(runId);
+        } catch (RuntimeException e) {
+            LOG.warnf("The samples of run %s could not be read for its observers: %s", runId, e.getMessage());
+            return List.of();
+        }
+    }
+
+    private void publish(RunEvent event) {
         try {
             events.fireAsync(event).exceptionally(failure -> {
                 LOG.warnf(failure, "An observer of run %s failed", event.runId());
