@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.annotation.security.PermitAll;
+
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.grid.GridVariant;
 import com.vaadin.flow.component.html.H2;
@@ -24,7 +26,6 @@ import dev.faultline.run.RunState;
 import dev.faultline.schedule.GameDayService;
 import dev.faultline.schedule.GameDayView;
 import dev.faultline.schedule.ScheduleService;
-import jakarta.annotation.security.PermitAll;
 
 /** What is going on: live runs with their worst guardrail, recent aborts and why, what fires next. */
 @Route("")

@@ -3,6 +3,8 @@ package dev.faultline.ui;
 import java.util.List;
 import java.util.Optional;
 
+import jakarta.annotation.security.RolesAllowed;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.vaadin.flow.component.AttachEvent;
@@ -46,7 +48,6 @@ import dev.faultline.run.RunService;
 import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 
 /**
  * The experiment designer: the {@link ExperimentForm} with the current value of each query under

@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.annotation.security.RolesAllowed;
+
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
@@ -25,7 +27,6 @@ import dev.faultline.run.RunService;
 import dev.faultline.run.RunState;
 import dev.faultline.security.Role;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 
 /** Every experiment, searchable by name, team and tag, with its last verdict. */
 @Route("experiments")

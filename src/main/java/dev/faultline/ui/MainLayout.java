@@ -1,5 +1,7 @@
 package dev.faultline.ui;
 
+import jakarta.annotation.security.PermitAll;
+
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.applayout.AppLayout;
 import com.vaadin.flow.component.applayout.DrawerToggle;
@@ -22,7 +24,6 @@ import dev.faultline.run.HaltService;
 import dev.faultline.run.Run;
 import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
-import jakarta.annotation.security.PermitAll;
 import io.quarkus.security.identity.SecurityIdentity;
 
 /**

@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import jakarta.annotation.security.PermitAll;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,7 +40,6 @@ import dev.faultline.run.Run;
 import dev.faultline.run.RunService;
 import dev.faultline.security.Caller;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.PermitAll;
 
 /**
  * One run as it happens: state and verdict, a chart per guardrail and probe with its threshold and

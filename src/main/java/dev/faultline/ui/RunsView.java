@@ -2,6 +2,8 @@ package dev.faultline.ui;
 
 import java.util.Optional;
 
+import jakarta.annotation.security.PermitAll;
+
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.grid.GridVariant;
@@ -13,7 +15,6 @@ import com.vaadin.flow.router.RouteParameters;
 
 import dev.faultline.run.Run;
 import dev.faultline.run.RunService;
-import jakarta.annotation.security.PermitAll;
 
 /** The latest runs, newest first; a click opens the run. Updated as runs start and end. */
 @Route("runs")

@@ -16,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.annotation.security.RolesAllowed;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -53,7 +55,6 @@ import dev.faultline.schedule.ScheduleView;
 import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 
 /**
  * Schedules: each one's next fires and history, a form to create or change one (cron, time zone,

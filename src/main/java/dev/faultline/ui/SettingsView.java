@@ -1,5 +1,7 @@
 package dev.faultline.ui;
 
+import jakarta.annotation.security.RolesAllowed;
+
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 import com.vaadin.flow.component.tabs.TabSheet;
@@ -14,7 +16,6 @@ import dev.faultline.security.Role;
 import dev.faultline.security.TokenService;
 import dev.faultline.security.UserService;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 
 /**
  * Settings: everyone manages their own API tokens here; admins also users and roles, notification

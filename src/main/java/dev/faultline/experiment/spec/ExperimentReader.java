@@ -1,8 +1,5 @@
 package dev.faultline.experiment.spec;
 
-import dev.faultline.Names;
-import dev.faultline.FieldError;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -18,6 +15,8 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.faultline.FieldError;
+import dev.faultline.Names;
 import dev.faultline.experiment.spec.ExperimentSpec.RampStep;
 import dev.faultline.experiment.spec.ExperimentSpec.SteadyState;
 import dev.faultline.experiment.spec.Fault.Abort;

@@ -1,8 +1,5 @@
 package dev.faultline.experiment.spec;
 
-import dev.faultline.Names;
-import dev.faultline.FieldError;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -17,6 +14,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.faultline.FieldError;
+import dev.faultline.Names;
 
 /**
  * Reads the fields of one JSON/YAML object, recording a {@link FieldError} at the field's path for

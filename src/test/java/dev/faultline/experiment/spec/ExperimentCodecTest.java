@@ -1,8 +1,5 @@
 package dev.faultline.experiment.spec;
 
-import dev.faultline.FieldError;
-import dev.faultline.InvalidDocumentException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +9,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.experiment.spec.Measurement.Signal;
 
 class ExperimentCodecTest {
