@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
-import dev.faultline.experiment.spec.Durations;
+import dev.faultline.Durations;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunService;
 import dev.faultline.security.Role;

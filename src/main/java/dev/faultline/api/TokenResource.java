@@ -28,7 +28,7 @@ import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.PolicyDeniedException;
 import dev.faultline.ResourceNotFoundException;
-import dev.faultline.experiment.spec.Durations;
+import dev.faultline.Durations;
 import dev.faultline.security.ApiToken;
 import dev.faultline.security.Identities;
 import dev.faultline.security.Role;

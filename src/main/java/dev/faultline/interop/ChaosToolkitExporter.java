@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.faultline.experiment.spec.Durations;
+import dev.faultline.Durations;
 import dev.faultline.experiment.spec.StatusRange;
 
 /**

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.faultline.experiment.spec.Durations;
+import dev.faultline.Durations;
 
 /** The experiment's controls: the probes of chaosaddons' safeguards become Faultline's guardrails; other controls do not map. */
 final class ControlsMapping {

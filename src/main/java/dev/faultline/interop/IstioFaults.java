@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.faultline.experiment.spec.Durations;
+import dev.faultline.Durations;
 
 /**
  * Faultline's target and faults as the method's chaosistio actions give them, and the routes

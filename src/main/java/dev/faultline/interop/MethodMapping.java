@@ -7,7 +7,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.faultline.experiment.spec.Durations;
+import dev.faultline.Durations;
 
 /**
  * The experiment's method: its chaosistio actions become Faultline's faults ({@link IstioFaults}),

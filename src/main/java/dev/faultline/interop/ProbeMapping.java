@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.faultline.experiment.spec.Durations;
+import dev.faultline.Durations;
 
 /**
  * A Chaos Toolkit probe with its tolerance as a Faultline check: an http, prometheus or kubernetes

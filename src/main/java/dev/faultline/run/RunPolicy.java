@@ -7,7 +7,7 @@ import java.util.Locale;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.faultline.FieldError;
-import dev.faultline.experiment.spec.Durations;
+import dev.faultline.Durations;
 import dev.faultline.experiment.spec.ExperimentSpec;
 import dev.faultline.experiment.spec.Fault;
 

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.faultline.Names;
 import dev.faultline.FieldError;
+import dev.faultline.FieldReader;
 import dev.faultline.InvalidDocumentException;
 
 /**
@@ -33,18 +34,18 @@ final class DocumentFields {
     }
 
     /**
-     * Fails unless {@code document} is an object; reports every field that is neither one of
-     * {@code written} nor one the API adds on reading ({@code shown}: a document read may be written back).
+     * The reader of a schedule or game-day document, as experiments are read: it fails unless
+     * {@code document} is an object, and the fields the API adds on reading ({@code shown}: a document
+     * read may be written back) are known without being read. Its {@code finish()} names every other
+     * field nobody read, with the nearest known one.
      */
-    static void checkShape(JsonNode document, String what, List<String> written, Set<String> shown, List<FieldError> errors) {
+    static FieldReader reader(JsonNode document, String what, Set<String> shown, List<FieldError> errors) {
         if (document == null || !document.isObject()) {
             throw new InvalidDocumentException(List.of(new FieldError("(document)", "must be a JSON object describing the " + what)));
         }
-        document.fieldNames().forEachRemaining(field -> {
-            if (!written.contains(field) && !shown.contains(field)) {
-                errors.add(new FieldError(field, "is not a field of a " + what + "; the fields are " + String.join(", ", written)));
-            }
-        });
+        FieldReader reader = FieldReader.of(document, "", errors);
+        shown.forEach(reader::tolerate);
+        return reader;
     }
 
     /** The name a document gives itself, unchecked; null when it gives none. */
@@ -53,22 +54,23 @@ final class DocumentFields {
     }
 
     /** The document's name, or the path's when it has none; a DNS label, equal to the path's when both are given. */
-    static String name(JsonNode document, String pathName, List<FieldError> errors) {
-        String name = document.hasNonNull("name") ? document.get("name").asText() : pathName;
+    static String name(FieldReader document, String pathName) {
+        String name = document.has("name") ? document.text("name", false) : pathName;
         if (!Names.isDnsLabel(name)) {
-            errors.add(new FieldError("name", Names.DNS_LABEL_RULE));
+            document.error("name", Names.DNS_LABEL_RULE);
         } else if (pathName != null && !pathName.equals(name)) {
-            errors.add(new FieldError("name", "must match the name in the path (" + pathName + "), found \"" + name + "\""));
+            document.error("name", "must match the name in the path (" + pathName + "), found \"" + name + "\"");
         }
         return name;
     }
 
     /** {@code timeZone}, UTC when absent; a zone that is none is reported (and UTC returned). */
-    static ZoneId timeZone(JsonNode document, List<FieldError> errors) {
+    static ZoneId timeZone(FieldReader document) {
+        String zone = document.text("timeZone", false);
         try {
-            return timeZone(document);
+            return zone == null ? UTC : ZoneId.of(zone);
         } catch (DateTimeException e) {
-            errors.add(new FieldError("timeZone", "is not a time zone; use a region such as Europe/Paris or UTC"));
+            document.error("timeZone", "is not a time zone; use a region such as Europe/Paris or UTC");
             return UTC;
         }
     }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.faultline.Names;
 import dev.faultline.FieldError;
+import dev.faultline.FieldReader;
 import dev.faultline.InvalidDocumentException;
 
 /**
@@ -21,10 +22,8 @@ import dev.faultline.InvalidDocumentException;
 public record GameDaySpec(String name, String title, String description, Instant startAt, ZoneId timeZone, List<String> participants,
         List<Step> steps) {
 
-    private static final List<String> WRITTEN = List.of("name", "title", "description", "startAt", "timeZone", "participants", "steps");
     /** What the API adds on reading a game day: not part of its plan, and not kept. */
     static final Set<String> SHOWN = Set.of("state", "reason", "approval", "progress", "findings", "actions", "status");
-    private static final Set<String> STEP_FIELDS = Set.of("experiment", "experiments", "continueOnFailure");
 
     public record Step(List<String> experiments, boolean continueOnFailure) {
     }
@@ -35,17 +34,21 @@ public record GameDaySpec(String name, String title, String description, Instant
      */
     static GameDaySpec read(JsonNode document, String pathName) {
         List<FieldError> errors = new ArrayList<>();
-        DocumentFields.checkShape(document, "game day", WRITTEN, SHOWN, errors);
-        String name = DocumentFields.name(document, pathName, errors);
+        FieldReader r = DocumentFields.reader(document, "game day", SHOWN, errors);
+        String name = DocumentFields.name(r, pathName);
+        r.has("title");
+        r.text("description", false);
         String title = document.path("title").asText(null);
         if (title == null || title.isBlank() || title.length() > 200) {
             errors.add(new FieldError("title", "is required: 1 to 200 characters"));
         }
-        ZoneId zone = DocumentFields.timeZone(document, errors);
+        ZoneId zone = DocumentFields.timeZone(r);
+        r.has("startAt");
         if (DocumentFields.instant(document.path("startAt").asText(""), zone).isEmpty()) {
             errors.add(new FieldError("startAt", "is required: an instant (2026-12-01T09:00:00Z) or a local date-time in timeZone "
                     + "(2026-12-01T10:00)"));
         }
+        r.has("participants");
         JsonNode people = document.path("participants");
         if (!people.isMissingNode() && !people.isArray()) {
             errors.add(new FieldError("participants", "must be a list of user names"));
@@ -55,39 +58,42 @@ public record GameDaySpec(String name, String title, String description, Instant
                 errors.add(new FieldError("participants[" + i + "]", "must be a user name"));
             }
         }
+        r.has("steps");
         JsonNode given = document.path("steps");
         if (!given.isArray() || given.isEmpty()) {
             errors.add(new FieldError("steps", "is required: at least one step, {experiment} or {experiments: [...]}"));
         }
         for (int i = 0; given.isArray() && i < given.size(); i++) {
-            checkStep(given.get(i), "steps[" + i + "]", errors);
+            checkStep(r.at(given.get(i), "steps[" + i + "]"), given.get(i));
         }
+        r.finish();
         if (!errors.isEmpty()) {
             throw new InvalidDocumentException(errors);
         }
         return stored(name, document);
     }
 
-    private static void checkStep(JsonNode step, String path, List<FieldError> errors) {
-        if (step.has("experiment") == step.has("experiments")) {
-            errors.add(new FieldError(path, "must have experiment (one) or experiments (several, run in parallel)"));
+    /** One step, read by {@code reader} (which has reported it already when it is not an object). */
+    private static void checkStep(FieldReader reader, JsonNode step) {
+        if (!step.isObject()) {
+            return;
+        }
+        boolean one = reader.has("experiment");
+        if (one == reader.has("experiments")) {
+            reader.error(null, "must have experiment (one) or experiments (several, run in parallel)");
             return;
         }
         JsonNode names = names(step);
         for (JsonNode experiment : names.isArray() ? names : List.of(names)) {
             if (!experiment.isTextual() || !Names.isDnsLabel(experiment.asText())) {
-                errors.add(new FieldError(path + (step.has("experiment") ? ".experiment" : ".experiments"), "must name experiments"));
+                reader.error(one ? "experiment" : "experiments", "must name experiments");
             }
         }
-        if (step.has("experiments") && (!names.isArray() || names.isEmpty())) {
-            errors.add(new FieldError(path + ".experiments", "must list at least one experiment"));
+        if (!one && (!names.isArray() || names.isEmpty())) {
+            reader.error("experiments", "must list at least one experiment");
         }
-        step.fieldNames().forEachRemaining(field -> {
-            if (!STEP_FIELDS.contains(field)) {
-                errors.add(new FieldError(path + "." + field, "is not a field of a step; the fields are experiment, experiments, "
-                        + "continueOnFailure"));
-            }
-        });
+        reader.bool("continueOnFailure");
+        reader.finish();
     }
 
     /** A kept game day: it was checked when written, so its fields are read without checking them again. */

@@ -24,7 +24,7 @@ import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.SavedExperiment;
-import dev.faultline.experiment.spec.Durations;
+import dev.faultline.Durations;
 import dev.faultline.run.HaltService;
 import dev.faultline.run.Instance;
 import dev.faultline.run.Run;

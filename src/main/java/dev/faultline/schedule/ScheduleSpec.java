@@ -20,8 +20,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.faultline.Names;
 import dev.faultline.FieldError;
+import dev.faultline.FieldReader;
 import dev.faultline.InvalidDocumentException;
-import dev.faultline.experiment.spec.Durations;
+import dev.faultline.Durations;
 
 /**
  * A schedule as written: {@code {"name", "experiment", "cron", "timeZone", "window": {"days",
@@ -31,7 +32,6 @@ import dev.faultline.experiment.spec.Durations;
 public record ScheduleSpec(String name, String experiment, String cron, ZoneId timeZone, Window window, List<Blackout> blackouts,
         Duration jitter, boolean paused) {
 
-    private static final List<String> WRITTEN = List.of("name", "experiment", "cron", "timeZone", "window", "blackouts", "jitter", "paused");
     /** What the API adds on reading a schedule: not part of it, and not kept. */
     static final Set<String> SHOWN = Set.of("nextFires", "history", "status");
     private static final String MOMENT = "must be a date (2026-12-20), a local date-time (2026-12-20T08:00) or an instant";
@@ -85,34 +85,35 @@ public record ScheduleSpec(String name, String experiment, String cron, ZoneId t
      */
     static ScheduleSpec read(JsonNode document, String pathName) {
         List<FieldError> errors = new ArrayList<>();
-        DocumentFields.checkShape(document, "schedule", WRITTEN, SHOWN, errors);
-        String name = DocumentFields.name(document, pathName, errors);
-        String experiment = required(document, "experiment", errors);
-        if (experiment != null && !Names.isDnsLabel(experiment)) {
-            errors.add(new FieldError("experiment", "must name an experiment (a DNS label)"));
+        FieldReader r = DocumentFields.reader(document, "schedule", SHOWN, errors);
+        String name = DocumentFields.name(r, pathName);
+        String experiment = r.text("experiment", true);
+        if (experiment != null && !Names.isDnsLabel(experiment.strip())) {
+            r.error("experiment", "must name an experiment (a DNS label)");
         }
-        ZoneId zone = DocumentFields.timeZone(document, errors);
-        String cron = required(document, "cron", errors);
+        ZoneId zone = DocumentFields.timeZone(r);
+        String cron = r.text("cron", true);
         if (cron != null) {
             try {
-                new CronExpression(cron);
+                new CronExpression(cron.strip());
             } catch (java.text.ParseException e) {
                 errors.add(new FieldError("cron", "is not a Quartz cron expression (seconds first, e.g. \"0 0/5 * * * ?\"): " + e.getMessage()));
             }
         }
-        if (document.hasNonNull("window")) {
+        if (r.has("window")) {
             checkWindow(document.get("window"), errors);
         }
-        checkBlackouts(document.get("blackouts"), zone, errors);
-        if (document.hasNonNull("jitter")) {
+        if (r.has("blackouts")) {
+            checkBlackouts(document.get("blackouts"), zone, errors);
+        }
+        if (r.has("jitter")) {
             Optional<Duration> parsed = Durations.parse(document.get("jitter").asText());
             if (parsed.isEmpty() || parsed.get().isNegative() || parsed.get().compareTo(MAX_JITTER) > 0) {
                 errors.add(new FieldError("jitter", "must be a duration from 0s to 1h, such as 30s or PT30S"));
             }
         }
-        if (document.hasNonNull("paused") && !document.get("paused").isBoolean()) {
-            errors.add(new FieldError("paused", "must be true or false"));
-        }
+        r.bool("paused");
+        r.finish();
         if (!errors.isEmpty()) {
             throw new InvalidDocumentException(errors);
         }
@@ -133,15 +134,6 @@ public record ScheduleSpec(String name, String experiment, String cron, ZoneId t
                         time(window, "to").orElseThrow()),
                 blackouts, document.hasNonNull("jitter") ? Durations.parse(document.get("jitter").asText()).orElseThrow() : Duration.ZERO,
                 document.path("paused").asBoolean(false));
-    }
-
-    private static String required(JsonNode document, String field, List<FieldError> errors) {
-        JsonNode node = document.get(field);
-        if (node == null || !node.isTextual() || node.asText().isBlank()) {
-            errors.add(new FieldError(field, "is required"));
-            return null;
-        }
-        return node.asText().strip();
     }
 
     private static void checkWindow(JsonNode node, List<FieldError> errors) {

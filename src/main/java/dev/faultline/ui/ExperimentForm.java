@@ -26,7 +26,7 @@ import com.vaadin.flow.component.textfield.TextField;
 import com.vaadin.flow.data.value.ValueChangeMode;
 
 import dev.faultline.FieldError;
-import dev.faultline.experiment.spec.Durations;
+import dev.faultline.Durations;
 import dev.faultline.metrics.GoldenSignal;
 import dev.faultline.run.Measurements;
 

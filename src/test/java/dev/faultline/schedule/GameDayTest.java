@@ -218,7 +218,7 @@ class GameDayTest {
                 "steps", List.of(Map.of("experiment", "no-such-experiment"), Map.of("experiment", "a", "experiments", List.of("b"))),
                 "colour", "red"))
                 .post("/api/v1/gamedays").then().statusCode(400)
-                .body("errors.path", equalTo(List.of("colour", "title", "startAt", "steps[1]")));
+                .body("errors.path", equalTo(List.of("title", "startAt", "steps[1]", "colour")));
         gina().contentType(ContentType.JSON).body(Map.of("name", "bad", "title", "t", "startAt", "2026-12-01T10:00",
                 "timeZone", "Europe/Paris", "participants", List.of("nobody-here"), "steps", List.of(Map.of("experiment", "no-such-experiment"))))
                 .post("/api/v1/gamedays").then().statusCode(400)

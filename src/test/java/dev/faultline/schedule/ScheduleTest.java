@@ -4,6 +4,7 @@ import static dev.faultline.testing.TestApi.as;
 import static dev.faultline.testing.TestApi.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -166,8 +167,9 @@ class ScheduleTest {
                 "timeZone", "Mars/Olympus", "window", Map.of("days", List.of("FUNDAY"), "from", "25:00", "to", "16:00"),
                 "blackouts", List.of(Map.of("from", "2026-12-24", "to", "2026-12-20")), "jitter", "2h", "pused", true))
                 .post("/api/v1/schedules").then().statusCode(400).contentType(TestApi.PROBLEM)
-                .body("errors.path", equalTo(List.of("pused", "name", "timeZone", "cron", "window.days[0]", "window.from",
-                        "blackouts[0].to", "jitter")));
+                .body("errors.path", equalTo(List.of("name", "timeZone", "cron", "window.days[0]", "window.from",
+                        "blackouts[0].to", "jitter", "pused")))
+                .body("errors.find { it.path == 'pused' }.message", startsWith("is not a known field (did you mean \"paused\"?); expected name, experiment, timeZone, cron, window"));
         sam().contentType(ContentType.JSON).body(Map.of("experiment", "no-such-experiment", "cron", "0 0 * * * ?"))
                 .put("/api/v1/schedules/orphan").then().statusCode(400).body("errors[0].path", equalTo("experiment"));
         sam().contentType(ContentType.JSON).body(Map.of("name", "dup", "experiment", "nightly-reviews", "cron", "0 0 * * * ?"))

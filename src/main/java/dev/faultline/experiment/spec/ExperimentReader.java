@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.faultline.Durations;
+import dev.faultline.FieldReader;
 import dev.faultline.FieldError;
 import dev.faultline.Names;
 import dev.faultline.experiment.spec.ExperimentSpec.RampStep;

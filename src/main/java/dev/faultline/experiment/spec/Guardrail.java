@@ -1,5 +1,7 @@
 package dev.faultline.experiment.spec;
 
+import dev.faultline.Durations;
+
 import java.time.Duration;
 
 import com.fasterxml.jackson.annotation.JsonInclude;

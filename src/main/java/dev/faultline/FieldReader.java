@@ -1,4 +1,4 @@
-package dev.faultline.experiment.spec;
+package dev.faultline;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,23 +15,21 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.faultline.FieldError;
-import dev.faultline.Names;
-
 /**
  * Reads the fields of one JSON/YAML object, recording a {@link FieldError} at the field's path for
  * every missing, mistyped or out-of-range value instead of stopping at the first. A read that fails
  * returns {@code null}; {@link #finish()} reports fields nobody asked for as unknown.
  */
-final class FieldReader {
+public final class FieldReader {
 
-    static final Pattern DNS_SUBDOMAIN = Pattern.compile(
+    public static final Pattern DNS_SUBDOMAIN = Pattern.compile(
             "(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
     private final JsonNode node;
     private final String path;
     private final List<FieldError> errors;
     private final Set<String> known = new LinkedHashSet<>();
+    private final Set<String> tolerated = new LinkedHashSet<>();
 
     private FieldReader(JsonNode node, String path, List<FieldError> errors) {
         this.node = node;
@@ -40,7 +38,7 @@ final class FieldReader {
     }
 
     /** A reader over {@code node}, which must be an object; otherwise one error and a reader that reads nothing. */
-    static FieldReader of(JsonNode node, String path, List<FieldError> errors) {
+    public static FieldReader of(JsonNode node, String path, List<FieldError> errors) {
         if (node == null || !node.isObject()) {
             errors.add(new FieldError(path, "must be an object, found " + describe(node)));
             return new FieldReader(null, path, errors);
@@ -48,46 +46,54 @@ final class FieldReader {
         return new FieldReader(node, path, errors);
     }
 
-    String path() {
+    public String path() {
         return path;
     }
 
     /** A reader for a value found elsewhere in this document (map values), reporting into the same errors. */
-    FieldReader at(JsonNode value, String valuePath) {
+    public FieldReader at(JsonNode value, String valuePath) {
         return of(value, valuePath, errors);
     }
 
-    void errorAt(String fullPath, String message) {
+    public void errorAt(String fullPath, String message) {
         errors.add(new FieldError(fullPath, message));
     }
 
-    boolean isNumber(String field) {
+    public boolean isNumber(String field) {
         return has(field) && node.get(field).isNumber();
     }
 
     /** The number of elements when the field is a list, else -1. */
-    int listSize(String field) {
+    public int listSize(String field) {
         return has(field) && node.get(field).isArray() ? node.get(field).size() : -1;
     }
 
-    String pathOf(String field) {
+    public String pathOf(String field) {
         return path.isEmpty() ? field : path + "." + field;
     }
 
-    void error(String field, String message) {
+    public void error(String field, String message) {
         errors.add(new FieldError(field == null ? path : pathOf(field), message));
     }
 
-    int errorCount() {
+    public int errorCount() {
         return errors.size();
     }
 
     /** Marks a field as known without reading it (read-only fields such as {@code status}). */
-    void ignore(String field) {
+    public void ignore(String field) {
         known.add(field);
     }
 
-    boolean has(String field) {
+    /**
+     * Accepts a field without reading it or offering it: what the API adds when it answers (a
+     * schedule's {@code nextFires}), which a document read back may carry.
+     */
+    public void tolerate(String field) {
+        tolerated.add(field);
+    }
+
+    public boolean has(String field) {
         known.add(field);
         return node != null && node.has(field) && !node.get(field).isNull();
     }
@@ -102,7 +108,7 @@ final class FieldReader {
         return null;
     }
 
-    String text(String field, boolean required) {
+    public String text(String field, boolean required) {
         JsonNode value = get(field, required);
         if (value == null) {
             return null;
@@ -119,7 +125,7 @@ final class FieldReader {
     }
 
     /** A string that must match {@code pattern}; {@code rule} says in words what that means. */
-    String text(String field, boolean required, Pattern pattern, String rule) {
+    public String text(String field, boolean required, Pattern pattern, String rule) {
         String value = text(field, required);
         if (value != null && !pattern.matcher(value).matches()) {
             error(field, rule + ", found \"" + abbreviate(value) + "\"");
@@ -128,12 +134,12 @@ final class FieldReader {
         return value;
     }
 
-    String dnsLabel(String field, boolean required) {
+    public String dnsLabel(String field, boolean required) {
         return text(field, required, Names.DNS_LABEL,
                 "must be a DNS label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
     }
 
-    String oneOfTexts(String field, boolean required, Set<String> allowed) {
+    public String oneOfTexts(String field, boolean required, Set<String> allowed) {
         String value = text(field, required);
         if (value != null && !allowed.contains(value)) {
             error(field, "must be one of " + String.join(", ", allowed) + ", found \"" + abbreviate(value) + "\"");
@@ -142,7 +148,7 @@ final class FieldReader {
         return value;
     }
 
-    Double number(String field, boolean required) {
+    public Double number(String field, boolean required) {
         JsonNode value = get(field, required);
         if (value == null) {
             return null;
@@ -154,7 +160,7 @@ final class FieldReader {
         return value.asDouble();
     }
 
-    Integer integer(String field, boolean required, int min, int max) {
+    public Integer integer(String field, boolean required, int min, int max) {
         JsonNode value = get(field, required);
         if (value == null) {
             return null;
@@ -171,7 +177,7 @@ final class FieldReader {
         return number;
     }
 
-    Boolean bool(String field) {
+    public Boolean bool(String field) {
         JsonNode value = get(field, false);
         if (value == null) {
             return null;
@@ -184,7 +190,7 @@ final class FieldReader {
     }
 
     /** A share of requests: more than 0, at most 100. */
-    Double percentage(String field, boolean required) {
+    public Double percentage(String field, boolean required) {
         Double value = number(field, required);
         if (value != null && !(value > 0 && value <= 100)) {
             error(field, "must be a percentage greater than 0 and at most 100, found " + plain(value));
@@ -193,7 +199,7 @@ final class FieldReader {
         return value;
     }
 
-    Duration duration(String field, boolean required, Duration min, Duration max) {
+    public Duration duration(String field, boolean required, Duration min, Duration max) {
         JsonNode value = get(field, required);
         if (value == null) {
             return null;
@@ -218,7 +224,7 @@ final class FieldReader {
     }
 
     /** A nested object read by {@code read}; unknown fields inside it are reported too. */
-    <T> T object(String field, boolean required, Function<FieldReader, T> read) {
+    public <T> T object(String field, boolean required, Function<FieldReader, T> read) {
         JsonNode value = get(field, required);
         if (value == null) {
             return null;
@@ -234,7 +240,7 @@ final class FieldReader {
     }
 
     /** A list whose elements are read by {@code read(element, path)}; an element that fails is left out. */
-    <T> List<T> list(String field, boolean required, BiFunction<JsonNode, String, T> read) {
+    public <T> List<T> list(String field, boolean required, BiFunction<JsonNode, String, T> read) {
         JsonNode value = get(field, required);
         if (value == null) {
             return null;
@@ -254,7 +260,7 @@ final class FieldReader {
     }
 
     /** A list of objects, each read by {@code read} with its own reader. */
-    <T> List<T> objects(String field, boolean required, Function<FieldReader, T> read) {
+    public <T> List<T> objects(String field, boolean required, Function<FieldReader, T> read) {
         return list(field, required, (element, elementPath) -> {
             FieldReader item = of(element, elementPath, errors);
             if (item.node == null) {
@@ -268,7 +274,7 @@ final class FieldReader {
     }
 
     /** A list of strings, each matching {@code pattern}. */
-    List<String> texts(String field, Pattern pattern, String rule) {
+    public List<String> texts(String field, Pattern pattern, String rule) {
         return list(field, false, (element, elementPath) -> {
             if (!element.isTextual() || !pattern.matcher(element.asText()).matches()) {
                 errors.add(new FieldError(elementPath, rule + ", found " + describe(element)));
@@ -279,7 +285,7 @@ final class FieldReader {
     }
 
     /** A map from names matching {@code keyPattern} to values read by {@code read(value, path)}. */
-    <T> Map<String, T> map(String field, Pattern keyPattern, String keyRule, BiFunction<JsonNode, String, T> read) {
+    public <T> Map<String, T> map(String field, Pattern keyPattern, String keyRule, BiFunction<JsonNode, String, T> read) {
         JsonNode value = get(field, false);
         if (value == null) {
             return null;
@@ -306,7 +312,7 @@ final class FieldReader {
     }
 
     /** A map of string values; numbers and booleans are taken as their text (header values, labels). */
-    Map<String, String> stringMap(String field, Pattern keyPattern, String keyRule) {
+    public Map<String, String> stringMap(String field, Pattern keyPattern, String keyRule) {
         return map(field, keyPattern, keyRule, (value, valuePath) -> {
             if (!value.isValueNode() || value.isNull()) {
                 errors.add(new FieldError(valuePath, "must be a string, found " + describe(value)));
@@ -320,7 +326,7 @@ final class FieldReader {
      * The one field present among {@code choices}; an error on this object when none or several are.
      * Returns {@code null} after an error.
      */
-    String exactlyOne(String... choices) {
+    public String exactlyOne(String... choices) {
         List<String> present = new ArrayList<>();
         for (String choice : choices) {
             if (has(choice)) {
@@ -336,12 +342,12 @@ final class FieldReader {
     }
 
     /** Reports every field of this object that no read asked for. */
-    void finish() {
+    public void finish() {
         if (node == null) {
             return;
         }
         node.fieldNames().forEachRemaining(field -> {
-            if (!known.contains(field)) {
+            if (!known.contains(field) && !tolerated.contains(field)) {
                 error(field, "is not a known field" + suggestion(field));
             }
         });
@@ -382,7 +388,7 @@ final class FieldReader {
         return previous[b.length()];
     }
 
-    static String describe(JsonNode node) {
+    public static String describe(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return "nothing";
         }
@@ -398,11 +404,11 @@ final class FieldReader {
         return node.isArray() ? "a list" : "an object";
     }
 
-    static String abbreviate(String text) {
+    public static String abbreviate(String text) {
         return text.length() <= 60 ? text : text.substring(0, 57) + "...";
     }
 
-    static String plain(double value) {
+    public static String plain(double value) {
         return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
     }
 }

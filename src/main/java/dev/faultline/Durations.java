@@ -1,4 +1,4 @@
-package dev.faultline.experiment.spec;
+package dev.faultline;
 
 import java.io.IOException;
 import java.math.BigDecimal;

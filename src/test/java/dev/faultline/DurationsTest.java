@@ -1,4 +1,6 @@
-package dev.faultline.experiment.spec;
+package dev.faultline;
+
+import dev.faultline.Durations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
