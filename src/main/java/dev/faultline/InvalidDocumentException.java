@@ -1,7 +1,7 @@
 package dev.faultline;
 
 import java.util.List;
-
+import java.util.stream.Collectors;
 
 /** A document that cannot be accepted; every error carries the path of the field that caused it. */
 public class InvalidDocumentException extends RuntimeException implements Failure.Known {
@@ -16,6 +16,11 @@ public class InvalidDocumentException extends RuntimeException implements Failur
 
     public List<FieldError> errors() {
         return errors;
+    }
+
+    /** The first {@code limit} errors in words, each with its field: {@code path: message; path: message}. */
+    public String describe(int limit) {
+        return errors.stream().limit(limit).map(error -> error.path() + ": " + error.message()).collect(Collectors.joining("; "));
     }
 
     @Override

@@ -125,10 +125,16 @@ public class ExperimentService {
      * Fails unless {@code caller} was granted the namespace of each named experiment (what a schedule
      * or a game day runs); experiments that do not exist are left to the document's own checks.
      */
-    public void requireGrantsFor(Caller caller, Iterable<String> experimentNames) {
-        for (String name : experimentNames) {
-            find(name).ifPresent(saved -> caller.requireGrant(saved.experiment().spec().target().namespace()));
+    @Transactional(TxType.SUPPORTS)
+    public void requireGrantsFor(Caller caller, java.util.Collection<String> experimentNames) {
+        if (experimentNames.isEmpty()) {
+            return;
         }
+        // one query for all of them; the order of the names decides which refusal is reported
+        java.util.Map<String, String> namespaces = new java.util.HashMap<>();
+        StoredExperiment.<StoredExperiment> list("name in ?1", experimentNames)
+                .forEach(stored -> namespaces.put(stored.name, decode(stored.document).spec().target().namespace()));
+        experimentNames.stream().map(namespaces::get).filter(java.util.Objects::nonNull).forEach(caller::requireGrant);
     }
 
     /** How the audit log names an experiment. */

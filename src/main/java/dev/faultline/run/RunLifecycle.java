@@ -78,10 +78,15 @@ public class RunLifecycle {
         }
     }
 
-    /** The samples an ending's observers see (empty when the database does not give them: the ending is published anyway). */
+    /**
+     * The samples an ending's observers see: the newest of each check, oldest first (one indexed row
+     * per check, however long the run went on); empty when the database does not give them, as the
+     * ending is published anyway.
+     */
     private List<Run.Sample> samplesOf(String runId) {
         try {
-            return store.samples(runId);
+            return store.latestSamples(List.of(runId)).getOrDefault(runId, List.of()).stream()
+                    .sorted(java.util.Comparator.comparing(Run.Sample::at)).toList();
         } catch (RuntimeException e) {
             LOG.warnf("The samples of run %s could not be read for its observers: %s", runId, e.getMessage());
             return List.of();

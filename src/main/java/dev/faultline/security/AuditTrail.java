@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -101,8 +100,7 @@ public class AuditTrail {
     /** The detail an entry keeps of a failure: its message, and the first few field errors of an invalid document. */
     public static String detail(RuntimeException failure) {
         if (failure instanceof InvalidDocumentException invalid && !invalid.errors().isEmpty()) {
-            return invalid.errors().stream().limit(5).map(error -> error.path() + ": " + error.message())
-                    .collect(Collectors.joining("; "));
+            return invalid.describe(5);
         }
         return Failure.of(failure) == Failure.UNEXPECTED ? "unexpected failure (the server log has the details)" : failure.getMessage();
     }

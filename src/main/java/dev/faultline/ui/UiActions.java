@@ -48,7 +48,7 @@ public class UiActions {
     /** What to tell the user about a failure; invalid input names its field. */
     static String message(RuntimeException e) {
         if (e instanceof InvalidDocumentException invalid && !invalid.errors().isEmpty()) {
-            return String.join("; ", invalid.errors().stream().map(error -> error.path() + ": " + error.message()).toList());
+            return invalid.describe(Integer.MAX_VALUE);
         }
         return Failure.of(e) == Failure.UNEXPECTED ? "Something went wrong; the server log has the details" : e.getMessage();
     }
