@@ -53,11 +53,13 @@ public class PreviewService {
 
     /**
      * @param needsConsent the fault would reach more than the target names; a run must consent to that
+     * @param wider what else the fault would reach, in words (what a run consents to)
+     * @param refusals why a run would be refused even with consent (also among the warnings)
      * @param policy what the policy in force would refuse about a run of this experiment
      * @param queries the PromQL of every Prometheus-backed probe and guardrail (templates expanded)
      */
     public record Preview(String experiment, int revision, String rule, List<Change> changes, List<String> warnings,
-            boolean needsConsent, List<FieldError> policy, List<Measurements.NamedQuery> queries) {
+            boolean needsConsent, List<String> wider, List<String> refusals, List<FieldError> policy, List<Measurements.NamedQuery> queries) {
     }
 
     /** The preview of a stored experiment's current revision. */
@@ -75,6 +77,7 @@ public class PreviewService {
         Change change = new Change(plan.action(), plan.rule().kind(), plan.rule().namespace(), plan.rule().resource(),
                 presentable(plan.before()), presentable(plan.after()));
         return new Preview(experiment.name(), revision, plan.rule().route(), List.of(change), plan.warnings(), plan.needsConsent(),
+                plan.wider(), plan.refusals(),
                 policy.violations(experiment.spec()), Measurements.queries(experiment.spec()));
     }
 

@@ -203,8 +203,11 @@ class RunExecution {
         }
         try {
             FaultPlan plan = injector.plan(run.request(clock.instant(), null));
+            if (!plan.refusals().isEmpty()) {
+                return Optional.of(String.join("; ", plan.refusals()));
+            }
             if (plan.needsConsent() && !run.widerBlastRadius) {
-                return Optional.of(String.join("; ", plan.warnings().stream().filter(w -> w.contains("consent")).toList()));
+                return Optional.of(String.join("; ", plan.wider()));
             }
         } catch (MeshException e) {
             return Optional.of(e.getMessage());

@@ -14,6 +14,7 @@ import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import dev.faultline.Durations;
 import dev.faultline.FieldReader;
@@ -39,6 +40,8 @@ final class ExperimentReader {
     private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]+");
     private static final Pattern LABEL_KEY = Pattern.compile(
             "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+    private static final Pattern HTTP_METHOD = Pattern.compile("[A-Z][A-Z-]*");
+    private static final Pattern QUERY_PARAM = Pattern.compile("[^\\s=&#]+");
     private static final Pattern SUBSET = Pattern.compile("[a-zA-Z0-9]([-a-zA-Z0-9_.]{0,61}[a-zA-Z0-9])?");
     private static final Set<String> GRPC_CODES = new LinkedHashSet<>(List.of("CANCELLED", "UNKNOWN",
             "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
@@ -145,21 +148,58 @@ final class ExperimentReader {
         if (route != null && route.length() > 253) {
             r.error("route", "must be at most 253 characters");
         }
-        Match match = r.object("match", false, m -> new Match(
-                m.map("headers", HEADER_NAME, "must be a lowercase header name (Istio matches headers in lowercase)",
-                        (value, path) -> stringMatch(m.at(value, path))),
-                m.stringMap("sourceLabels", LABEL_KEY, "must be a Kubernetes label key")));
+        Match match = r.object("match", false, ExperimentReader::match);
         return new Target(mesh, namespace, service, subset, route, match);
     }
 
-    private static StringMatch stringMatch(FieldReader m) {
+    private static Match match(FieldReader m) {
+        String headerRule = "must be a lowercase header name (Istio matches headers in lowercase)";
+        Map<String, StringMatch> headers = m.map("headers", HEADER_NAME, headerRule,
+                (value, path) -> stringMatch(m.at(value, path), null));
+        Map<String, StringMatch> withoutHeaders = m.map("withoutHeaders", HEADER_NAME, headerRule,
+                (value, path) -> stringMatch(m.at(value, path), null));
+        StringMatch uri = m.object("uri", false, u -> stringMatch(u, "/"));
+        StringMatch scheme = m.object("scheme", false, u -> stringMatch(u, null));
+        StringMatch method = m.object("method", false, u -> stringMatch(u, null));
+        if (method != null && method.exact() != null && !HTTP_METHOD.matcher(method.exact()).matches()) {
+            m.error("method", "exact must be an HTTP method in capitals (GET, POST), as requests carry it, found "
+                    + FieldReader.describe(TextNode.valueOf(method.exact())));
+        }
+        StringMatch authority = m.object("authority", false, u -> stringMatch(u, null));
+        Map<String, StringMatch> queryParams = m.map("queryParams", QUERY_PARAM, "must be a query parameter name",
+                (value, path) -> {
+                    StringMatch param = stringMatch(m.at(value, path), null);
+                    if (param != null && param.prefix() != null) {
+                        m.errorAt(path + ".prefix", "Istio matches query parameters by exact value or regex only");
+                        return null;
+                    }
+                    return param;
+                });
+        Integer port = m.integer("port", false, 1, 65535);
+        Map<String, String> sourceLabels = m.stringMap("sourceLabels", LABEL_KEY, "must be a Kubernetes label key");
+        String sourceNamespace = m.dnsLabel("sourceNamespace", false);
+        return new Match(headers, withoutHeaders, uri, scheme, method, authority, queryParams, port, sourceLabels, sourceNamespace);
+    }
+
+    /** Istio's StringMatch: exactly one of exact, prefix and regex (RE2, as Envoy); {@code start}, when given, begins exact and prefix. */
+    private static StringMatch stringMatch(FieldReader m, String start) {
         int before = m.errorCount();
         String kind = m.exactlyOne("exact", "prefix", "regex");
         String exact = m.text("exact", false);
         String prefix = m.text("prefix", false);
         String regex = m.text("regex", false);
+        for (String field : List.of("exact", "prefix")) {
+            String value = field.equals("exact") ? exact : prefix;
+            if (start != null && value != null && !value.startsWith(start)) {
+                m.error(field, "must start with " + start + " (a URI path), found " + FieldReader.describe(TextNode.valueOf(value)));
+            }
+        }
         if (regex != null) {
-            checkRegex(m, "regex", regex);
+            try {
+                com.google.re2j.Pattern.compile(regex);
+            } catch (com.google.re2j.PatternSyntaxException e) {
+                m.error("regex", "must be an RE2 regular expression, as Envoy reads it: " + e.getDescription());
+            }
         }
         m.finish();
         return kind == null || m.errorCount() > before ? null : new StringMatch(exact, prefix, regex);

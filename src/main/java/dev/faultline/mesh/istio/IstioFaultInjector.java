@@ -85,7 +85,7 @@ public class IstioFaultInjector implements FaultInjector {
         for (JsonNode own : RoutePlanner.serving(faultlines, host, new ArrayList<>())) {
             String run = RoutePlanner.annotation(own, RoutePlanner.RUN);
             if (request.runId().equals(run)) {
-                return new FaultPlan(ref(request, own, true), FaultPlan.Action.NONE, own, own, List.of("the rule is already in place"), false);
+                return FaultPlan.inPlace(ref(request, own, true), own);
             }
             throw refusedBecauseOf(run, RoutePlanner.name(own), host);
         }
@@ -106,16 +106,17 @@ public class IstioFaultInjector implements FaultInjector {
     }
 
     private FaultPlan dedicatedPlan(FaultRequest request, Host host, List<String> warnings) {
-        boolean needsConsent = request.target().subset() != null;
-        if (needsConsent) {
-            warnings.add("no VirtualService routes " + host.name() + " by subset, so its requests are spread over every "
+        List<String> wider = new ArrayList<>();
+        if (request.target().subset() != null) {
+            wider.add("no VirtualService routes " + host.name() + " by subset, so its requests are spread over every "
                     + "version: the fault cannot be limited to subset " + request.target().subset()
                     + " and reaches all of " + host.name() + "; running needs consent to this wider blast radius");
         }
+        warnings.addAll(wider);
         warnings.add("no VirtualService serves " + host.name() + ": Faultline creates " + request.ruleName()
                 + " for the run and deletes it afterwards");
         ObjectNode after = RoutePlanner.dedicated(request, host);
-        return new FaultPlan(ref(request, after, true), FaultPlan.Action.CREATE, null, after, warnings, needsConsent);
+        return new FaultPlan(ref(request, after, true), FaultPlan.Action.CREATE, null, after, warnings, wider, List.of());
     }
 
     private FaultPlan insertionPlan(FaultRequest request, Host host, JsonNode vs, List<String> warnings) {
@@ -123,7 +124,7 @@ public class IstioFaultInjector implements FaultInjector {
         // Annotations naming a route that is gone are left over, not in the way: this rule's annotations replace them.
         if (owner != null && RoutePlanner.routeIndex(vs, owner.route()) >= 0) {
             if (owner.is(request.runId(), request.ruleName())) {
-                return new FaultPlan(ref(request, vs, false), FaultPlan.Action.NONE, vs, vs, List.of("the rule is already in place"), false);
+                return FaultPlan.inPlace(ref(request, vs, false), vs);
             }
             throw refusedBecauseOf(owner.runId(), RoutePlanner.name(vs), host);
         }
@@ -136,14 +137,14 @@ public class IstioFaultInjector implements FaultInjector {
         JsonNode served = vs.path("spec").path("http").get(index);
         String where = "route http[" + index + "]" + (served.has("name") ? " \"" + served.get("name").asText() + "\"" : "")
                 + " of VirtualService " + RoutePlanner.name(vs);
-        boolean needsConsent = false;
+        List<String> wider = new ArrayList<>();
         List<String> split = RoutePlanner.weightedSubsets(served);
         if (request.target().subset() != null && !split.isEmpty()) {
-            needsConsent = true;
-            warnings.add(where + " splits traffic by weight across subsets " + split + "; Istio decides a fault before "
+            wider.add(where + " splits traffic by weight across subsets " + split + "; Istio decides a fault before "
                     + "it picks the destination, so the fault reaches all of them, not only " + request.target().subset()
                     + "; running needs consent to this wider blast radius");
         }
+        warnings.addAll(wider);
         if (served.has("retries") || served.has("timeout")) {
             warnings.add(where + " has " + (served.has("retries") ? "retries" : "")
                     + (served.has("retries") && served.has("timeout") ? " and " : "") + (served.has("timeout") ? "a timeout" : "")
@@ -155,7 +156,7 @@ public class IstioFaultInjector implements FaultInjector {
         ObjectNode after = vs.deepCopy();
         ((ArrayNode) after.path("spec").path("http")).insert(index, RoutePlanner.faultRoute(served, request));
         RoutePlanner.annotate(after, request);
-        return new FaultPlan(ref(request, vs, false), FaultPlan.Action.UPDATE, vs, after, warnings, needsConsent);
+        return new FaultPlan(ref(request, vs, false), FaultPlan.Action.UPDATE, vs, after, warnings, wider, List.of());
     }
 
     @Override
@@ -165,9 +166,11 @@ public class IstioFaultInjector implements FaultInjector {
             if (plan.action() == FaultPlan.Action.NONE) {
                 return plan.rule();
             }
+            if (!plan.refusals().isEmpty()) {
+                throw new MeshException(Reason.REFUSED, String.join("; ", plan.refusals()));
+            }
             if (plan.needsConsent() && !request.widerBlastRadius()) {
-                throw new MeshException(Reason.REFUSED, String.join("; ", plan.warnings().stream()
-                        .filter(warning -> warning.contains("consent")).toList()));
+                throw new MeshException(Reason.REFUSED, String.join("; ", plan.wider()));
             }
             GenericKubernetesResource resource = toResource(plan.after());
             fence.check();
