@@ -52,6 +52,19 @@ public final class IstioFixtures {
         return documents;
     }
 
+    /** A YAML (or JSON) text as JSON, for resources and parts of them written inline in a test. */
+    public static JsonNode yaml(String text) {
+        try {
+            return YAML.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static <T> T yamlAs(String text, Class<T> type) {
+        return YAML.convertValue(yaml(text), type);
+    }
+
     /**
      * Bookinfo's four Services and its DestinationRules in {@code namespace}, and the VirtualServices of
      * the given samples (a later one replaces an earlier one of the same name).

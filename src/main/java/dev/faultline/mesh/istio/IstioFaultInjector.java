@@ -134,6 +134,7 @@ public class IstioFaultInjector implements FaultInjector {
                     + "Faultline will neither shadow nor remove it. Rename that route to run here");
         }
         int index = RoutePlanner.servedRoute(vs, host, request.target());
+        RoutePlanner.checkNotShadowed(vs, index, request.target().match());
         JsonNode served = vs.path("spec").path("http").get(index);
         String where = "route http[" + index + "]" + (served.has("name") ? " \"" + served.get("name").asText() + "\"" : "")
                 + " of VirtualService " + RoutePlanner.name(vs);
@@ -154,7 +155,7 @@ public class IstioFaultInjector implements FaultInjector {
             warnings.add(where + " already injects a fault of its own; requests Faultline's route matches get Faultline's fault instead while the run lasts");
         }
         ObjectNode after = vs.deepCopy();
-        ((ArrayNode) after.path("spec").path("http")).insert(index, RoutePlanner.faultRoute(served, request));
+        ((ArrayNode) after.path("spec").path("http")).insert(index, RoutePlanner.faultRoute(served, where, request));
         RoutePlanner.annotate(after, request);
         return new FaultPlan(ref(request, vs, false), FaultPlan.Action.UPDATE, vs, after, warnings, wider, List.of());
     }

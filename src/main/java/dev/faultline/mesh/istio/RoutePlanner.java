@@ -124,20 +124,89 @@ final class RoutePlanner {
                     + host.name() + (target.subset() == null ? "" : " subset " + target.subset()) + "; its routes: "
                     + describeRoutes(http));
         }
-        if (candidates.size() == 1) {
-            return candidates.get(0);
+        // Istio takes the first route that matches: walk the routes in order, as far as the first that takes every target request.
+        List<Integer> reached = new ArrayList<>();
+        int takesAll = -1;
+        for (int i = 0; i < http.size() && takesAll < 0; i++) {
+            Reach reach = reach(http.get(i), target.match());
+            if (reach != Reach.NONE && candidates.contains(i)) {
+                reached.add(i);
+            }
+            if (reach == Reach.ALL) {
+                takesAll = i;
+            }
         }
-        if (target.match() != null && !target.match().headers().isEmpty()) {
-            for (int index : candidates) {
-                if (reachable(http.get(index), target.match())) {
-                    return index;
+        if (reached.size() == 1) {
+            return reached.get(0);
+        }
+        if (reached.isEmpty()) {
+            int first = candidates.get(0);
+            throw new MeshException(Reason.TARGET_UNRESOLVED, "the requests of spec.target.match are never served by "
+                    + (candidates.size() == 1 ? "route " : "routes ") + describeRoutes(http, candidates) + " of VirtualService "
+                    + name(vs) + (takesAll >= 0 && takesAll < first ? ": route " + describeRoutes(http, List.of(takesAll))
+                    + " takes them all first" : ": " + String.join("; ", emptyReasons(http, candidates, target.match()))));
+        }
+        throw new MeshException(Reason.TARGET_UNRESOLVED, reached.size() + " routes of VirtualService " + name(vs)
+                + " send requests of the target to " + host.name() + (target.subset() == null ? "" : " subset " + target.subset())
+                + ": " + describeRoutes(http, reached)
+                + ". Name one with spec.target.route, or narrow the target with spec.target.subset or spec.target.match");
+    }
+
+    /** How many of the target's requests a route sees, leaving aside the routes before it. */
+    enum Reach {
+        NONE, SOME, ALL
+    }
+
+    /** NONE when no match block of the route has a request in common with the target's match; ALL when one takes them all. */
+    static Reach reach(JsonNode route, Target.Match match) {
+        JsonNode blocks = route.path("match");
+        if (blocks.isEmpty()) {
+            return Reach.ALL;
+        }
+        Reach reach = Reach.NONE;
+        for (JsonNode block : blocks) {
+            if (MatchIntersection.contains(block, match)) {
+                return Reach.ALL;
+            }
+            try {
+                MatchIntersection.intersect(block, match, "match");
+                reach = Reach.SOME;
+            } catch (MatchIntersection.Empty e) {
+                // this block sees none of them
+            } catch (MatchIntersection.Undecidable e) {
+                reach = Reach.SOME; // it may see some; a fault route there would be refused when it is built
+            }
+        }
+        return reach;
+    }
+
+    /** When the route named by the target sits behind a route that takes every request of the target, nothing would be faulted. */
+    static void checkNotShadowed(JsonNode vs, int index, Target.Match match) {
+        JsonNode http = vs.path("spec").path("http");
+        for (int i = 0; i < index; i++) {
+            if (reach(http.get(i), match) == Reach.ALL) {
+                throw new MeshException(Reason.TARGET_UNRESOLVED, "the requests of spec.target.match are never served by route "
+                        + describeRoutes(http, List.of(index)) + " of VirtualService " + name(vs) + ": route "
+                        + describeRoutes(http, List.of(i)) + " takes them all first");
+            }
+        }
+    }
+
+    private static List<String> emptyReasons(JsonNode http, List<Integer> routes, Target.Match match) {
+        List<String> reasons = new ArrayList<>();
+        for (int index : routes) {
+            JsonNode blocks = http.get(index).path("match");
+            for (int b = 0; b < blocks.size(); b++) {
+                try {
+                    MatchIntersection.intersect(blocks.get(b), match, "http[" + index + "].match[" + b + "]");
+                } catch (MatchIntersection.Empty e) {
+                    reasons.add(e.getMessage());
+                } catch (MatchIntersection.Undecidable e) {
+                    reasons.add(e.getMessage());
                 }
             }
         }
-        throw new MeshException(Reason.TARGET_UNRESOLVED, candidates.size() + " routes of VirtualService " + name(vs)
-                + " send traffic to " + host.name() + (target.subset() == null ? "" : " subset " + target.subset())
-                + ": " + describeRoutes(http, candidates)
-                + ". Name one with spec.target.route, or narrow the target with spec.target.subset or spec.target.match");
+        return reasons;
     }
 
     /** The subsets a route splits its traffic across, when it splits by weight across more than one. */
@@ -156,10 +225,10 @@ final class RoutePlanner {
      * A copy of the served route that carries the fault: named for the run, matching only what both
      * the route and the target match, with the same destinations and everything else the route has.
      */
-    static ObjectNode faultRoute(JsonNode served, FaultRequest request) {
+    static ObjectNode faultRoute(JsonNode served, String where, FaultRequest request) {
         ObjectNode route = served.deepCopy();
         route.put("name", request.ruleName());
-        ArrayNode match = mergedMatch(served.path("match"), request.target().match());
+        ArrayNode match = mergedMatch(served.path("match"), request.target().match(), where);
         route.remove("match");
         if (!match.isEmpty()) {
             route.set("match", match);
@@ -183,7 +252,7 @@ final class RoutePlanner {
         ArrayNode http = spec.putArray("http");
         ObjectNode route = http.addObject();
         route.put("name", request.ruleName());
-        ArrayNode match = mergedMatch(JSON.arrayNode(), request.target().match());
+        ArrayNode match = mergedMatch(JSON.arrayNode(), request.target().match(), "the dedicated VirtualService");
         if (!match.isEmpty()) {
             route.set("match", match);
         }
@@ -320,87 +389,50 @@ final class RoutePlanner {
         return false;
     }
 
-    /** Whether requests carrying the target's exact headers can reach this route (no match block contradicts them all). */
-    private static boolean reachable(JsonNode route, Target.Match match) {
-        JsonNode blocks = route.path("match");
-        if (blocks.isEmpty()) {
-            return true;
-        }
-        for (JsonNode block : blocks) {
-            if (merge(block, match) != null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The route's match blocks (OR), each narrowed by the target's match (AND); blocks that contradict it drop out. */
-    private static ArrayNode mergedMatch(JsonNode routeMatch, Target.Match match) {
+    /**
+     * The route's match blocks (OR), each intersected with the target's match (AND); blocks with no request
+     * in common drop out. Refuses, rather than guesses, when a block cannot be intersected exactly.
+     */
+    private static ArrayNode mergedMatch(JsonNode routeMatch, Target.Match match, String where) {
         ArrayNode merged = JSON.arrayNode();
         if (routeMatch.isEmpty()) {
-            ObjectNode only = merge(JSON.objectNode(), match);
+            ObjectNode only = intersect(JSON.objectNode(), match, where, where);
             if (only != null && !only.isEmpty()) {
                 merged.add(only);
             }
             return merged;
         }
-        for (JsonNode block : routeMatch) {
-            ObjectNode narrowed = merge(block, match);
-            if (narrowed != null) {
-                merged.add(narrowed);
+        List<String> empty = new ArrayList<>();
+        for (int i = 0; i < routeMatch.size(); i++) {
+            String block = where + " match[" + i + "]";
+            try {
+                merged.add(MatchIntersection.intersect(routeMatch.get(i), match, block));
+            } catch (MatchIntersection.Empty e) {
+                empty.add(e.getMessage());
+            } catch (MatchIntersection.Undecidable e) {
+                throw undecidable(where, e);
             }
         }
         if (merged.isEmpty()) {
-            throw new MeshException(Reason.TARGET_UNRESOLVED, "spec.target.match contradicts every match of the route "
-                    + "that serves the target, so no request would be faulted");
+            throw new MeshException(Reason.TARGET_UNRESOLVED, "the requests of spec.target.match are never served by " + where
+                    + ": " + String.join("; ", empty));
         }
         return merged;
     }
 
-    /** One match block narrowed by the target's match, or null when they contradict each other. */
-    private static ObjectNode merge(JsonNode block, Target.Match match) {
-        ObjectNode merged = block.deepCopy();
-        if (match == null) {
-            return merged;
+    private static ObjectNode intersect(JsonNode block, Target.Match match, String where, String blockName) {
+        try {
+            return MatchIntersection.intersect(block, match, blockName);
+        } catch (MatchIntersection.Empty e) {
+            throw new MeshException(Reason.TARGET_UNRESOLVED, "spec.target.match selects no request: " + e.getMessage());
+        } catch (MatchIntersection.Undecidable e) {
+            throw undecidable(where, e);
         }
-        for (Map.Entry<String, Target.StringMatch> header : match.headers().entrySet()) {
-            JsonNode existing = merged.path("headers").path(header.getKey());
-            ObjectNode wanted = stringMatch(header.getValue());
-            if (!existing.isMissingNode()) {
-                if (existing.equals(wanted)) {
-                    continue;
-                }
-                if (existing.has("exact") && wanted.has("exact")) {
-                    return null;
-                }
-            }
-            headers(merged).set(header.getKey(), wanted);
-        }
-        for (Map.Entry<String, String> label : match.sourceLabels().entrySet()) {
-            JsonNode existing = merged.path("sourceLabels").path(label.getKey());
-            if (!existing.isMissingNode() && !existing.asText().equals(label.getValue())) {
-                return null;
-            }
-            ObjectNode labels = merged.has("sourceLabels") ? (ObjectNode) merged.get("sourceLabels") : merged.putObject("sourceLabels");
-            labels.put(label.getKey(), label.getValue());
-        }
-        return merged;
     }
 
-    private static ObjectNode headers(ObjectNode block) {
-        return block.has("headers") ? (ObjectNode) block.get("headers") : block.putObject("headers");
-    }
-
-    private static ObjectNode stringMatch(Target.StringMatch match) {
-        ObjectNode node = JSON.objectNode();
-        if (match.exact() != null) {
-            node.put("exact", match.exact());
-        } else if (match.prefix() != null) {
-            node.put("prefix", match.prefix());
-        } else {
-            node.put("regex", match.regex());
-        }
-        return node;
+    private static MeshException undecidable(String where, MatchIntersection.Undecidable e) {
+        return new MeshException(Reason.REFUSED, "Faultline cannot narrow " + where + " to exactly the requests of "
+                + "spec.target.match, and will not guess: " + e.getMessage());
     }
 
     /** name, match, fault first, as people write routes; the rest in the served route's order. */

@@ -113,6 +113,42 @@ class ExperimentCodecTest {
     }
 
     @Test
+    void aTargetMatchTakesEveryRequestFieldOfIstioAndRoundTrips() {
+        String match = """
+                match: { headers: { x-chaos: { exact: "on" } }, withoutHeaders: { x-canary: { prefix: "1" } },
+                  uri: { prefix: /api/ }, scheme: { exact: http }, method: { regex: "GET|HEAD" },
+                  authority: { exact: "reviews:9080" }, queryParams: { page: { exact: "2" } }, port: 9080,
+                  sourceLabels: { app: productpage }, sourceNamespace: bookinfo }""".indent(10).stripTrailing();
+        String document = VALID.replace("route: jason-to-v2, match: { headers: { x-chaos: { exact: \"on\" } } } }",
+                "route: jason-to-v2,\n" + match + " }");
+        Experiment experiment = ExperimentCodec.decode(document, DocumentFormat.YAML);
+        Target.Match read = experiment.spec().target().match();
+        assertEquals(Target.StringMatch.prefix("/api/"), read.uri());
+        assertEquals(9080, read.port());
+        assertEquals("bookinfo", read.sourceNamespace());
+        assertEquals(Target.StringMatch.prefix("1"), read.withoutHeaders().get("x-canary"));
+        assertEquals(experiment, ExperimentCodec.decode(ExperimentCodec.encode(experiment, DocumentFormat.JSON), DocumentFormat.JSON));
+    }
+
+    @Test
+    void aTargetMatchNamesEveryFieldIstioWouldNotMatchAsWritten() {
+        String match = """
+                match: { headrs: { x-chaos: { exact: "on" } }, uri: { exact: api }, method: { exact: get },
+                  queryParams: { page: { prefix: "2" } }, authority: { regex: "(?=reviews)" }, port: 0,
+                  sourceNamespace: Book_Info }""".indent(10).stripTrailing();
+        String document = VALID.replace("route: jason-to-v2, match: { headers: { x-chaos: { exact: \"on\" } } } }",
+                "route: jason-to-v2,\n" + match + " }");
+        List<FieldError> errors = errors(document, DocumentFormat.YAML);
+        assertThat(errors).extracting(FieldError::path).containsExactlyInAnyOrder("spec.target.match.headrs",
+                "spec.target.match.uri.exact", "spec.target.match.method", "spec.target.match.queryParams.page.prefix",
+                "spec.target.match.authority.regex", "spec.target.match.port", "spec.target.match.sourceNamespace");
+        assertThat(errors).filteredOn(e -> e.path().equals("spec.target.match.headrs")).singleElement()
+                .extracting(FieldError::message).asString().contains("headers");
+        assertThat(errors).filteredOn(e -> e.path().endsWith("authority.regex")).singleElement()
+                .extracting(FieldError::message).asString().startsWith("must be an RE2 regular expression");
+    }
+
+    @Test
     void unknownFieldIsRejectedWithASuggestion() {
         String document = VALID.replace("fixedDelay: 2s, percentage: 50", "fixedDelay: 2s, percent: 50");
 

@@ -28,6 +28,7 @@ import dev.faultline.mesh.OwnedRule;
 import dev.faultline.mesh.RuleRef;
 import dev.faultline.testing.CrdSchema;
 import dev.faultline.testing.IstioFixtures;
+import dev.faultline.testing.IstioRouting;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -470,6 +471,98 @@ class IstioFaultInjectorTest {
         route.putArray("match").addObject().putObject("uri").put("prefix", "/ui");
         route.putArray("route").addObject().putObject("destination").put("host", "reviews").put("subset", "v2");
         return route;
+    }
+
+    /** Reviews routed by the given http routes (YAML, as users write them) instead of Bookinfo's own. */
+    private String routedBy(String httpRoutes) {
+        String namespace = namespace("virtual-service-all-v1");
+        edit(namespace, "reviews", vs -> ((ObjectNode) vs.get("spec")).set("http", IstioFixtures.yaml(httpRoutes)));
+        return namespace;
+    }
+
+    private static Target.Match match(String yaml) {
+        return IstioFixtures.yamlAs(yaml, Target.Match.class);
+    }
+
+    @Test
+    void aTargetMatchNarrowsAPrefixRouteAndIsRefusedWhereThatRouteNeverServesIt() {
+        String namespace = routedBy("""
+                - name: beta
+                  match: [ { headers: { x-group: { prefix: "beta-" } } } ]
+                  route: [ { destination: { host: reviews, subset: v2 } } ]
+                - name: default
+                  route: [ { destination: { host: reviews, subset: v1 } } ]
+                """);
+        // carol is never routed to v2: faulting "carol on v2" must not send her there, nor fault her on v1
+        assertThatThrownBy(() -> injector.plan(request("carol", namespace, "reviews", "v2",
+                match("headers: { x-group: { exact: carol } }"), null, ABORT)))
+                .isInstanceOf(MeshException.class).hasMessageStartingWith("the requests of spec.target.match are never served by route")
+                .hasMessageContaining("\"beta\"").hasMessageContaining("(prefix \"beta-\") and spec.target.match.headers.x-group (exact \"carol\")");
+
+        RuleRef rule = injector.apply(request("beta7", namespace, "reviews", "v2", match("headers: { x-group: { exact: beta-7 } }"), null, ABORT));
+        JsonNode written = vs(namespace, rule.resource());
+        CrdSchema.istio().assertValid(written);
+        JsonNode faultRoute = written.path("spec").path("http").get(0);
+        assertThat(faultRoute.path("match")).isEqualTo(IstioFixtures.yaml("[ { headers: { x-group: { exact: beta-7 } } } ]"));
+        assertThat(faultRoute.path("route")).isEqualTo(IstioFixtures.yaml("[ { destination: { host: reviews, subset: v2 } } ]"));
+        assertThat(IstioRouting.route(written, request(Map.of("x-group", "beta-7")))).isZero();
+        assertThat(IstioRouting.route(written, request(Map.of("x-group", "beta-8")))).isEqualTo(1);
+        assertThat(IstioRouting.route(written, request(Map.of("x-group", "carol")))).isEqualTo(2);
+    }
+
+    @Test
+    void aRegexRouteIsNarrowedToAnExactValueItMatchesAndARegexItCannotBeIntersectedWithIsRefused() {
+        String namespace = routedBy("""
+                - name: testers
+                  match: [ { headers: { end-user: { regex: "(jason|bob)" } } } ]
+                  route: [ { destination: { host: reviews, subset: v2 } } ]
+                - route: [ { destination: { host: reviews, subset: v1 } } ]
+                """);
+        FaultPlan jason = injector.plan(request("jason", namespace, "reviews", "v2", match("headers: { end-user: { exact: jason } }"), DELAY, null));
+        assertThat(jason.after().path("spec").path("http").get(0).path("match"))
+                .isEqualTo(IstioFixtures.yaml("[ { headers: { end-user: { exact: jason } } } ]"));
+        CrdSchema.istio().assertValid(jason.after());
+        assertThatThrownBy(() -> injector.plan(request("j", namespace, "reviews", "v2", match("headers: { end-user: { prefix: j } }"), DELAY, null)))
+                .isInstanceOf(MeshException.class).satisfies(e -> assertThat(((MeshException) e).reason()).isEqualTo(MeshException.Reason.REFUSED))
+                .hasMessageContaining("will not guess").hasMessageContaining("regex \"(jason|bob)\"").hasMessageContaining("prefix \"j\"");
+        assertThatThrownBy(() -> injector.plan(request("alice", namespace, "reviews", "v2", match("headers: { end-user: { exact: alice } }"), DELAY, null)))
+                .hasMessageStartingWith("the requests of spec.target.match are never served");
+    }
+
+    @Test
+    void uriAndMethodRoutesKeepTheirOwnConditionsAndTakeTheTargetsNarrowerOnes() {
+        String namespace = routedBy("""
+                - name: api
+                  match:
+                    - uri: { prefix: /api }
+                      method: { regex: "GET|HEAD" }
+                      withoutHeaders: { x-canary: {} }
+                    - uri: { exact: /health }
+                  route: [ { destination: { host: reviews, subset: v2 } } ]
+                  timeout: 3s
+                - route: [ { destination: { host: reviews, subset: v1 } } ]
+                """);
+        FaultPlan plan = injector.plan(request("api", namespace, "reviews", "v2",
+                match("{ uri: { exact: /api/v1/items }, method: { exact: GET }, queryParams: { page: { exact: '2' } } }"), DELAY, null));
+        CrdSchema.istio().assertValid(plan.after());
+        JsonNode faultRoute = plan.after().path("spec").path("http").get(0);
+        // the /health block has no request in common with /api/v1/items and drops out; the other keeps its exclusion
+        assertThat(faultRoute.path("match")).isEqualTo(IstioFixtures.yaml("""
+                - uri: { exact: /api/v1/items }
+                  method: { exact: GET }
+                  withoutHeaders: { x-canary: {} }
+                  queryParams: { page: { exact: '2' } }
+                """));
+        assertThat(faultRoute.path("timeout").asText()).isEqualTo("3s");
+        assertThat(plan.after().path("spec").path("http").get(1)).isEqualTo(vs(namespace, "reviews").path("spec").path("http").get(0));
+        assertThatThrownBy(() -> injector.plan(request("post", namespace, "reviews", "v2",
+                match("{ uri: { prefix: /api/ }, method: { exact: POST } }"), DELAY, null)))
+                .hasMessageStartingWith("the requests of spec.target.match are never served")
+                .hasMessageContaining("(regex \"GET|HEAD\") and spec.target.match.method (exact \"POST\")");
+    }
+
+    private static IstioRouting.Request request(Map<String, String> headers) {
+        return new IstioRouting.Request("GET", "http", "reviews", "/", Map.of(), headers, 9080, Map.of(), "bookinfo");
     }
 
     private void edit(String namespace, String name, java.util.function.Consumer<ObjectNode> change) {
