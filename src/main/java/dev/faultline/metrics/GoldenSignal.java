@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * PromQL for a service's golden signals on Istio's standard metrics, over a window, as the
- * destination's or the source's proxy reported them. With {@code excludeInjected}, requests that
+ * destination's or the source's proxy (or, in ambient mode, the waypoint) reported them. With {@code excludeInjected}, requests that
  * Istio faulted on purpose ({@code response_flags} FI: injected abort, DI: injected delay) are left
  * out, so the figure shows harm beyond the fault itself.
  */
@@ -16,8 +16,9 @@ public record GoldenSignal(Signal signal, String service, String namespace, Dura
         REQUEST_RATE, ERROR_RATE, LATENCY_P50, LATENCY_P90, LATENCY_P99
     }
 
+    /** Whose proxy reported the request: the destination's or the source's sidecar, or ambient mode's waypoint. */
     public enum Reporter {
-        DESTINATION, SOURCE
+        DESTINATION, SOURCE, WAYPOINT
     }
 
     /** The PromQL this template stands for; users see it and can always write it (or their own) instead. */

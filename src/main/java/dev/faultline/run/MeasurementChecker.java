@@ -18,15 +18,22 @@ class MeasurementChecker {
     private final PrometheusClient prometheus;
     private final HttpProbe http;
     private final DeploymentProbe deployments;
+    private final SignalReporters reporters;
 
-    MeasurementChecker(PrometheusClient prometheus, HttpProbe http, DeploymentProbe deployments) {
+    MeasurementChecker(PrometheusClient prometheus, HttpProbe http, DeploymentProbe deployments, SignalReporters reporters) {
         this.prometheus = prometheus;
         this.http = http;
         this.deployments = deployments;
+        this.reporters = reporters;
+    }
+
+    /** The PromQL of a Prometheus-backed measurement, golden signals reading the series the service's data plane reports. */
+    Optional<String> promql(Measurement measurement, String targetNamespace) {
+        return Measurements.promql(measurement, targetNamespace, reporters);
     }
 
     Check check(Measurement measurement, Tolerance tolerance, String targetNamespace) {
-        Optional<String> promql = Measurements.promql(measurement, targetNamespace);
+        Optional<String> promql = promql(measurement, targetNamespace);
         if (promql.isPresent()) {
             return judge(prometheus.query(promql.get()), tolerance);
         }

@@ -27,19 +27,42 @@ public final class Measurements {
         }
     }
 
-    /** The PromQL of a Prometheus-backed measurement (raw, or what its golden-signal template stands for). */
+    /**
+     * Whose series a golden signal reads when its document does not say: the destination's sidecar, or, for a
+     * service in an ambient namespace with a waypoint, the waypoint (Istio's {@code reporter="waypoint"}).
+     */
+    @FunctionalInterface
+    public interface Reporters {
+
+        /** Sidecar mode everywhere: the destination's proxy. */
+        Reporters DESTINATION = (namespace, service) -> GoldenSignal.Reporter.DESTINATION;
+
+        GoldenSignal.Reporter of(String namespace, String service);
+    }
+
+    /** The PromQL of a Prometheus-backed measurement (raw, or what its golden-signal template stands for) as if in sidecar mode. */
     public static Optional<String> promql(Measurement measurement, String targetNamespace) {
+        return promql(measurement, targetNamespace, Reporters.DESTINATION);
+    }
+
+    /** The PromQL of a Prometheus-backed measurement, golden signals reading the series {@code reporters} says. */
+    public static Optional<String> promql(Measurement measurement, String targetNamespace, Reporters reporters) {
         if (measurement.prometheus() != null) {
             return Optional.of(measurement.prometheus().query());
         }
         if (measurement.goldenSignal() != null) {
-            return Optional.of(goldenSignal(measurement.goldenSignal(), targetNamespace).promql());
+            return Optional.of(goldenSignal(measurement.goldenSignal(), targetNamespace, reporters).promql());
         }
         return Optional.empty();
     }
 
-    /** Every PromQL query of the experiment's probes and guardrails, for users to see (and copy). */
+    /** Every PromQL query of the experiment's probes and guardrails as if in sidecar mode. */
     public static List<NamedQuery> queries(ExperimentSpec spec) {
+        return queries(spec, Reporters.DESTINATION);
+    }
+
+    /** Every PromQL query of the experiment's probes and guardrails, for users to see (and copy). */
+    public static List<NamedQuery> queries(ExperimentSpec spec, Reporters reporters) {
         String namespace = spec.target() == null ? null : spec.target().namespace();
         List<NamedQuery> queries = new ArrayList<>();
         if (spec.steadyState() != null) {
@@ -47,22 +70,23 @@ public final class Measurements {
             for (int i = 0; i < probes.size(); i++) {
                 String path = "spec.steadyState.probes[" + i + "]";
                 String name = probes.get(i).name();
-                promql(probes.get(i).measurement(), namespace).ifPresent(query -> queries.add(new NamedQuery(path, name, query)));
+                promql(probes.get(i).measurement(), namespace, reporters).ifPresent(query -> queries.add(new NamedQuery(path, name, query)));
             }
         }
         for (int i = 0; i < spec.guardrails().size(); i++) {
             String path = "spec.guardrails[" + i + "]";
             String name = spec.guardrails().get(i).name();
-            promql(spec.guardrails().get(i).measurement(), namespace).ifPresent(query -> queries.add(new NamedQuery(path, name, query)));
+            promql(spec.guardrails().get(i).measurement(), namespace, reporters).ifPresent(query -> queries.add(new NamedQuery(path, name, query)));
         }
         return queries;
     }
 
-    static GoldenSignal goldenSignal(Measurement.GoldenSignal signal, String targetNamespace) {
-        return new GoldenSignal(GoldenSignal.Signal.valueOf(signal.signal().name()), signal.service(),
-                signal.namespace() != null ? signal.namespace() : targetNamespace,
-                signal.window() != null ? signal.window() : Measurement.GoldenSignal.DEFAULT_WINDOW,
-                signal.reporter() == Measurement.Reporter.SOURCE ? GoldenSignal.Reporter.SOURCE : GoldenSignal.Reporter.DESTINATION,
+    static GoldenSignal goldenSignal(Measurement.GoldenSignal signal, String targetNamespace, Reporters reporters) {
+        String namespace = signal.namespace() != null ? signal.namespace() : targetNamespace;
+        GoldenSignal.Reporter reporter = signal.reporter() == null ? reporters.of(namespace, signal.service())
+                : GoldenSignal.Reporter.valueOf(signal.reporter().name());
+        return new GoldenSignal(GoldenSignal.Signal.valueOf(signal.signal().name()), signal.service(), namespace,
+                signal.window() != null ? signal.window() : Measurement.GoldenSignal.DEFAULT_WINDOW, reporter,
                 Boolean.TRUE.equals(signal.excludeInjected()));
     }
 

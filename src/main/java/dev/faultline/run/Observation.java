@@ -39,11 +39,12 @@ class Observation {
     private final SampleRecorder samples;
     private final FaultInjector injector;
     private final GuardrailMonitor monitor;
+    private final MeasurementChecker checker;
     private final Clock clock;
     private final Duration defaultInterval;
 
     Observation(RunStore store, RunLifecycle lifecycle, LiveRuns liveRuns, SampleRecorder samples, FaultInjector injector,
-            GuardrailMonitor monitor, Clock clock,
+            GuardrailMonitor monitor, MeasurementChecker checker, Clock clock,
             @ConfigProperty(name = "faultline.guardrails.default-interval", defaultValue = "PT1S") Duration defaultInterval) {
         this.store = store;
         this.lifecycle = lifecycle;
@@ -51,6 +52,7 @@ class Observation {
         this.samples = samples;
         this.injector = injector;
         this.monitor = monitor;
+        this.checker = checker;
         this.clock = clock;
         this.defaultInterval = defaultInterval;
     }
@@ -105,7 +107,7 @@ class Observation {
             Guardrail guardrail = spec.guardrails().get(i);
             Duration interval = guardrail.interval() != null ? guardrail.interval() : defaultInterval;
             watches.add(new GuardrailMonitor.Watch(run.id, "spec.guardrails[" + i + "]", guardrail,
-                    Measurements.promql(guardrail.measurement(), spec.target().namespace()).orElse(null), spec.target().namespace(),
+                    checker.promql(guardrail.measurement(), spec.target().namespace()).orElse(null), spec.target().namespace(),
                     interval, listener, firstCheck(now, interval)));
         }
         return watches;

@@ -36,10 +36,12 @@ public class PreviewService {
     private final FaultInjector injector;
     private final RunPolicy policy;
     private final PrometheusClient prometheus;
+    private final SignalReporters reporters;
     private final Clock clock;
 
     PreviewService(ExperimentService experiments, FaultInjector injector, RunPolicy policy, PrometheusClient prometheus,
-            Clock clock) {
+            SignalReporters reporters, Clock clock) {
+        this.reporters = reporters;
         this.experiments = experiments;
         this.injector = injector;
         this.policy = policy;
@@ -78,7 +80,16 @@ public class PreviewService {
                 presentable(plan.before()), presentable(plan.after()));
         return new Preview(experiment.name(), revision, plan.rule().route(), List.of(change), plan.warnings(), plan.needsConsent(),
                 plan.wider(), plan.refusals(),
-                policy.violations(experiment.spec()), Measurements.queries(experiment.spec()));
+                policy.violations(experiment.spec()), queries(caller, experiment.spec()));
+    }
+
+    /**
+     * The PromQL of every Prometheus-backed probe and guardrail, golden signals expanded for the data plane
+     * of their service (the waypoint's series in ambient mode), as a run would send it.
+     */
+    public List<Measurements.NamedQuery> queries(Caller caller, dev.faultline.experiment.spec.ExperimentSpec spec) {
+        caller.require(Role.VIEWER);
+        return Measurements.queries(spec, reporters);
     }
 
     /** What a check's PromQL gives right now, so whoever sets a threshold sees the value it will be compared with. */

@@ -61,7 +61,9 @@ public record Measurement(PrometheusQuery prometheus, GoldenSignal goldenSignal,
 
     public enum Reporter {
         DESTINATION("destination"),
-        SOURCE("source");
+        SOURCE("source"),
+        /** The waypoint proxy of Istio's ambient mode, where the L7 metrics of a service come from. */
+        WAYPOINT("waypoint");
 
         private final String key;
 
