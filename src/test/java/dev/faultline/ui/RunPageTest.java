@@ -3,9 +3,11 @@ package dev.faultline.ui;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static dev.faultline.testing.TestApi.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,10 +68,19 @@ class RunPageTest extends BrowserTest {
         mesh.close();
     }
 
-    /** Reviews split 80/20 between v1 and v2 while {@code test} runs, as Bookinfo's sample routes it; back to all-v1 after. */
-    private void withReviewsSplit(Runnable test) {
+    /**
+     * Runs {@code test} on the designer showing {@code reviews-v2-abort} (half the calls to reviews v2
+     * aborted) while reviews is split 80/20 between v1 and v2, as Bookinfo's sample routes it; afterwards
+     * its runs are aborted and reviews routed to v1 again.
+     */
+    private void onReviewsV2WhileSplit(Runnable test) {
         IstioFixtures.route(server.getClient(), "bookinfo", "virtual-service-reviews-80-20");
         try {
+            asAdmin().contentType(TestApi.YAML).body(TestExperiments.aborting("reviews").named("reviews-v2-abort").subset("v2").yaml())
+                    .post("/api/v1/experiments").then().statusCode(201);
+            signInAs("admin", TestApi.ADMIN_PASSWORD);
+            page.navigate(root + "experiments/reviews-v2-abort");
+            settle();
             test.run();
         } finally {
             List<String> live = asAdmin().get("/api/v1/runs").then().statusCode(200).extract()
@@ -80,31 +91,21 @@ class RunPageTest extends BrowserTest {
         }
     }
 
-    private static void storeReviewsV2Abort() {
-        asAdmin().contentType(TestApi.YAML).body(TestExperiments.aborting("reviews").named("reviews-v2-abort").subset("v2").yaml())
-                .post("/api/v1/experiments").then().statusCode(201);
-    }
-
     @Test
     void runningAFaultThatWouldReachAnotherSubsetAsksForConsentAndStartsOnlyWithIt() {
-        withReviewsSplit(() -> {
-            storeReviewsV2Abort();
-            signInAs("admin", TestApi.ADMIN_PASSWORD);
-            page.navigate(root + "experiments/reviews-v2-abort");
-            settle();
-
+        onReviewsV2WhileSplit(() -> {
             page.locator("#run").click();
             assertThat(page.locator("#consent-wider")).containsText("splits traffic by weight across subsets [v1, v2]");
             assertThat(page.locator("#consent-wider")).containsText("not only v2");
             page.locator("vaadin-confirm-dialog-overlay vaadin-button[slot=cancel-button]").click();
             assertThat(page.locator("vaadin-notification-card:has-text('Not started')")).isVisible();
-            assertThat(page).hasURL(java.util.regex.Pattern.compile(".*/experiments/reviews-v2-abort$"));
-            asAdmin().get("/api/v1/runs?experiment=reviews-v2-abort").then().statusCode(200).body("size()", org.hamcrest.Matchers.equalTo(0));
+            assertThat(page).hasURL(Pattern.compile(".*/experiments/reviews-v2-abort$"));
+            asAdmin().get("/api/v1/runs?experiment=reviews-v2-abort").then().statusCode(200).body("size()", equalTo(0));
 
             page.locator("#run").click();
             page.locator("vaadin-confirm-dialog-overlay vaadin-button[slot=confirm-button]").click();
             page.waitForURL("**/runs/**");
-            assertThat(page.locator("#run-state")).hasText(java.util.regex.Pattern.compile("^(INJECTING|OBSERVING)$"));
+            assertThat(page.locator("#run-state")).hasText(Pattern.compile("^(INJECTING|OBSERVING)$"));
             assertThat(page.locator("#run-rules")).containsText("still in the mesh");
             String id = page.url().substring(page.url().lastIndexOf('/') + 1);
             assertThat(IstioFixtures.virtualService(server.getClient(), "bookinfo", "reviews").at("/spec/http/0/name").asText())
@@ -114,12 +115,7 @@ class RunPageTest extends BrowserTest {
 
     @Test
     void thePreviewSaysWhatElseTheFaultReachesAndShowsTheVirtualServiceAsADiff() {
-        withReviewsSplit(() -> {
-            storeReviewsV2Abort();
-            signInAs("admin", TestApi.ADMIN_PASSWORD);
-            page.navigate(root + "experiments/reviews-v2-abort");
-            settle();
-
+        onReviewsV2WhileSplit(() -> {
             page.locator("#preview").click();
             assertThat(page.locator("#preview-wider")).containsText("splits traffic by weight across subsets [v1, v2]");
             assertThat(page.locator("#preview-refusals")).hasCount(0);
