@@ -34,6 +34,7 @@ import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.interop.ChaosToolkitImporter;
 import dev.faultline.interop.ChaosToolkitService;
 import dev.faultline.interop.Unmapped;
+import dev.faultline.run.PreviewService;
 import dev.faultline.security.Role;
 
 /** Chaos Toolkit experiments in and out. */
@@ -45,18 +46,23 @@ public class ChaosToolkitResource {
     private final ChaosToolkitService chaosToolkit;
     private final ExperimentService experiments;
     private final ChaosToolkitExports exports;
+    private final PreviewService previews;
     private final Callers callers;
 
     ChaosToolkitResource(ChaosToolkitService chaosToolkit, ChaosToolkitExports exports, ExperimentService experiments,
-            Callers callers) {
+            PreviewService previews, Callers callers) {
         this.chaosToolkit = chaosToolkit;
         this.exports = exports;
         this.experiments = experiments;
+        this.previews = previews;
         this.callers = callers;
     }
 
-    /** The Faultline document, what did not map, and what the document lacks before it can be stored (Faultline paths). */
-    public record Imported(JsonNode experiment, List<Unmapped> unmapped, List<FieldError> errors) {
+    /**
+     * The Faultline document, what did not map, what the document lacks before it can be stored (Faultline
+     * paths), and what its preview against the cluster warns of (empty while the document is incomplete).
+     */
+    public record Imported(JsonNode experiment, List<Unmapped> unmapped, List<FieldError> errors, List<String> warnings) {
     }
 
     @POST
@@ -65,7 +71,9 @@ public class ChaosToolkitResource {
     @Consumes({ MediaType.APPLICATION_JSON, ApiMediaTypes.YAML, ApiMediaTypes.X_YAML, ApiMediaTypes.TEXT_YAML })
     @Operation(summary = "Import a Chaos Toolkit experiment", description = "Maps it to a Faultline document and lists what "
             + "could not be mapped. `var=name=value` (repeatable) gives configuration values as `chaos run --var` does; "
-            + "`name` overrides the name taken from the title; `store=true` also stores it (201).")
+            + "`name` overrides the name taken from the title; `store=true` also stores it (201). `warnings` says what a "
+            + "preview of the document against the cluster warns of: what would refuse a run, what else its fault would "
+            + "reach, or that the target could not be checked.")
     @APIResponse(responseCode = "200", description = "Mapped; `errors` lists what the document lacks before it can be stored")
     @APIResponse(responseCode = "201", description = "Mapped and stored")
     @APIResponse(responseCode = "400", description = "Not a valid Chaos Toolkit experiment, or (with store) an incomplete result")
@@ -73,16 +81,20 @@ public class ChaosToolkitResource {
             @QueryParam("store") boolean store, @QueryParam("name") String name, @QueryParam("var") List<String> vars) {
         ChaosToolkitImporter.Result result = chaosToolkit.importExperiment(body, DocumentFormat.ofMediaType(contentType), vars(vars),
                 Optional.ofNullable(name).filter(n -> !n.isBlank()));
-        if (!store) {
-            return Response.ok(new Imported(result.experiment(), result.unmapped(), result.errors())).build();
-        }
         if (!result.complete()) {
-            throw new InvalidDocumentException(result.errors());
+            if (store) {
+                throw new InvalidDocumentException(result.errors());
+            }
+            return Response.ok(new Imported(result.experiment(), result.unmapped(), result.errors(), List.of())).build();
         }
         Experiment experiment = ExperimentCodec.decode(result.experiment());
+        List<String> warnings = previews.warnings(callers.get(), experiment);
+        if (!store) {
+            return Response.ok(new Imported(result.experiment(), result.unmapped(), List.of(), warnings)).build();
+        }
         SavedExperiment saved = experiments.create(callers.get(), experiment);
         return Response.created(URI.create("/api/v1/experiments/" + saved.experiment().name()))
-                .entity(new Imported(ExperimentCodec.toTree(saved.experiment()), result.unmapped(), List.of())).build();
+                .entity(new Imported(ExperimentCodec.toTree(saved.experiment()), result.unmapped(), List.of(), warnings)).build();
     }
 
     @POST

@@ -1,7 +1,9 @@
 package dev.faultline.run;
 
 import java.time.Clock;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,6 +18,7 @@ import dev.faultline.experiment.spec.Experiment;
 import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.FaultPlan;
 import dev.faultline.mesh.FaultRequest;
+import dev.faultline.mesh.MeshException;
 import dev.faultline.metrics.PrometheusClient;
 import dev.faultline.metrics.QueryResult;
 import dev.faultline.security.Caller;
@@ -90,6 +93,23 @@ public class PreviewService {
     public List<Measurements.NamedQuery> queries(Caller caller, dev.faultline.experiment.spec.ExperimentSpec spec) {
         caller.require(Role.VIEWER);
         return Measurements.queries(spec, reporters);
+    }
+
+    /**
+     * What someone keeping a document that no run has checked yet (an import) should know: why a run
+     * would be refused, then the preview's warnings (among them what else the fault would reach). A
+     * preview that cannot be made (the cluster does not answer, the target does not resolve) is one
+     * warning, not a failure: the document is worth keeping all the same, and a run checks again.
+     */
+    public List<String> warnings(Caller caller, Experiment experiment) {
+        try {
+            Preview preview = preview(caller, experiment, 0);
+            Set<String> warnings = new LinkedHashSet<>(preview.refusals());
+            warnings.addAll(preview.warnings());
+            return List.copyOf(warnings);
+        } catch (MeshException e) {
+            return List.of("could not check the target against the cluster: " + e.getMessage());
+        }
     }
 
     /** What a check's PromQL gives right now, so whoever sets a threshold sees the value it will be compared with. */

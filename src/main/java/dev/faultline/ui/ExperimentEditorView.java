@@ -5,6 +5,8 @@ import java.util.Optional;
 
 import jakarta.annotation.security.RolesAllowed;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.vaadin.flow.component.AttachEvent;
@@ -12,12 +14,13 @@ import com.vaadin.flow.component.DetachEvent;
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
+import com.vaadin.flow.component.confirmdialog.ConfirmDialog;
 import com.vaadin.flow.component.dialog.Dialog;
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H2;
 import com.vaadin.flow.component.html.H4;
 import com.vaadin.flow.component.html.ListItem;
-import com.vaadin.flow.component.html.Pre;
+import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.html.UnorderedList;
 import com.vaadin.flow.component.notification.Notification;
 import com.vaadin.flow.component.notification.NotificationVariant;
@@ -52,13 +55,15 @@ import io.quarkus.security.identity.SecurityIdentity;
 /**
  * The experiment designer: the {@link ExperimentForm} with the current value of each query under
  * it, a YAML tab for the whole document kept in step with the form both ways, and the revision
- * history; errors show on the field they concern. Preview reads the cluster now; Run saves and starts.
+ * history; errors show on the field they concern. Preview reads the cluster now; Run saves and starts,
+ * asking first for consent when the fault would reach more than the target names.
  */
 @Route("experiments/:name")
 @PageTitle("Experiment · Faultline")
 @RolesAllowed(Role.VIEWER_NAME)
 public class ExperimentEditorView extends VerticalLayout implements BeforeEnterObserver {
 
+    private static final Logger LOG = Logger.getLogger(ExperimentEditorView.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final String FORM_TAB = "Form";
     private static final String YAML_TAB = "YAML";
@@ -253,38 +258,76 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         Dialog dialog = new Dialog();
         dialog.setHeaderTitle("Preview: what a run would write");
         dialog.setWidth("900px");
-        VerticalLayout body = new VerticalLayout();
-        body.setId("preview-body");
         try {
-            PreviewService.Preview preview = previews.preview(user, experiment.get(), 0);
-            PreviewService.Change change = preview.changes().getFirst();
-            body.add(new Div(change.action().key() + " " + change.kind() + " " + change.namespace() + "/" + change.name()
-                    + ", route " + preview.rule()));
-            UnorderedList warnings = new UnorderedList();
-            preview.warnings().forEach(w -> warnings.add(new ListItem(w)));
-            if (!preview.warnings().isEmpty()) {
-                body.add(new H4("Warnings"), warnings);
-            }
-            preview.policy().forEach(v -> body.add(new Div("Policy: " + v.path() + ": " + v.message())));
-            Pre after = new Pre(change.after() == null ? "" : change.after().path("spec").toPrettyString());
-            after.setId("preview-after");
-            body.add(new H4("After (spec)"), after);
+            dialog.add(new PreviewReport(previews.preview(user, experiment.get(), 0)));
         } catch (RuntimeException e) {
-            body.add(new Div(Failure.of(e) == Failure.TARGET_UNRESOLVED ? "The target does not resolve: " + e.getMessage()
-                    : UiActions.message(e)));
+            Div failed = new Div(Failure.of(e) == Failure.TARGET_UNRESOLVED ? "The target does not resolve: " + e.getMessage()
+                    : UiActions.message(e));
+            failed.setId("preview-body");
+            dialog.add(failed);
         }
-        dialog.add(body);
         dialog.getFooter().add(new Button("Close", click -> dialog.close()));
         dialog.open();
     }
 
+    /**
+     * Saves, then starts a run as its preview says it may: a run the mesh would refuse is not started
+     * (the refusals are shown instead), one whose fault would reach more than its target starts only
+     * after the user consents to that in a dialog naming what else is reached, and any other starts at
+     * once.
+     */
     private void run() {
         Optional<SavedExperiment> saved = save();
         if (saved.isEmpty()) {
             return;
         }
+        String name = saved.get().experiment().name();
+        switch (RunConsent.of(previewOf(saved.get()))) {
+            case RunConsent.Refused refused -> {
+                Notification note = Notification.show("Not started: a run would be refused, even with consent: "
+                        + String.join("; ", refused.refusals()), 10_000, Notification.Position.TOP_CENTER);
+                note.addThemeVariants(NotificationVariant.LUMO_ERROR);
+                note.setId("run-refused");
+            }
+            case RunConsent.Needed needed -> askConsent(name, needed.wider());
+            case RunConsent.NotNeeded notNeeded -> start(name, false);
+        }
+    }
+
+    /** The preview of the revision about to run; empty when it cannot be made, which the run will explain itself. */
+    private Optional<PreviewService.Preview> previewOf(SavedExperiment saved) {
         try {
-            Run run = runs.start(user, saved.get().experiment().name(), false);
+            return Optional.of(previews.preview(user, saved.experiment(), saved.revision()));
+        } catch (RuntimeException e) {
+            if (Failure.of(e) == Failure.UNEXPECTED) {
+                LOG.warnf(e, "No preview before running %s; the run checks again", saved.experiment().name());
+            } else {
+                LOG.debugf("No preview before running %s (%s); the run checks again", saved.experiment().name(), e.getMessage());
+            }
+            return Optional.empty();
+        }
+    }
+
+    private void askConsent(String name, List<String> wider) {
+        UnorderedList reached = new UnorderedList();
+        wider.forEach(line -> reached.add(new ListItem(line)));
+        reached.setId("consent-wider");
+        ConfirmDialog dialog = new ConfirmDialog();
+        dialog.setId("consent-dialog");
+        dialog.setHeader("Run with a wider blast radius?");
+        dialog.setText(new Div(new Paragraph("The mesh cannot limit the fault of " + name + " to its target:"), reached));
+        dialog.setConfirmText("Run with the wider blast radius");
+        dialog.setConfirmButtonTheme("error primary");
+        dialog.setCancelable(true);
+        dialog.setCancelText("Cancel");
+        dialog.addConfirmListener(confirmed -> start(name, true));
+        dialog.addCancelListener(cancelled -> Notification.show("Not started", 3000, Notification.Position.TOP_CENTER));
+        dialog.open();
+    }
+
+    private void start(String name, boolean widerBlastRadius) {
+        try {
+            Run run = runs.start(user, name, widerBlastRadius);
             UI.getCurrent().navigate(RunView.class, new RouteParameters("id", run.id()));
         } catch (RuntimeException e) {
             UiActions.showFailure(e);

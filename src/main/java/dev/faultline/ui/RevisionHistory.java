@@ -6,8 +6,6 @@ import java.util.function.Consumer;
 import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.grid.GridVariant;
-import com.vaadin.flow.component.html.Pre;
-import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 
 import dev.faultline.experiment.ExperimentService;
@@ -25,7 +23,7 @@ class RevisionHistory extends VerticalLayout {
 
     private final ExperimentService experiments;
     private final Grid<RevisionEntry> grid = new Grid<>();
-    private final Pre diff = new Pre();
+    private final DiffText diff = new DiffText();
     private final Button load = new Button("Load into the editor");
     private List<RevisionEntry> revisions = List.of();
 
@@ -42,7 +40,6 @@ class RevisionHistory extends VerticalLayout {
         grid.setEmptyStateText("Not saved yet.");
         grid.asSingleSelect().addValueChangeListener(change -> show(change.getValue()));
         diff.setId("revision-diff");
-        diff.setWidthFull();
         load.setId("load-revision");
         load.setVisible(false);
         load.addClickListener(click -> {
@@ -68,17 +65,7 @@ class RevisionHistory extends VerticalLayout {
         if (entry == null) {
             return;
         }
-        for (LineDiff.Line line : LineDiff.of(yaml(previous(entry)), yaml(entry))) {
-            Span text = new Span((switch (line.kind()) {
-                case KEPT -> "  ";
-                case ADDED -> "+ ";
-                case REMOVED -> "- ";
-            }) + line.text() + "\n");
-            if (line.kind() != LineDiff.Kind.KEPT) {
-                text.addClassName(line.kind() == LineDiff.Kind.ADDED ? "diff-added" : "diff-removed");
-            }
-            diff.add(text);
-        }
+        diff.show(yaml(previous(entry)), yaml(entry));
     }
 
     /** How many lines the change added and removed. */

@@ -2,6 +2,7 @@ package dev.faultline.api;
 
 import static dev.faultline.testing.TestApi.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -17,18 +18,29 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.faultline.security.Role;
+import dev.faultline.testing.IstioFixtures;
 import dev.faultline.testing.TestApi;
 import dev.faultline.testing.TestDatabase;
 import dev.faultline.testing.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 
-/** Importing Chaos Toolkit experiments and exporting Faultline ones, as a pipeline or a user calls the API. */
+/**
+ * Importing Chaos Toolkit experiments and exporting Faultline ones, as a pipeline or a user calls the API;
+ * an import is previewed against Bookinfo in the mock cluster, whose reviews route splits 80/20 between
+ * v1 and v2.
+ */
 @QuarkusTest
+@WithKubernetesTestServer(crud = true)
 class ChaosToolkitApiTest {
 
+    @KubernetesTestServer
+    KubernetesServer server;
     @Inject
     TestDatabase database;
     @Inject
@@ -43,6 +55,9 @@ class ChaosToolkitApiTest {
     void clean() {
         database.clear();
         users.create("carla", List.of("default", "bookinfo"), Role.EXPERIMENTER);
+        if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
+            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1", "virtual-service-reviews-80-20");
+        }
     }
 
     private static RequestSpecification carla() {
@@ -85,10 +100,29 @@ class ChaosToolkitApiTest {
     }
 
     @Test
+    void anImportSaysWhatARunWouldReachBeyondItsTargetAndWhenTheTargetCannotBeChecked() {
+        String istio = fixture("chaostoolkit-istio-readme-example.json");
+        // As written it names no namespace (Chaos Toolkit's default), and default has no Service reviews.
+        carla().contentType(ContentType.JSON).body(istio).post("/api/v1/import/chaostoolkit").then().statusCode(200)
+                .body("experiment.spec.target.namespace", equalTo("default"))
+                .body("warnings", equalTo(List.of("could not check the target against the cluster: there is no Service reviews "
+                        + "in namespace default (spec.target.service)")));
+
+        String inBookinfo = istio.replace("\"virtual_service_name\": \"reviews\",", "\"virtual_service_name\": \"reviews\", \"ns\": \"bookinfo\",");
+        carla().contentType(ContentType.JSON).body(inBookinfo).post("/api/v1/import/chaostoolkit?store=true&name=reviews-v2-latency")
+                .then().statusCode(201)
+                .body("experiment.spec.target.namespace", equalTo("bookinfo"))
+                .body("warnings", hasItem(containsString("splits traffic by weight across subsets [v1, v2]")))
+                .body("warnings", hasItem(containsString("not only v2; running needs consent to this wider blast radius")));
+        carla().get("/api/v1/experiments/reviews-v2-latency").then().statusCode(200);
+    }
+
+    @Test
     void anIncompleteImportIsNotStoredAndSaysWhatIsMissing() {
         String lab4 = fixture("chaosiq-demos-lab4-experiment.json");
         carla().contentType(ContentType.JSON).body(lab4).post("/api/v1/import/chaostoolkit").then().statusCode(200)
                 .body("errors.path", equalTo(List.of("spec.target", "spec.faults", "spec.duration")))
+                .body("warnings", equalTo(List.of()))
                 .body("experiment.spec.steadyState.probes[0].http.url", equalTo("http://localhost:30080/"));
         carla().contentType(ContentType.JSON).body(lab4).post("/api/v1/import/chaostoolkit?store=true&var=front_url=http://front.shop:80/")
                 .then().statusCode(400).contentType(TestApi.PROBLEM)

@@ -81,14 +81,19 @@ public final class IstioFixtures {
                     .resource(client.getKubernetesSerialization().convertValue(rule, GenericKubernetesResource.class)).create();
         }
         for (String sample : samples) {
-            for (ObjectNode document : documents(sample)) {
-                ((ObjectNode) document.get("metadata")).put("namespace", namespace);
-                client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace)
-                        .withName(document.path("metadata").path("name").asText()).delete();
-                client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace)
-                        .resource(client.getKubernetesSerialization().convertValue(document, GenericKubernetesResource.class))
-                        .create();
-            }
+            route(client, namespace, sample);
+        }
+    }
+
+    /** The VirtualServices of {@code sample} in {@code namespace}, each replacing the one of its name (a test changing how Bookinfo routes). */
+    public static void route(KubernetesClient client, String namespace, String sample) {
+        for (ObjectNode document : documents(sample)) {
+            ((ObjectNode) document.get("metadata")).put("namespace", namespace);
+            client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace)
+                    .withName(document.path("metadata").path("name").asText()).delete();
+            client.genericKubernetesResources(VIRTUAL_SERVICES).inNamespace(namespace)
+                    .resource(client.getKubernetesSerialization().convertValue(document, GenericKubernetesResource.class))
+                    .create();
         }
     }
 

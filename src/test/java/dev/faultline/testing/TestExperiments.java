@@ -14,6 +14,7 @@ public final class TestExperiments {
     private final String service;
     private String name;
     private String team;
+    private String subset;
     private String duration = "60s";
     private final List<String> probes = new ArrayList<>();
     private final List<String> guardrails = new ArrayList<>();
@@ -36,6 +37,12 @@ public final class TestExperiments {
 
     public TestExperiments team(String team) {
         this.team = team;
+        return this;
+    }
+
+    /** Aims at one subset of the service (as a DestinationRule names it) instead of all of it. */
+    public TestExperiments subset(String subset) {
+        this.subset = subset;
         return this;
     }
 
@@ -100,11 +107,11 @@ public final class TestExperiments {
                 kind: Experiment
                 metadata: { name: %s%s }
                 spec:
-                  target: { namespace: bookinfo, service: %s }
+                  target: { namespace: bookinfo, service: %s%s }
                   faults:
                     - abort: { httpStatus: 503, percentage: 50 }
                   duration: %s
-                """.formatted(name, team == null ? "" : ", team: " + team, service, duration));
+                """.formatted(name, team == null ? "" : ", team: " + team, service, subset == null ? "" : ", subset: " + subset, duration));
         if (!probes.isEmpty()) {
             yaml.append("  steadyState:\n    probes:\n");
             probes.forEach(probe -> yaml.append(probe.indent(6)));

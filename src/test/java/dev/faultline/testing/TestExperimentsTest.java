@@ -16,13 +16,14 @@ class TestExperimentsTest {
     @Test
     void everyPartLandsWhereItBelongs() {
         Experiment experiment = ExperimentCodec.decode(TestExperiments.aborting("ratings").named("all-parts").team("bookinfo")
-                .lasting("10m").steadyWhile("productpage answers", "http://127.0.0.1:9/health").answering(9)
+                .subset("v1").lasting("10m").steadyWhile("productpage answers", "http://127.0.0.1:9/health").answering(9)
                 .errorRateBelowOneFifth(true).promqlBelow("requests", "sum(rate(istio_requests_total[30s]))", 1000)
                 .with("notify: [{ channel: team, \"on\": [aborted] }]").yaml(), DocumentFormat.YAML);
 
         assertThat(experiment.name()).isEqualTo("all-parts");
         assertThat(experiment.metadata().team()).isEqualTo("bookinfo");
         assertThat(experiment.spec().target().service()).isEqualTo("ratings");
+        assertThat(experiment.spec().target().subset()).isEqualTo("v1");
         assertThat(experiment.spec().duration()).isEqualTo(Duration.ofMinutes(10));
         assertThat(experiment.spec().steadyState().probes()).hasSize(1);
         assertThat(experiment.spec().guardrails()).extracting(guardrail -> guardrail.name())
@@ -36,5 +37,6 @@ class TestExperimentsTest {
         assertThat(experiment.name()).isEqualTo("reviews-abort");
         assertThat(experiment.spec().faults()).singleElement().satisfies(fault -> assertThat(fault.percentage()).isEqualTo(50.0));
         assertThat(experiment.spec().duration()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(experiment.spec().target().subset()).isNull();
     }
 }

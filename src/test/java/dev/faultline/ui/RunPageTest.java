@@ -3,9 +3,11 @@ package dev.faultline.ui;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static dev.faultline.testing.TestApi.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +31,8 @@ import io.restassured.http.ContentType;
 /**
  * The run page in Chromium while a run on the mock cluster breaks the error rate the real
  * Prometheus reports: it reaches ABORTED by itself, and the guardrail's chart shows the failed
- * checks, the threshold and the moment of the abort.
+ * checks, the threshold and the moment of the abort. The designer around it: the form, the
+ * preview, and Run asking for consent when the fault would reach more than the target names.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
@@ -63,6 +66,65 @@ class RunPageTest extends BrowserTest {
     @AfterEach
     void stopMesh() {
         mesh.close();
+    }
+
+    /**
+     * Runs {@code test} on the designer showing {@code reviews-v2-abort} (half the calls to reviews v2
+     * aborted) while reviews is split 80/20 between v1 and v2, as Bookinfo's sample routes it; afterwards
+     * its runs are aborted and reviews routed to v1 again.
+     */
+    private void onReviewsV2WhileSplit(Runnable test) {
+        IstioFixtures.route(server.getClient(), "bookinfo", "virtual-service-reviews-80-20");
+        try {
+            asAdmin().contentType(TestApi.YAML).body(TestExperiments.aborting("reviews").named("reviews-v2-abort").subset("v2").yaml())
+                    .post("/api/v1/experiments").then().statusCode(201);
+            signInAs("admin", TestApi.ADMIN_PASSWORD);
+            page.navigate(root + "experiments/reviews-v2-abort");
+            settle();
+            test.run();
+        } finally {
+            List<String> live = asAdmin().get("/api/v1/runs").then().statusCode(200).extract()
+                    .path("findAll { !(it.state in ['COMPLETED', 'DEVIATED', 'ABORTED', 'FAILED', 'CANCELLED']) }.id");
+            live.forEach(id -> asAdmin().contentType(ContentType.JSON).body("{\"reason\": \"test over\"}")
+                    .post("/api/v1/runs/" + id + "/abort").then().statusCode(200));
+            IstioFixtures.route(server.getClient(), "bookinfo", "virtual-service-all-v1");
+        }
+    }
+
+    @Test
+    void runningAFaultThatWouldReachAnotherSubsetAsksForConsentAndStartsOnlyWithIt() {
+        onReviewsV2WhileSplit(() -> {
+            page.locator("#run").click();
+            assertThat(page.locator("#consent-wider")).containsText("splits traffic by weight across subsets [v1, v2]");
+            assertThat(page.locator("#consent-wider")).containsText("not only v2");
+            page.locator("vaadin-confirm-dialog-overlay vaadin-button[slot=cancel-button]").click();
+            assertThat(page.locator("vaadin-notification-card:has-text('Not started')")).isVisible();
+            assertThat(page).hasURL(Pattern.compile(".*/experiments/reviews-v2-abort$"));
+            asAdmin().get("/api/v1/runs?experiment=reviews-v2-abort").then().statusCode(200).body("size()", equalTo(0));
+
+            page.locator("#run").click();
+            page.locator("vaadin-confirm-dialog-overlay vaadin-button[slot=confirm-button]").click();
+            page.waitForURL("**/runs/**");
+            assertThat(page.locator("#run-state")).hasText(Pattern.compile("^(INJECTING|OBSERVING)$"));
+            assertThat(page.locator("#run-rules")).containsText("still in the mesh");
+            String id = page.url().substring(page.url().lastIndexOf('/') + 1);
+            assertThat(IstioFixtures.virtualService(server.getClient(), "bookinfo", "reviews").at("/spec/http/0/name").asText())
+                    .isEqualTo("faultline-" + id);
+        });
+    }
+
+    @Test
+    void thePreviewSaysWhatElseTheFaultReachesAndShowsTheVirtualServiceAsADiff() {
+        onReviewsV2WhileSplit(() -> {
+            page.locator("#preview").click();
+            assertThat(page.locator("#preview-wider")).containsText("splits traffic by weight across subsets [v1, v2]");
+            assertThat(page.locator("#preview-refusals")).hasCount(0);
+            assertThat(page.locator("#preview-diff .diff-added:has-text('name: faultline-preview')")).hasCount(1);
+            assertThat(page.locator("#preview-diff .diff-added:has-text('faultline.dev/run: preview')")).hasCount(1);
+            // The user's own route is there before and after: kept, neither removed nor added.
+            assertThat(page.locator("#preview-diff span:not(.diff-added):not(.diff-removed):has-text('weight: 80')")).hasCount(1);
+            assertThat(page.locator("#preview-diff .diff-removed")).hasCount(0);
+        });
     }
 
     @Test
