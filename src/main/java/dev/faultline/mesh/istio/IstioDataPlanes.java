@@ -85,7 +85,8 @@ public class IstioDataPlanes implements DataPlanes {
         }
         Object gatewayClass = gateway.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec ? spec.get("gatewayClassName") : null;
         if (!WAYPOINT_CLASS.equals(gatewayClass)) {
-            return missing("Gateway " + waypoint + " (named by " + named + ") has class " + gatewayClass + ", not " + WAYPOINT_CLASS
+            return missing("Gateway " + waypoint + " (named by " + named + ") has "
+                    + (gatewayClass == null ? "no spec.gatewayClassName" : "class " + gatewayClass) + ", not " + WAYPOINT_CLASS
                     + ", so it is not a waypoint; add one with `istioctl waypoint apply -n " + enrolment.waypointNamespace()
                     + " --name <waypoint>` and set " + USE_WAYPOINT + " on " + enrolment.where() + " to its name");
         }

@@ -61,8 +61,8 @@ final class MeshChecks {
                     + "in a waypoint proxy, so the run would fault nothing");
             return;
         }
-        warnings.add("Service " + host.name() + " in namespace " + host.namespace() + " is in Istio's ambient mode: the fault is applied at waypoint "
-                + plane.waypoint() + " for every caller of " + host.name() + ", not by the callers' sidecars");
+        warnings.add("Service " + host.name() + " in namespace " + host.namespace() + " is in Istio's ambient mode: the fault is "
+                + "applied at waypoint " + plane.waypoint() + " for every caller of " + host.name() + ", not by the callers' sidecars");
         Target.Match match = target.match();
         if (match != null && match.bySource()) {
             List<String> fields = new ArrayList<>();

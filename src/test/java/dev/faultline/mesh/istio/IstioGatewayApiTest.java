@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -97,7 +98,7 @@ class IstioGatewayApiTest {
                 .extracting(e -> ((MeshException) e).reason()).isEqualTo(MeshException.Reason.REFUSED);
         assertThat(IstioFixtures.virtualServices(client(), namespace)).isEqualTo(before);
 
-        Map<String, String> core = new java.util.LinkedHashMap<>(serviceParent(namespace, "reviews"));
+        Map<String, String> core = new LinkedHashMap<>(serviceParent(namespace, "reviews"));
         core.put("group", "core");
         httpRoute(client(), namespace, "reviews-core", List.of(gatewayParent("ingress"), core), List.of(), "reviews");
         assertThat(injector.plan(request(namespace, "reviews")).refusals()).as("one refusal per route").hasSize(2)
@@ -141,7 +142,7 @@ class IstioGatewayApiTest {
         httpRoute(client(), namespace, "ratings", List.of(serviceParent(null, "ratings")), List.of("ratings"), "ratings");
         httpRoute(client(), namespace, "ingress-reviews", List.of(gatewayParent("reviews")), List.of("bookinfo.example.com"), "reviews");
         httpRoute(client(), namespace, "wildcard-elsewhere", List.of(gatewayParent("ingress")), List.of("*.example.com"), "reviews");
-        Map<String, String> notCore = new java.util.LinkedHashMap<>(serviceParent(null, "reviews"));
+        Map<String, String> notCore = new LinkedHashMap<>(serviceParent(null, "reviews"));
         notCore.put("group", "networking.istio.io");
         notCore.put("kind", "ServiceEntry");
         httpRoute(client(), namespace, "service-entry", List.of(notCore), List.of(), "reviews");
