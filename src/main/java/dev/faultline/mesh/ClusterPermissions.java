@@ -17,11 +17,22 @@ public final class ClusterPermissions {
     public static final Set<String> READ = Set.of("get", "list", "watch");
     public static final Set<String> READ_WRITE = Set.of("get", "list", "watch", "create", "update", "patch", "delete");
 
-    /** Fault rules are written into VirtualServices; targets are looked up among Services and Deployments. */
+    public static final Set<String> GET_LIST = Set.of("get", "list");
+
+    /**
+     * Fault rules are written into VirtualServices; targets are looked up among Services and Deployments. The
+     * namespace's labels and the waypoint Gateway tell sidecar from ambient mode, and HTTPRoutes for the target's
+     * host are looked for, because a rule there would fault nothing or something undefined. A Role can grant
+     * {@code get} on its own Namespace object only (the API server checks a read of namespace {@code x} as a
+     * request in {@code x}), which is all Faultline reads of namespaces: their labels.
+     */
     public static final List<Rule> PER_NAMESPACE = List.of(
             new Rule("networking.istio.io", "virtualservices", READ_WRITE),
             new Rule("", "services", READ),
-            new Rule("apps", "deployments", READ));
+            new Rule("apps", "deployments", READ),
+            new Rule("", "namespaces", Set.of("get")),
+            new Rule("gateway.networking.k8s.io", "gateways", GET_LIST),
+            new Rule("gateway.networking.k8s.io", "httproutes", GET_LIST));
 
     private ClusterPermissions() {
     }

@@ -82,6 +82,15 @@ class DeployManifestsTest {
     }
 
     @Test
+    void onlyVirtualServicesAreEverWritten() {
+        assertThat(ClusterPermissions.PER_NAMESPACE).filteredOn(rule -> !rule.resource().equals("virtualservices"))
+                .isNotEmpty().allSatisfy(rule -> assertThat(rule.verbs()).as("verbs on %s", rule.resource())
+                        .isSubsetOf(ClusterPermissions.READ));
+        assertThat(ClusterPermissions.PER_NAMESPACE).extracting(ClusterPermissions.Rule::resource)
+                .contains("namespaces", "gateways", "httproutes");
+    }
+
+    @Test
     void nothingIsGrantedClusterWide() {
         assertThat(ofKind("ClusterRole")).isEmpty();
         assertThat(ofKind("ClusterRoleBinding")).isEmpty();

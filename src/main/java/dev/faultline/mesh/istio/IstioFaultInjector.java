@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.faultline.mesh.DataPlanes;
 import dev.faultline.mesh.Drift;
 import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.FaultPlan;
@@ -44,7 +45,9 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
  * as plain JSON (not typed models) so that a user's VirtualService is written back with every field
  * it had, known to this client or not. Changes use the resourceVersion that was read: a concurrent
  * change answers 409, and the change is worked out again on a fresh read. What is Faultline's is told by
- * annotations on the VirtualService (and the managed-by label on one it created), never by a name.
+ * annotations on the VirtualService (and the managed-by label on one it created), never by a name. A plan also
+ * looks past the VirtualServices ({@link MeshChecks}): in ambient mode without a waypoint, or with a Gateway API
+ * HTTPRoute for the host, a rule would fault nothing or something undefined, so it is refused, not written.
  */
 @ApplicationScoped
 public class IstioFaultInjector implements FaultInjector {
@@ -58,13 +61,15 @@ public class IstioFaultInjector implements FaultInjector {
     private final KubernetesClient client;
     private final Clock clock;
     private final MeshConfig config;
+    private final MeshChecks meshChecks;
     /** Open watches, so that a rule this injector removes is not reported as drift. */
     private final Set<RuleWatcher> watches = ConcurrentHashMap.newKeySet();
 
-    IstioFaultInjector(KubernetesClient client, Clock clock, MeshConfig config) {
+    IstioFaultInjector(KubernetesClient client, Clock clock, MeshConfig config, DataPlanes dataPlanes) {
         this.client = client;
         this.clock = clock;
         this.config = config;
+        this.meshChecks = new MeshChecks(client, dataPlanes);
     }
 
     @Override
@@ -89,6 +94,9 @@ public class IstioFaultInjector implements FaultInjector {
             }
             throw refusedBecauseOf(run, RoutePlanner.name(own), host);
         }
+        // Ambient mode, waypoints and Gateway API routes: what would make the rule fault nothing or other requests than declared.
+        MeshChecks.Findings mesh = meshChecks.of(request, host);
+        warnings.addAll(mesh.warnings());
         List<JsonNode> serving = RoutePlanner.serving(users, host, warnings);
         if (serving.size() > 1) {
             throw new MeshException(Reason.TARGET_UNRESOLVED, serving.size() + " VirtualServices route " + host.fqdn() + ": "
@@ -100,12 +108,12 @@ public class IstioFaultInjector implements FaultInjector {
                 throw new MeshException(Reason.REFUSED, "VirtualService " + host.namespace() + "/" + request.ruleName()
                         + " already exists and is not Faultline's rule for " + host.name() + "; Faultline will not replace it");
             }
-            return dedicatedPlan(request, host, warnings);
+            return dedicatedPlan(request, host, warnings, mesh.refusals());
         }
-        return insertionPlan(request, host, serving.get(0), warnings);
+        return insertionPlan(request, host, serving.get(0), warnings, mesh.refusals());
     }
 
-    private FaultPlan dedicatedPlan(FaultRequest request, Host host, List<String> warnings) {
+    private FaultPlan dedicatedPlan(FaultRequest request, Host host, List<String> warnings, List<String> refusals) {
         List<String> wider = new ArrayList<>();
         if (request.target().subset() != null) {
             wider.add("no VirtualService routes " + host.name() + " by subset, so its requests are spread over every "
@@ -116,10 +124,10 @@ public class IstioFaultInjector implements FaultInjector {
         warnings.add("no VirtualService serves " + host.name() + ": Faultline creates " + request.ruleName()
                 + " for the run and deletes it afterwards");
         ObjectNode after = RoutePlanner.dedicated(request, host);
-        return new FaultPlan(ref(request, after, true), FaultPlan.Action.CREATE, null, after, warnings, wider, List.of());
+        return new FaultPlan(ref(request, after, true), FaultPlan.Action.CREATE, null, after, warnings, wider, refusals);
     }
 
-    private FaultPlan insertionPlan(FaultRequest request, Host host, JsonNode vs, List<String> warnings) {
+    private FaultPlan insertionPlan(FaultRequest request, Host host, JsonNode vs, List<String> warnings, List<String> refusals) {
         Owner owner = RoutePlanner.owner(vs);
         // Annotations naming a route that is gone are left over, not in the way: this rule's annotations replace them.
         if (owner != null && RoutePlanner.routeIndex(vs, owner.route()) >= 0) {
@@ -157,7 +165,7 @@ public class IstioFaultInjector implements FaultInjector {
         ObjectNode after = vs.deepCopy();
         ((ArrayNode) after.path("spec").path("http")).insert(index, RoutePlanner.faultRoute(served, where, request));
         RoutePlanner.annotate(after, request);
-        return new FaultPlan(ref(request, vs, false), FaultPlan.Action.UPDATE, vs, after, warnings, wider, List.of());
+        return new FaultPlan(ref(request, vs, false), FaultPlan.Action.UPDATE, vs, after, warnings, wider, refusals);
     }
 
     @Override
@@ -417,7 +425,7 @@ public class IstioFaultInjector implements FaultInjector {
         return new MeshException(Reason.UNAVAILABLE, "could not " + what + ": " + describe(e), e);
     }
 
-    private static String describe(KubernetesClientException e) {
+    static String describe(KubernetesClientException e) {
         return e.getCode() > 0 ? "the Kubernetes API answered " + e.getCode()
                 + (e.getStatus() != null && e.getStatus().getMessage() != null ? " (" + e.getStatus().getMessage() + ")" : "")
                 : "the Kubernetes API did not answer (" + (e.getCause() != null ? e.getCause().getClass().getSimpleName() : e.getMessage()) + ")";

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.faultline.experiment.spec.Fault;
 import dev.faultline.experiment.spec.Target;
+import dev.faultline.mesh.DataPlanes;
 import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.FaultInjector.Removal;
 import dev.faultline.mesh.FaultRequest;
@@ -45,6 +46,8 @@ class IstioFailuresTest {
     /** Faultline's client, configured as in production: no retries of its own. */
     @Inject
     KubernetesClient client;
+    @Inject
+    DataPlanes dataPlanes;
 
     private String namespace() {
         String namespace = "failing-" + NAMESPACES.incrementAndGet();
@@ -130,7 +133,7 @@ class IstioFailuresTest {
         injector.apply(request("stuck", namespace));
         server.expect().put().withPath(path(namespace)).andReturn(500, status(500, "etcdserver: leader changed")).always();
 
-        IstioFaultInjector impatient = new IstioFaultInjector(client, Clock.systemUTC(), () -> Duration.ofSeconds(1));
+        IstioFaultInjector impatient = new IstioFaultInjector(client, Clock.systemUTC(), () -> Duration.ofSeconds(1), dataPlanes);
 
         FaultInjector.BulkRemoval bulk = impatient.removeAll(namespace);
 
@@ -180,7 +183,7 @@ class IstioFailuresTest {
         String namespace = namespace();
         RuleRef rule = injector.apply(request("stuck", namespace));
         server.expect().put().withPath(path(namespace)).andReturn(503, status(503, "Service unavailable")).always();
-        IstioFaultInjector impatient = new IstioFaultInjector(client, Clock.systemUTC(), () -> Duration.ofSeconds(1));
+        IstioFaultInjector impatient = new IstioFaultInjector(client, Clock.systemUTC(), () -> Duration.ofSeconds(1), dataPlanes);
 
         long started = System.nanoTime();
         assertThatThrownBy(() -> impatient.remove(rule))
