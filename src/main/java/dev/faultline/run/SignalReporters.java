@@ -25,7 +25,7 @@ import dev.faultline.metrics.GoldenSignal;
 public class SignalReporters implements Measurements.Reporters {
 
     private static final Logger LOG = Logger.getLogger(SignalReporters.class);
-    static final Duration KEEP = Duration.ofSeconds(30);
+    static final Duration KEEP = Duration.ofSeconds(5);
 
     private final DataPlanes dataPlanes;
     private final Clock clock;

@@ -181,7 +181,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         }
         ObjectNode current = form.writeInto(document);
         List<Measurements.NamedQuery> queries = ExperimentCodec.check(current).isEmpty()
-                ? Measurements.queries(ExperimentCodec.decode(current).spec())
+                ? previews.queries(user, ExperimentCodec.decode(current).spec())
                 : form.queries();
         currentValues.show(queries);
     }

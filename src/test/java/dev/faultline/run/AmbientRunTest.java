@@ -129,4 +129,23 @@ class AmbientRunTest {
         assertThat(run.getString("rules[0].removedAt")).isNotNull();
         assertThat(IstioFixtures.virtualService(server.getClient(), "bookinfo", "reviews").path("spec")).isEqualTo(reviews.path("spec"));
     }
+
+    @Test
+    void withAWaypointTheGoldenSignalsOfThePreviewReadTheWaypointsSeries() {
+        if (server.getClient().genericKubernetesResources(GatewayApiFixtures.GATEWAYS).inNamespace("bookinfo").withName("waypoint")
+                .get() == null) {
+            GatewayApiFixtures.waypoint(server.getClient(), "bookinfo", "waypoint", Map.of());
+        }
+        GatewayApiFixtures.labelNamespace(server.getClient(), "bookinfo", Map.of("istio.io/use-waypoint", "waypoint"));
+        String name = "ambient-signals-" + EXPERIMENTS.incrementAndGet();
+        asAdmin().contentType(TestApi.YAML).body(TestExperiments.aborting("details").named(name).errorRateBelowOneFifth(true).yaml())
+                .post("/api/v1/experiments").then().statusCode(201);
+
+        JsonPath preview = JsonPath.from(asAdmin().post("/api/v1/experiments/" + name + "/preview").then().statusCode(200)
+                .extract().asString());
+
+        assertThat(preview.getString("queries[0].promql")).contains("istio_requests_total{reporter=\"waypoint\","
+                + "destination_service_name=\"details\",destination_workload_namespace=\"bookinfo\"");
+        assertThat(preview.getList("warnings", String.class)).anyMatch(w -> w.contains("for every caller of details"));
+    }
 }
