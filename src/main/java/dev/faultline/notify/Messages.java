@@ -16,6 +16,8 @@ import dev.faultline.run.Run;
 final class Messages {
 
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    /** How much of a reason a notification carries; a guardrail's reason is far shorter, a user's abort reason need not be. */
+    static final int REASON_LIMIT = 500;
 
     /** The guardrail whose failed check ended the run: its name, value, threshold and when. */
     record Breach(String guardrail, Double value, String threshold, java.time.Instant at) {
@@ -50,34 +52,40 @@ final class Messages {
                 + " in " + target.path("namespace").asText();
     }
 
+    /**
+     * The Block Kit message. Every piece of user text in it is escaped ({@link SlackText}): names and
+     * who on one line, the reason as a quote, at most {@value #REASON_LIMIT} characters of it.
+     */
     static String slack(String event, Run run, Optional<Breach> breach, String runUrl) {
         ObjectNode message = JSON.createObjectNode();
         String state = run.state().name();
-        message.put("text", "Faultline: " + run.experiment() + " " + (event.equals("started") ? "started" : state)
-                + (run.reason() == null ? "" : ": " + run.reason()));
+        String experiment = SlackText.inline(run.experiment());
+        String reason = reason(run.reason(), "on the run page");
+        message.put("text", "Faultline: " + experiment + " " + (event.equals("started") ? "started" : state)
+                + (reason == null ? "" : ": " + SlackText.inline(reason)));
         ArrayNode blocks = message.putArray("blocks");
         ObjectNode header = blocks.addObject().put("type", "header");
-        header.putObject("text").put("type", "plain_text").put("text", icon(event) + " " + run.experiment() + " "
+        header.putObject("text").put("type", "plain_text").put("text", icon(event) + " " + experiment + " "
                 + (event.equals("started") ? "started" : state.toLowerCase(Locale.ROOT)));
         ObjectNode facts = blocks.addObject().put("type", "section");
         ArrayNode fields = facts.putArray("fields");
-        field(fields, "Experiment", run.experiment() + " (revision " + run.revision() + ")");
-        field(fields, "Target", target(run));
+        field(fields, "Experiment", experiment + " (revision " + run.revision() + ")");
+        field(fields, "Target", SlackText.inline(target(run)));
         field(fields, "State", state);
         if (run.verdict() != null) {
             field(fields, "Verdict", run.verdict().name());
         }
-        field(fields, "Started by", run.startedBy());
-        if (run.reason() != null && !event.equals("started")) {
-            section(blocks, "*Reason*\n" + run.reason());
+        field(fields, "Started by", SlackText.inline(run.startedBy()));
+        if (reason != null && !event.equals("started")) {
+            section(blocks, "*Reason*\n" + SlackText.quoted(reason));
         }
-        breach.ifPresent(b -> section(blocks, "*Guardrail breached:* " + b.guardrail() + "\n*Value* " + number(b.value())
-                + " against *threshold* " + b.threshold() + "\n*Breached at* " + slackTime(b.at())));
+        breach.ifPresent(b -> section(blocks, "*Guardrail breached:* " + SlackText.inline(b.guardrail()) + "\n*Value* "
+                + number(b.value()) + " against *threshold* " + SlackText.inline(b.threshold()) + "\n*Breached at* " + slackTime(b.at())));
         List<Run.Rule> removed = run.rules().stream().filter(rule -> rule.removedAt() != null).toList();
         if (!removed.isEmpty()) {
             StringBuilder text = new StringBuilder("*Rules removed*");
-            removed.forEach(rule -> text.append("\n• ").append(rule.route()).append(" from ").append(rule.namespace()).append('/')
-                    .append(rule.name()).append(" at ").append(slackTime(rule.removedAt())));
+            removed.forEach(rule -> text.append("\n• ").append(SlackText.inline(rule.route())).append(" from ")
+                    .append(SlackText.inline(rule.namespace() + "/" + rule.name())).append(" at ").append(slackTime(rule.removedAt())));
             section(blocks, text.toString());
         }
         ObjectNode actions = blocks.addObject().put("type", "actions");
@@ -86,13 +94,26 @@ final class Messages {
         return write(message);
     }
 
+    /**
+     * The reason as a notification carries it: when longer than {@value #REASON_LIMIT} characters,
+     * the first of them, an ellipsis and where the full reason is (the run keeps all of it).
+     */
+    static String reason(String reason, String whereInFull) {
+        if (reason == null || reason.length() <= REASON_LIMIT) {
+            return reason;
+        }
+        int end = Character.isHighSurrogate(reason.charAt(REASON_LIMIT - 1)) ? REASON_LIMIT - 1 : REASON_LIMIT;
+        return reason.substring(0, end) + "… (cut at " + REASON_LIMIT + " characters; the full reason is " + whereInFull + ")";
+    }
+
     static String webhook(String event, Run run, Optional<Breach> breach, String runUrl, java.time.Instant at) {
         ObjectNode body = JSON.createObjectNode();
         body.put("event", event);
         body.put("at", at.toString());
         ObjectNode r = body.putObject("run");
         r.put("id", run.id()).put("experiment", run.experiment()).put("revision", run.revision()).put("state", run.state().name())
-                .put("verdict", run.verdict() == null ? null : run.verdict().name()).put("reason", run.reason())
+                .put("verdict", run.verdict() == null ? null : run.verdict().name())
+                .put("reason", reason(run.reason(), "in the API: GET /api/v1/runs/" + run.id()))
                 .put("startedBy", run.startedBy()).put("target", target(run)).put("url", runUrl);
         r.put("startedAt", run.startedAt() == null ? null : run.startedAt().toString());
         r.put("endedAt", run.endedAt() == null ? null : run.endedAt().toString());
@@ -107,7 +128,7 @@ final class Messages {
     static String test(String channel, Channel.Kind kind, String baseUrl) {
         ObjectNode message = JSON.createObjectNode();
         if (kind == Channel.Kind.SLACK) {
-            message.put("text", "Faultline test message for channel " + channel + " from " + baseUrl);
+            message.put("text", "Faultline test message for channel " + SlackText.inline(channel) + " from " + baseUrl);
         } else {
             message.put("event", "test").put("channel", channel).put("from", baseUrl);
         }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -130,11 +131,26 @@ class NotificationsTest {
      * unless {@code excludeInjected}; {@code notify} is the YAML of its notify list.
      */
     private static String experiment(String duration, boolean excludeInjected, String notify) {
+        return create(TestExperiments.aborting("reviews").lasting(duration).errorRateBelowOneFifth(excludeInjected)
+                .with("notify: " + notify));
+    }
+
+    /** Stores {@code experiment} for the team bookinfo under a name of its own; the name. */
+    private static String create(TestExperiments experiment) {
         String name = "notify-" + EXPERIMENTS.incrementAndGet();
-        String yaml = TestExperiments.aborting("reviews").named(name).team("bookinfo").lasting(duration)
-                .errorRateBelowOneFifth(excludeInjected).with("notify: " + notify).yaml();
-        asAdmin().contentType(TestApi.YAML).body(yaml).post("/api/v1/experiments").then().statusCode(201);
+        asAdmin().contentType(TestApi.YAML).body(experiment.named(name).team("bookinfo").yaml()).post("/api/v1/experiments")
+                .then().statusCode(201);
         return name;
+    }
+
+    /** Starts a run of {@code experiment} as erin and aborts it as admin with {@code reason} once it observes; the run's id. */
+    private static String abortedRun(String experiment, String reason) {
+        String id = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/experiments/" + experiment + "/runs").then().statusCode(202).extract().path("id");
+        awaitState(id, "OBSERVING");
+        asAdmin().contentType(ContentType.JSON).body(reason == null ? Map.of() : Map.of("reason", reason))
+                .post("/api/v1/runs/" + id + "/abort").then().statusCode(200);
+        return id;
     }
 
     private static JsonPath runAndWait(String experiment) {
@@ -185,7 +201,7 @@ class NotificationsTest {
                     {"type": "mrkdwn", "text": "*State*\\nABORTED"},
                     {"type": "mrkdwn", "text": "*Verdict*\\nABORTED"},
                     {"type": "mrkdwn", "text": "*Started by*\\nerin"}]},
-                  {"type": "section", "text": {"type": "mrkdwn", "text": "*Reason*\\n%2$s"}},
+                  {"type": "section", "text": {"type": "mrkdwn", "text": "*Reason*\\n>%2$s"}},
                   {"type": "section", "text": {"type": "mrkdwn", "text":
                     "*Guardrail breached:* reviews error rate\\n*Value* %3$s against *threshold* below 0.2\\n*Breached at* <!date^%4$d^{date_short_pretty} {time_secs}|%5$s>"}},
                   {"type": "section", "text": {"type": "mrkdwn", "text":
@@ -205,6 +221,52 @@ class NotificationsTest {
         assertThat(log.getString("[0].outcome")).isEqualTo("DELIVERED");
         assertThat(log.getInt("[0].status")).isEqualTo(200);
         assertThat(receiver.received(path)).as("a bare channel name hears aborts only, not the start").hasSize(1);
+    }
+
+    @Test
+    void aGuardrailNamedToNotifyTheWholeChannelIsShownInSlackAsTextNotObeyed() throws IOException {
+        String path = "/services/T0FAULT/B0LINE/escaped-" + EXPERIMENTS.get();
+        channel("sre-slack", "slack", path, null);
+        String guardrail = "<!channel> see <https://evil.example|click> & *act*";
+        String experiment = create(TestExperiments.aborting("reviews").promqlBelow("'" + guardrail + "'", "vector(1)", 0.5)
+                .with("notify: [ sre-slack ]"));
+        JsonPath run = runAndWait(experiment);
+        assertThat(run.getString("reason")).as("the run keeps the words as written").startsWith("guardrail \"" + guardrail + "\" breached");
+
+        String body = receiver.await(path, 1, Duration.ofSeconds(10)).get(0).body();
+        String shown = "&lt;!channel&gt; see &lt;https://evil.example|click&gt; &amp; *act*";
+        String because = "guardrail \"" + shown + "\" breached: ";
+        JsonNode message = JSON.readTree(body);
+        assertThat(message.path("text").asText()).startsWith("Faultline: " + experiment + " ABORTED: " + because);
+        assertThat(sections(message)).anySatisfy(text -> assertThat(text).startsWith("*Reason*\n>" + because))
+                .anySatisfy(text -> assertThat(text)
+                        .startsWith("*Guardrail breached:* " + shown + "\n*Value* 1 against *threshold* below 0.5\n*Breached at* <!date^"));
+        assertThat(body).doesNotContain("<!channel>").doesNotContain("<https://evil.example");
+    }
+
+    @Test
+    void aReasonOfFiveThousandCharactersReachesSlackAndWebhooksCutAt500SayingWhereTheRestIs() throws IOException {
+        String slack = "/services/T0FAULT/B0LINE/long-" + EXPERIMENTS.get();
+        String hook = "/hooks/long-" + EXPERIMENTS.get();
+        channel("long-slack", "slack", slack, null);
+        channel("long-hook", "webhook", hook, null);
+        String opening = "<!channel> <https://evil.example|click>\n*Verdict*\nCOMPLETED\n";
+        String reason = opening + "x".repeat(5000 - opening.length());
+        String experiment = experiment("60s", true, "[ long-slack, long-hook ]");
+        String id = abortedRun(experiment, reason);
+
+        JsonNode webhook = JSON.readTree(receiver.await(hook, 1, Duration.ofSeconds(10)).get(0).body());
+        JsonNode message = JSON.readTree(receiver.await(slack, 1, Duration.ofSeconds(10)).get(0).body());
+        String kept = asAdmin().get("/api/v1/runs/" + id).then().statusCode(200).extract().path("reason");
+        assertThat(kept).as("the run keeps all of it").isEqualTo("aborted by admin: " + reason);
+        String rest = "x".repeat(500 - ("aborted by admin: " + opening).length()) + "… (cut at 500 characters; the full reason is ";
+        assertThat(webhook.path("run").path("reason").asText()).as("JSON-escaped by the serializer, and cut")
+                .isEqualTo(kept.substring(0, 500) + "… (cut at 500 characters; the full reason is in the API: "
+                        + "GET /api/v1/runs/" + id + ")");
+        assertThat(sections(message)).contains("*Reason*\n>aborted by admin: &lt;!channel&gt; &lt;https://evil.example|click&gt;"
+                + "\n>*Verdict*\n>COMPLETED\n>" + rest + "on the run page)");
+        assertThat(message.path("text").asText()).isEqualTo("Faultline: " + experiment + " ABORTED: aborted by admin: "
+                + "&lt;!channel&gt; &lt;https://evil.example|click&gt; *Verdict* COMPLETED " + rest + "on the run page)");
     }
 
     @Test
@@ -239,12 +301,7 @@ class NotificationsTest {
         String path = "/hooks/busy-" + EXPERIMENTS.get();
         receiver.script(path, Answer.status(429, "Retry-After", "2"), Answer.status(500), Answer.status(200));
         channel("busy", "slack", path, null);
-        String experiment = experiment("60s", true, "[ busy ]");
-        String id = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
-                .post("/api/v1/experiments/" + experiment + "/runs").then().statusCode(202).extract().path("id");
-        awaitState(id, "OBSERVING");
-        asAdmin().contentType(ContentType.JSON).body(Map.of("reason", "enough")).post("/api/v1/runs/" + id + "/abort")
-                .then().statusCode(200);
+        String id = abortedRun(experiment("60s", true, "[ busy ]"), "enough");
 
         List<Received> attempts = receiver.await(path, 3, Duration.ofSeconds(20));
         assertThat(Duration.between(attempts.get(0).at(), attempts.get(1).at())).as("Retry-After: 2 honoured")
@@ -266,11 +323,7 @@ class NotificationsTest {
         String path = "/hooks/broken-" + EXPERIMENTS.get();
         receiver.always(path, Answer.status(503));
         channel("broken", "webhook", path, null);
-        String experiment = experiment("60s", true, "[ broken ]");
-        String id = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
-                .post("/api/v1/experiments/" + experiment + "/runs").then().statusCode(202).extract().path("id");
-        awaitState(id, "OBSERVING");
-        asAdmin().contentType(ContentType.JSON).body("{}").post("/api/v1/runs/" + id + "/abort").then().statusCode(200);
+        String id = abortedRun(experiment("60s", true, "[ broken ]"), null);
 
         JsonPath log = awaitDeliveries(id, "broken", 1);
         assertThat(log.getList("outcome")).containsExactly("RETRYING", "RETRYING", "RETRYING", "RETRYING", "FAILED");
@@ -301,6 +354,17 @@ class NotificationsTest {
         JsonPath log = awaitDeliveries(run.getString("id"), "missing-later", 1);
         assertThat(log.getString("find { it.channel == 'missing-later' }.detail")).contains("channel missing-later does not exist");
         receiver.await(path, 2, Duration.ofSeconds(10));
+    }
+
+    /** The mrkdwn text of each section of a Slack message, in order. */
+    private static List<String> sections(JsonNode message) {
+        List<String> texts = new ArrayList<>();
+        message.path("blocks").forEach(block -> {
+            if (block.path("type").asText().equals("section") && block.has("text")) {
+                texts.add(block.path("text").path("text").asText());
+            }
+        });
+        return texts;
     }
 
     private static void sleep(long millis) {
