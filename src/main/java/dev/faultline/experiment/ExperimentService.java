@@ -2,10 +2,14 @@ package dev.faultline.experiment;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
@@ -28,17 +32,20 @@ import io.quarkus.panache.common.Sort;
  * Experiments and their revision history. Documents arrive validated (they are built by {@link
  * ExperimentCodec}); each change that alters a document adds a revision. A change needs the
  * experimenter role and a grant for the namespace the experiment targets, before and after; it is
- * recorded in the audit log once its transaction has committed.
+ * recorded in the audit log once its transaction has committed. Every revision recorded is announced
+ * ({@link ExperimentChanged}) inside its transaction.
  */
 @ApplicationScoped
 public class ExperimentService {
 
     private final Clock clock;
     private final AuditTrail audit;
+    private final Event<ExperimentChanged> changes;
 
-    ExperimentService(Clock clock, AuditTrail audit) {
+    ExperimentService(Clock clock, AuditTrail audit, Event<ExperimentChanged> changes) {
         this.clock = clock;
         this.audit = audit;
+        this.changes = changes;
     }
 
     /** Stores a new experiment; fails with a conflict when the name is taken. */
@@ -88,6 +95,33 @@ public class ExperimentService {
     @Transactional(TxType.SUPPORTS)
     public Optional<SavedExperiment> find(String name) {
         return findEntity(name, LockModeType.NONE).map(ExperimentService::toSaved);
+    }
+
+    /**
+     * One revision of an experiment that exists, as it was saved then: what a game day approved runs
+     * as approved, whatever was saved since. Empty when the experiment no longer exists or never had
+     * that revision (or that revision is its deletion).
+     */
+    @Transactional(TxType.SUPPORTS)
+    public Optional<SavedExperiment> find(String name, int revision) {
+        return findEntity(name, LockModeType.NONE).flatMap(stored -> ExperimentRevision.<ExperimentRevision> find(
+                "experimentName = ?1 and revision = ?2 and change <> ?3", name, revision, RevisionChange.DELETED).firstResultOptional()
+                .map(saved -> new SavedExperiment(decode(saved.document), saved.revision, stored.createdAt, stored.createdBy,
+                        saved.changedAt, saved.changedBy)));
+    }
+
+    /**
+     * The current revision of each named experiment that exists, by name, and none of them can change
+     * until the caller's transaction ends (they are read FOR SHARE): a game day's approval records
+     * revisions that a concurrent save cannot slip past unseen.
+     */
+    @Transactional(TxType.MANDATORY)
+    public Map<String, Integer> lockRevisions(Collection<String> names) {
+        if (names.isEmpty()) {
+            return Map.of();
+        }
+        return StoredExperiment.<StoredExperiment> find("name in ?1", names).withLock(LockModeType.PESSIMISTIC_READ).list().stream()
+                .collect(Collectors.toMap(stored -> stored.name, stored -> stored.revision));
     }
 
     /** All experiments, by name, narrowed to a team and/or a tag when given. */
@@ -197,7 +231,7 @@ public class ExperimentService {
         return last == null ? 1 : last + 1;
     }
 
-    private static void recordRevision(StoredExperiment stored, RevisionChange change, Instant at, String actor) {
+    private void recordRevision(StoredExperiment stored, RevisionChange change, Instant at, String actor) {
         ExperimentRevision revision = new ExperimentRevision();
         revision.experimentName = stored.name;
         revision.revision = stored.revision;
@@ -206,6 +240,7 @@ public class ExperimentService {
         revision.changedAt = at;
         revision.changedBy = actor;
         revision.persist();
+        changes.fire(new ExperimentChanged(stored.name, stored.revision, change));
     }
 
     private static Optional<StoredExperiment> findEntity(String name, LockModeType lock) {

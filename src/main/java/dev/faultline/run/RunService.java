@@ -10,6 +10,7 @@ import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.SavedExperiment;
 import dev.faultline.security.AuditTrail;
+import dev.faultline.security.Authors;
 import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
 
@@ -25,12 +26,14 @@ public class RunService {
     private final RunStore store;
     private final ExperimentService experiments;
     private final AuditTrail audit;
+    private final Authors authors;
 
-    RunService(RunEngine engine, RunStore store, ExperimentService experiments, AuditTrail audit) {
+    RunService(RunEngine engine, RunStore store, ExperimentService experiments, AuditTrail audit, Authors authors) {
         this.engine = engine;
         this.store = store;
         this.experiments = experiments;
         this.audit = audit;
+        this.authors = authors;
     }
 
     /** Starts a run of the experiment's current revision. */
@@ -45,12 +48,15 @@ public class RunService {
     }
 
     /**
-     * Starts a run that a schedule or a game day fires ({@code firedBy}: {@code schedule:NAME}); the
-     * access check was made when the schedule or the game day was written.
+     * Starts a run that a schedule or a game day fires ({@code firedBy}: {@code schedule:NAME}) for
+     * its {@code authors}: each must still be enabled, an experimenter and granted the target's
+     * namespace, or the run is refused (403, policy) saying who and why — in the audit entry too.
      */
-    public Run fire(Caller.Via via, String firedBy, SavedExperiment saved) {
-        return audit.perform(Caller.job(firedBy, via), "run.start", ExperimentService.target(saved.experiment().name()),
-                () -> engine.start(saved, false, firedBy));
+    public Run fire(Caller.Via via, String firedBy, List<Authors.Author> authors, SavedExperiment saved) {
+        return audit.perform(Caller.job(firedBy, via), "run.start", ExperimentService.target(saved.experiment().name()), () -> {
+            this.authors.requireStanding(authors, Role.EXPERIMENTER, List.of(saved.experiment().spec().target().namespace()));
+            return engine.start(saved, false, firedBy);
+        });
     }
 
     /** Aborts a run, whichever instance carries it out; its rules are out of the mesh when this returns. */

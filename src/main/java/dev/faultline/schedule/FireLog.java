@@ -39,6 +39,12 @@ class FireLog {
         StoredFire.update("skipped = ?1, at = ?2 where schedule = ?3 and scheduledFor = ?4", reason, at, schedule, scheduledFor);
     }
 
+    /** The fire started no run: whoever the schedule fires for may no longer run it. */
+    @Transactional(TxType.REQUIRES_NEW)
+    void refused(String schedule, Instant scheduledFor, Instant at, String reason) {
+        StoredFire.update("refused = ?1, at = ?2 where schedule = ?3 and scheduledFor = ?4", reason, at, schedule, scheduledFor);
+    }
+
     @Transactional(TxType.REQUIRED)
     List<StoredFire> recent(String schedule, int limit) {
         return StoredFire.<StoredFire> find("schedule", Sort.descending("scheduledFor"), schedule).page(0, limit).list();

@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -29,6 +31,7 @@ import dev.faultline.run.RunEngine;
 import dev.faultline.run.RunService;
 import dev.faultline.run.RunState;
 import dev.faultline.schedule.GameDayService.State;
+import dev.faultline.security.Authors;
 import dev.faultline.security.Caller;
 import io.quarkus.scheduler.Scheduled;
 
@@ -49,54 +52,78 @@ class GameDayExecution {
     private final RunEngine engine;
     private final RunService runs;
     private final GameDayPlans plans;
+    private final GameDayApproval approval;
     private final Instance instance;
     private final RunConfig runConfig;
     private final Clock clock;
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("game-day-", 0).factory());
 
-    GameDayExecution(ExperimentService experiments, RunEngine engine, RunService runs, GameDayPlans plans, Instance instance,
-            RunConfig runConfig, Clock clock) {
+    GameDayExecution(ExperimentService experiments, RunEngine engine, RunService runs, GameDayPlans plans, GameDayApproval approval,
+            Instance instance, RunConfig runConfig, Clock clock) {
         this.experiments = experiments;
         this.engine = engine;
         this.runs = runs;
         this.plans = plans;
+        this.approval = approval;
         this.instance = instance;
         this.runConfig = runConfig;
         this.clock = clock;
     }
 
-    /** Starts an approved game day now, on this instance. */
+    /**
+     * Starts an approved game day now, on this instance. One whose approval no longer covers what it
+     * would run (an experiment changed since) awaits approval again instead, and is refused naming it.
+     */
     void start(String name, String actor) {
-        if (state(name) == State.PLANNED) {
-            throw new ResourceConflictException("game day " + name + " is not approved: an approver other than whoever created or "
-                    + "last changed it must approve it first");
-        }
-        if (!claim(name, actor)) {
-            throw new ResourceConflictException("game day " + name + " is " + state(name) + "; only an approved one can start");
-        }
+        claimOrRefuse(name, actor);
         plans.unschedule(name);
         executor.execute(() -> execute(name));
     }
 
-    /** The start fire of a game day, on whichever instance Quartz gave it to. */
+    /** As {@link #start}, when its start time has come (its trigger, which fires once, is firing). */
+    void startOnTime(String name) {
+        claimOrRefuse(name, "its start time");
+        executor.execute(() -> execute(name));
+    }
+
+    private void claimOrRefuse(String name, String by) {
+        Optional<String> refused = claim(name, by);
+        if (refused.isPresent()) {
+            throw new ResourceConflictException(refused.get());
+        }
+    }
+
+    /**
+     * At a game day's start time (its Quartz fire, on whichever instance took it): true when it is
+     * approved and its fire is on time, so that it is to start now. One not approved by then, or whose
+     * fire came too late, is cancelled saying why.
+     */
     @ActivateRequestContext
-    void fire(String name, Instant scheduledFor) {
+    boolean dueAt(String name, Instant scheduledFor) {
         State state;
         try {
             state = state(name);
         } catch (ResourceNotFoundException gone) {
-            return;
+            return false;
         }
         if (state == State.PLANNED) {
-            end(name, State.CANCELLED, "not approved by its start time " + scheduledFor);
-        } else if (state == State.APPROVED) {
-            Duration late = Duration.between(scheduledFor, clock.instant());
-            if (late.compareTo(LATE) > 0) {
-                end(name, State.CANCELLED, "missed its start time by " + late.toMinutes() + " min; start it by hand if still wanted");
-            } else if (claim(name, "its start time")) {
-                executor.execute(() -> execute(name));
-            }
+            cancelUnapproved(name, scheduledFor);
+            return false;
         }
+        Duration late = Duration.between(scheduledFor, clock.instant());
+        if (state == State.APPROVED && late.compareTo(LATE) > 0) {
+            end(name, State.CANCELLED, "missed its start time by " + late.toMinutes() + " min; start it by hand if still wanted");
+            return false;
+        }
+        return state == State.APPROVED;
+    }
+
+    /** Cancels a game day still awaiting approval at its start time; its reason keeps why it awaited it (an experiment changed). */
+    @Transactional(TxType.REQUIRES_NEW)
+    void cancelUnapproved(String name, Instant scheduledFor) {
+        StoredGameDay.<StoredGameDay> findByIdOptional(name).filter(day -> day.state == State.PLANNED).ifPresent(day ->
+                endFrom(Set.of(State.PLANNED), name, State.CANCELLED, "not approved by its start time " + scheduledFor
+                        + (day.reason == null || day.reason.equals(GameDayApproval.AWAITING) ? "" : " (" + day.reason + ")")));
     }
 
     /**
@@ -156,14 +183,15 @@ class GameDayExecution {
     @ActivateRequestContext
     void execute(String name) {
         try {
-            GameDaySpec spec = spec(name);
+            Approved approved = approved(name);
+            GameDaySpec spec = approved.spec();
             List<String> failures = new ArrayList<>();
             for (int i = 0; i < spec.steps().size(); i++) {
                 if (state(name) != State.RUNNING) {
                     return; // cancelled
                 }
                 GameDaySpec.Step step = spec.steps().get(i);
-                Optional<String> failure = runStep(name, i, step);
+                Optional<String> failure = runStep(name, i, step, approved);
                 if (failure.isPresent()) {
                     failures.add(failure.get());
                     if (!step.continueOnFailure()) {
@@ -182,19 +210,24 @@ class GameDayExecution {
         }
     }
 
-    /** Starts the step's experiments together and waits for all; why the step failed, or empty. */
-    private Optional<String> runStep(String name, int index, GameDaySpec.Step step) {
+    /**
+     * Starts the step's experiments together, each at the revision approved, for the game day's
+     * authors, and waits for all; why the step failed, or empty.
+     */
+    private Optional<String> runStep(String name, int index, GameDaySpec.Step step, Approved approved) {
         List<Long> rows = new ArrayList<>();
         List<String> runIds = new ArrayList<>();
         for (String experiment : step.experiments()) {
-            Optional<SavedExperiment> saved = experiments.find(experiment);
+            Integer revision = approved.revisions().get(experiment);
+            Optional<SavedExperiment> saved = revision == null ? Optional.empty() : experiments.find(experiment, revision);
             String runId = null;
             String detail = null;
             if (saved.isEmpty()) {
-                detail = "experiment " + experiment + " does not exist any more";
+                detail = revision == null ? "experiment " + experiment + " has no approved revision"
+                        : "experiment " + experiment + " does not exist any more";
             } else {
                 try {
-                    runId = runs.fire(Caller.Via.GAMEDAY, "gameday:" + name, saved.get()).id();
+                    runId = runs.fire(Caller.Via.GAMEDAY, "gameday:" + name, approved.authors(), saved.get()).id();
                 } catch (RuntimeException e) {
                     detail = "could not start: " + e.getMessage();
                 }
@@ -251,19 +284,44 @@ class GameDayExecution {
                 .map(row -> row.runId).toList();
     }
 
-    /** APPROVED → RUNNING on this instance; false when it was not approved (or another instance took it). */
+    /**
+     * APPROVED → RUNNING on this instance, as long as the approval still covers the revisions it would
+     * run (else it is taken back); why it did not start, or empty when it did.
+     */
     @Transactional(TxType.REQUIRES_NEW)
-    boolean claim(String name, String by) {
-        return StoredGameDay.update("state = ?5, reason = ?1, startedAt = ?2, owner = ?3, heartbeatAt = ?2 where name = ?4 and state = ?6",
-                "started by " + by, clock.instant(), instance.id(), name, State.RUNNING, State.APPROVED) == 1;
+    Optional<String> claim(String name, String by) {
+        StoredGameDay day = StoredGameDay.named(name);
+        if (day.state == State.APPROVED) {
+            Optional<String> changed = approval.changedSince(day);
+            if (changed.isPresent()) {
+                approval.takeBack(name, changed.get());
+                return Optional.of("game day " + name + " is not approved any more: " + changed.get()
+                        + "; an approver must approve it again");
+            }
+            if (StoredGameDay.update("state = ?5, reason = ?1, startedAt = ?2, owner = ?3, heartbeatAt = ?2 where name = ?4 and state = ?6",
+                    "started by " + by, clock.instant(), instance.id(), name, State.RUNNING, State.APPROVED) == 1) {
+                return Optional.empty();
+            }
+            StoredGameDay.getEntityManager().refresh(day);
+        }
+        if (day.state == State.PLANNED) {
+            return Optional.of("game day " + name + " is not approved: " + day.reason + "; an approver other than whoever created or "
+                    + "last changed it must approve it first");
+        }
+        return Optional.of("game day " + name + " is " + day.state + "; only an approved one can start");
     }
 
     /** Ends a game day that has not ended yet; one that has keeps its ending. */
     @Transactional(TxType.REQUIRES_NEW)
     void end(String name, State state, String reason) {
-        StoredGameDay.update("state = ?1, reason = ?2, endedAt = ?3 where name = ?4 and state in ?5", state, reason, clock.instant(), name,
-                State.LIVE);
-        LOG.infof("Game day %s ended %s: %s", name, state, reason);
+        endFrom(State.LIVE, name, state, reason);
+    }
+
+    private void endFrom(Set<State> from, String name, State state, String reason) {
+        if (StoredGameDay.update("state = ?1, reason = ?2, endedAt = ?3 where name = ?4 and state in ?5", state, reason, clock.instant(),
+                name, from) == 1) {
+            LOG.infof("Game day %s ended %s: %s", name, state, reason);
+        }
     }
 
     @Transactional(TxType.REQUIRES_NEW)
@@ -276,9 +334,14 @@ class GameDayExecution {
         return StoredGameDay.named(name).state;
     }
 
+    /** What a started game day runs: its plan, the revisions approved, and whom its runs are started for. */
+    record Approved(GameDaySpec spec, Map<String, Integer> revisions, List<Authors.Author> authors) {
+    }
+
     @Transactional(TxType.REQUIRES_NEW)
-    GameDaySpec spec(String name) {
-        return StoredGameDay.named(name).spec();
+    Approved approved(String name) {
+        StoredGameDay day = StoredGameDay.named(name);
+        return new Approved(day.spec(), day.approvedRevisions(), day.authors());
     }
 
     @PreDestroy

@@ -12,10 +12,10 @@ public class GameDayJob implements Job {
     static final String GROUP = "game-days";
 
     @Inject
-    GameDayExecution execution;
+    GameDayService gameDays;
 
     @Override
     public void execute(JobExecutionContext context) {
-        execution.fire(context.getJobDetail().getKey().getName(), context.getScheduledFireTime().toInstant());
+        gameDays.fire(context.getJobDetail().getKey().getName(), context.getScheduledFireTime().toInstant());
     }
 }

@@ -1,5 +1,6 @@
 package dev.faultline.schedule;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.List;
@@ -7,13 +8,17 @@ import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.faultline.PolicyDeniedException;
+import dev.faultline.ResourceConflictException;
+import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.security.AuditTrail;
+import dev.faultline.security.Authors;
 import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -40,14 +45,16 @@ public class GameDayService {
 
     private final ExperimentService experiments;
     private final AuditTrail audit;
+    private final Authors authors;
     private final GameDayPlans plans;
     private final GameDayApproval approval;
     private final GameDayExecution execution;
 
-    GameDayService(ExperimentService experiments, AuditTrail audit, GameDayPlans plans, GameDayApproval approval,
+    GameDayService(ExperimentService experiments, AuditTrail audit, Authors authors, GameDayPlans plans, GameDayApproval approval,
             GameDayExecution execution) {
         this.experiments = experiments;
         this.audit = audit;
+        this.authors = authors;
         this.plans = plans;
         this.approval = approval;
         this.execution = execution;
@@ -94,13 +101,43 @@ public class GameDayService {
         });
     }
 
-    /** Starts an approved game day now: experimenters granted every namespace it runs in. */
+    /**
+     * Starts an approved game day now: experimenters granted every namespace it runs in, as long as
+     * whoever created and last changed it still may run what was approved.
+     */
     public GameDayView start(Caller caller, String name) {
         return audit.perform(caller, "gameday.start", target(name), () -> {
             requireGrants(caller, null, name);
+            requireAuthors(name);
             execution.start(name, caller.name());
             return find(name).orElseThrow();
         });
+    }
+
+    /**
+     * A game day's start time, on whichever instance Quartz gave it to. Faultline starts it by itself
+     * ({@code gameday:NAME}), recorded as {@code gameday.start}, for whoever created and last changed
+     * it: should one of them no longer be allowed to run what was approved (disabled, deleted, without
+     * the role or a grant), the start is refused and the game day CANCELLED saying who and why; should
+     * an experiment have changed since the approval, it was not approved by its start time.
+     */
+    @ActivateRequestContext
+    void fire(String name, Instant scheduledFor) {
+        if (!execution.dueAt(name, scheduledFor)) {
+            return;
+        }
+        try {
+            audit.perform(Caller.job("gameday:" + name, Caller.Via.GAMEDAY), "gameday.start", target(name), () -> {
+                requireAuthors(name);
+                execution.startOnTime(name);
+            });
+        } catch (PolicyDeniedException refused) {
+            execution.end(name, State.CANCELLED, "refused at its start time: " + refused.getMessage());
+        } catch (ResourceConflictException notApproved) {
+            execution.cancelUnapproved(name, scheduledFor); // its approval was just taken back
+        } catch (ResourceNotFoundException gone) {
+            // deleted meanwhile
+        }
     }
 
     /** Cancels a game day and aborts its live runs: anyone signed in, as anyone may abort a run. */
@@ -164,6 +201,19 @@ public class GameDayService {
         }
     }
 
+    /**
+     * Fails (403, policy) unless whoever created and last changed the game day is still enabled, an
+     * experimenter, and granted the namespace of every experiment at the revision approved.
+     */
+    @Transactional
+    void requireAuthors(String name) {
+        StoredGameDay day = StoredGameDay.named(name);
+        List<String> namespaces = day.approvedRevisions().entrySet().stream()
+                .flatMap(approved -> experiments.find(approved.getKey(), approved.getValue()).stream())
+                .map(saved -> saved.experiment().spec().target().namespace()).distinct().toList();
+        authors.requireStanding(day.authors(), Role.EXPERIMENTER, namespaces);
+    }
+
     /** The experiments a game day runs, for callers checking grants; empty when there is no such game day. */
     @Transactional
     List<String> experimentsOf(String name) {
@@ -189,7 +239,8 @@ public class GameDayService {
         List<StoredGameDayNote> notes = StoredGameDayNote.list("gameDay", Sort.ascending("id"), day.name);
         return new GameDayView(day.name, spec.title(), spec.description(), spec.startAt(), spec.timeZone().getId(), spec.participants(),
                 document.get("steps"), day.state.name(), day.reason,
-                day.approvedBy == null ? null : new GameDayView.Approval(day.approvedBy, day.approvedAt), day.startedAt, day.endedAt,
+                day.approvedBy == null ? null : new GameDayView.Approval(day.approvedBy, day.approvedAt, day.approvedRevisions()),
+                day.startedAt, day.endedAt,
                 progress, notes.stream().filter(n -> n.kind == StoredGameDayNote.Kind.FINDING).map(StoredGameDayNote::finding).toList(),
                 notes.stream().filter(n -> n.kind == StoredGameDayNote.Kind.ACTION).map(StoredGameDayNote::action).toList(),
                 new GameDayView.Status(day.createdAt, day.createdBy, day.updatedAt, day.updatedBy));

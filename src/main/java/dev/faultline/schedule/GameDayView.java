@@ -3,6 +3,7 @@ package dev.faultline.schedule;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -16,7 +17,8 @@ public record GameDayView(String name, String title, String description, Instant
         JsonNode steps, String state, String reason, Approval approval, Instant startedAt, Instant endedAt, List<StepRun> progress,
         List<Finding> findings, List<Action> actions, Status status) {
 
-    public record Approval(String by, Instant at) {
+    /** Who approved it, when, and the revision of each experiment the approval covers: its steps run exactly those. */
+    public record Approval(String by, Instant at, Map<String, Integer> revisions) {
     }
 
     /** One experiment of one step: the run it started and how that ended (or NOT_STARTED, with why). */

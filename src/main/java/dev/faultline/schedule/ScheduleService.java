@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
+import dev.faultline.PolicyDeniedException;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.SavedExperiment;
 import dev.faultline.Durations;
@@ -198,14 +199,18 @@ public class ScheduleService {
         return StoredSchedule.listAll();
     }
 
-    /** A fire of {@code name} due at {@code scheduledFor}, handled by whichever instance Quartz gave it to. */
+    /**
+     * A fire of {@code name} due at {@code scheduledFor}, handled by whichever instance Quartz gave it
+     * to. The run starts for whoever created and last changed the schedule; should one of them no
+     * longer be allowed to run it, the fire is refused (in its history and the audit log) and starts none.
+     */
     @jakarta.enterprise.context.control.ActivateRequestContext
     void fire(String name, Instant scheduledFor) {
-        Optional<ScheduleSpec> found = spec(name);
+        Optional<StoredSchedule> found = stored(name);
         if (found.isEmpty() || !fires.claim(name, scheduledFor, clock.instant(), instance.id())) {
             return;
         }
-        ScheduleSpec spec = found.get();
+        ScheduleSpec spec = found.get().spec();
         try {
             if (!spec.jitter().isZero()) {
                 Thread.sleep(Duration.ofMillis(ThreadLocalRandom.current().nextLong(spec.jitter().toMillis() + 1)));
@@ -217,9 +222,12 @@ public class ScheduleService {
                 return;
             }
             SavedExperiment saved = experiments.find(spec.experiment()).orElseThrow();
-            Run run = runs.fire(Caller.Via.SCHEDULE, "schedule:" + name, saved);
+            Run run = runs.fire(Caller.Via.SCHEDULE, "schedule:" + name, found.get().authors(), saved);
             fires.started(name, scheduledFor, clock.instant(), run.id());
             LOG.infof("Schedule %s started run %s of %s", name, run.id(), spec.experiment());
+        } catch (PolicyDeniedException refused) {
+            fires.refused(name, scheduledFor, clock.instant(), refused.getMessage());
+            LOG.infof("Schedule %s refused its fire of %s: %s", name, scheduledFor, refused.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fires.skipped(name, scheduledFor, clock.instant(), "Faultline stopped during the jitter");
@@ -250,9 +258,10 @@ public class ScheduleService {
         return Optional.empty();
     }
 
+    /** The schedule as kept now, detached. */
     @Transactional
-    Optional<ScheduleSpec> spec(String name) {
-        return StoredSchedule.<StoredSchedule> findByIdOptional(name).map(StoredSchedule::spec);
+    Optional<StoredSchedule> stored(String name) {
+        return StoredSchedule.findByIdOptional(name);
     }
 
     private void schedule(ScheduleSpec spec) {
@@ -307,7 +316,7 @@ public class ScheduleService {
         ScheduleSpec spec = ScheduleSpec.stored(stored.name, document);
         List<ScheduleView.NextFire> next = spec.paused() ? List.of() : fires(spec, clock.instant(), Instant.MAX, NEXT_FIRES);
         List<ScheduleView.Fire> history = fires.recent(stored.name, HISTORY).stream()
-                .map(f -> new ScheduleView.Fire(f.at, f.scheduledFor, f.runId, f.skipped, f.instance)).toList();
+                .map(f -> new ScheduleView.Fire(f.at, f.scheduledFor, f.runId, f.skipped, f.refused, f.instance)).toList();
         return new ScheduleView(stored.name, spec.experiment(), spec.cron(), spec.timeZone().getId(), document.get("window"),
                 document.get("blackouts"), spec.jitter().isZero() ? null : Durations.format(spec.jitter()), spec.paused(), next, history,
                 new ScheduleView.Status(stored.createdAt, stored.createdBy, stored.updatedAt, stored.updatedBy));

@@ -18,9 +18,12 @@ public record ScheduleView(String name, String experiment, String cron, String t
     public record NextFire(Instant at, String skipped) {
     }
 
-    /** A past fire: the run it started, or why it started none. */
+    /**
+     * A past fire: the run it started, or why it started none — {@code skipped} (its calendar, a halt,
+     * a busy target, a failure) or {@code refused} (whoever it fires for may no longer run it).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Fire(Instant at, Instant scheduledFor, String run, String skipped, String instance) {
+    public record Fire(Instant at, Instant scheduledFor, String run, String skipped, String refused, String instance) {
     }
 
     public record Status(Instant createdAt, String createdBy, Instant updatedAt, String updatedBy) {

@@ -31,5 +31,8 @@ class StoredFire extends PanacheEntityBase {
 
     String skipped;
 
+    /** Why the fire was refused: whoever the schedule fires for may no longer run it. */
+    String refused;
+
     String instance;
 }

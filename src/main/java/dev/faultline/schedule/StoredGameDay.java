@@ -1,6 +1,9 @@
 package dev.faultline.schedule;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -12,8 +15,11 @@ import jakarta.persistence.Table;
 import org.hibernate.annotations.ColumnTransformer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.faultline.ResourceNotFoundException;
+import dev.faultline.security.Authors;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 @Entity
@@ -50,6 +56,11 @@ class StoredGameDay extends PanacheEntityBase {
     @Column(name = "approved_by")
     String approvedBy;
 
+    /** The revision of each experiment the approval covers, as JSON ({@code {"reviews-latency": 3}}); null while not approved. */
+    @Column(name = "approved_revisions", columnDefinition = "jsonb")
+    @ColumnTransformer(write = "?::jsonb")
+    private String approvedRevisions;
+
     @Column(name = "started_at")
     Instant startedAt;
 
@@ -74,6 +85,32 @@ class StoredGameDay extends PanacheEntityBase {
     /** The plan as written. */
     JsonNode document() {
         return DocumentFields.parse(document, "game day");
+    }
+
+    /** The revision of each experiment its approval covers, by name; empty while it is not approved. */
+    Map<String, Integer> approvedRevisions() {
+        Map<String, Integer> revisions = new LinkedHashMap<>();
+        if (approvedRevisions != null) {
+            DocumentFields.parse(approvedRevisions, "game day's approved revisions").properties()
+                    .forEach(entry -> revisions.put(entry.getKey(), entry.getValue().asInt()));
+        }
+        return revisions;
+    }
+
+    /** Keeps the revisions an approval covers; null when there is no approval. */
+    void approveRevisions(Map<String, Integer> revisions) {
+        if (revisions == null) {
+            approvedRevisions = null;
+            return;
+        }
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        revisions.forEach(json::put);
+        approvedRevisions = json.toString();
+    }
+
+    /** Whom its runs are started for: its creator and whoever last changed it. */
+    List<Authors.Author> authors() {
+        return Authors.of(createdBy, updatedBy);
     }
 
     /** The plan the document describes. */

@@ -1,6 +1,7 @@
 package dev.faultline.schedule;
 
 import java.time.Instant;
+import java.util.List;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -12,6 +13,7 @@ import org.hibernate.annotations.ColumnTransformer;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.faultline.ResourceNotFoundException;
+import dev.faultline.security.Authors;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 
 /**
@@ -64,6 +66,11 @@ class StoredSchedule extends PanacheEntityBase {
     /** The document as written. */
     JsonNode document() {
         return DocumentFields.parse(document, "schedule");
+    }
+
+    /** Whom its fires start runs for: its creator and whoever last changed it. */
+    List<Authors.Author> authors() {
+        return Authors.of(createdBy, updatedBy);
     }
 
     /** The schedule the document describes. */

@@ -196,6 +196,12 @@ public class GameDaysView extends VerticalLayout {
         planButton.setText(editing ? "Save changes" : "Plan game day");
     }
 
+    /** The revision of an experiment the approval covers (what the step runs), as shown after its name; nothing while unapproved. */
+    private static String approvedRevision(GameDayView day, String experiment) {
+        Integer revision = day.approval() == null ? null : day.approval().revisions().get(experiment);
+        return revision == null ? "" : " (revision " + revision + ")";
+    }
+
     private void showDetails(GameDayView day) {
         details.removeAll();
         details.setVisible(day != null);
@@ -207,7 +213,8 @@ public class GameDaysView extends VerticalLayout {
         UnorderedList plan = new UnorderedList();
         int index = 1;
         for (var step : day.steps()) {
-            plan.add(new ListItem("Step " + index++ + ": " + String.join(" ∥ ", experimentsOf(step))
+            plan.add(new ListItem("Step " + index++ + ": " + String.join(" ∥ ", experimentsOf(step).stream()
+                    .map(experiment -> experiment + approvedRevision(day, experiment)).toList())
                     + (step.path("continueOnFailure").asBoolean(false) ? " (continues on failure)" : "")));
         }
         details.add(plan);

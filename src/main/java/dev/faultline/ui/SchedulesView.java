@@ -107,7 +107,7 @@ public class SchedulesView extends VerticalLayout {
                 .map(f -> BrowserTime.minutes(f.at()) + (f.skipped() == null ? "" : " (skipped)")).orElse("never")).setHeader("Next fire")
                 .setAutoWidth(true);
         grid.addColumn(s -> s.history().stream().findFirst().map(f -> BrowserTime.minutes(f.at()) + " → "
-                + (f.run() != null ? "run " + f.run() : f.skipped())).orElse("")).setHeader("Last fire").setFlexGrow(2);
+                + (f.run() != null ? "run " + f.run() : whyNoRun(f))).orElse("")).setHeader("Last fire").setFlexGrow(2);
         grid.addThemeVariants(GridVariant.LUMO_COMPACT);
         grid.setAllRowsVisible(true);
         grid.setEmptyStateText("No schedule yet.");
@@ -227,7 +227,7 @@ public class SchedulesView extends VerticalLayout {
         Grid<ScheduleView.Fire> history = new Grid<>();
         history.setId("schedule-history");
         history.addColumn(f -> BrowserTime.minutes(f.scheduledFor())).setHeader("Scheduled for").setAutoWidth(true);
-        history.addComponentColumn(f -> f.run() == null ? new Span(f.skipped()) : new Anchor("runs/" + f.run(), "run " + f.run()))
+        history.addComponentColumn(f -> f.run() == null ? refusedOrSkipped(f) : new Anchor("runs/" + f.run(), "run " + f.run()))
                 .setHeader("Outcome").setFlexGrow(2);
         history.addColumn(ScheduleView.Fire::instance).setHeader("Instance").setAutoWidth(true);
         history.setItems(schedule.history());
@@ -247,6 +247,20 @@ public class SchedulesView extends VerticalLayout {
             buttons.add(pause, edit, delete);
         }
         details.add(buttons);
+    }
+
+    /** Why a past fire started no run; a refusal (whoever it fires for may no longer run it) says so first. */
+    private static String whyNoRun(ScheduleView.Fire fire) {
+        return fire.refused() != null ? "refused: " + fire.refused() : fire.skipped();
+    }
+
+    private static Span refusedOrSkipped(ScheduleView.Fire fire) {
+        Span outcome = new Span(whyNoRun(fire));
+        if (fire.refused() != null) {
+            outcome.addClassName("refused");
+            outcome.getElement().getThemeList().addAll(List.of("badge", "error"));
+        }
+        return outcome;
     }
 
     private void act(ScheduleView schedule, String verb, Runnable action) {

@@ -3,6 +3,7 @@ package dev.faultline.schedule;
 import static dev.faultline.testing.TestApi.as;
 import static dev.faultline.testing.TestApi.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
@@ -63,6 +65,11 @@ class GameDayTest {
 
     @BeforeEach
     void seed() {
+        seed(server, database, users);
+    }
+
+    /** Bookinfo on the mock cluster, and the users and experiments game days are planned with here. */
+    static void seed(KubernetesServer server, TestDatabase database, TestUsers users) {
         database.clear();
         if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
             IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
@@ -77,35 +84,46 @@ class GameDayTest {
     }
 
     private static void experiment(String name, String namespace, String service) {
-        asAdmin().contentType(TestApi.YAML).body("""
+        save(asAdmin(), name, namespace, service, 10, "1s");
+    }
+
+    /** Creates or changes experiment {@code name} as {@code api}: a delay of {@code percentage} % of the service's calls, for {@code duration}. */
+    static void save(RequestSpecification api, String name, String namespace, String service, int percentage, String duration) {
+        api.contentType(TestApi.YAML).body("""
                 apiVersion: faultline.dev/v1
                 kind: Experiment
                 metadata: { name: %s }
                 spec:
                   target: { namespace: %s, service: %s }
-                  faults: [ { delay: { fixedDelay: 1s, percentage: 10 } } ]
-                  duration: 1s
-                """.formatted(name, namespace, service)).post("/api/v1/experiments").then().statusCode(201);
+                  faults: [ { delay: { fixedDelay: 1s, percentage: %d } } ]
+                  duration: %s
+                """.formatted(name, namespace, service, percentage, duration)).put("/api/v1/experiments/" + name).then()
+                .statusCode(anyOf(equalTo(200), equalTo(201)));
     }
 
-    private static RequestSpecification gina() {
+    static RequestSpecification gina() {
         return as("gina", TestUsers.password("gina"));
     }
 
-    private static RequestSpecification alex() {
+    static RequestSpecification alex() {
         return as("alex", TestUsers.password("alex"));
     }
 
-    private static Map<String, Object> plan(String name, Instant startAt, List<Map<String, Object>> steps) {
+    static Map<String, Object> plan(String name, Instant startAt, List<Map<String, Object>> steps) {
         return Map.of("name", name, "title", "Game day " + name, "startAt", startAt.toString(), "participants", List.of("pat"),
                 "steps", steps);
     }
 
-    private static JsonPath awaitEnd(String name) {
+    static JsonPath awaitEnd(String name) {
+        return awaitEnd(GameDayTest::gina, name);
+    }
+
+    /** Waits up to 60 s for game day {@code name}, read through {@code api}, to end; the game day as it ended. */
+    static JsonPath awaitEnd(Supplier<RequestSpecification> api, String name) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         JsonPath day = null;
         while (System.nanoTime() < deadline) {
-            day = JsonPath.from(gina().get("/api/v1/gamedays/" + name).then().statusCode(200).extract().asString());
+            day = JsonPath.from(api.get().get("/api/v1/gamedays/" + name).then().statusCode(200).extract().asString());
             if (List.of("COMPLETED", "FAILED", "CANCELLED").contains(day.getString("state"))) {
                 return day;
             }

@@ -50,6 +50,11 @@ class ScheduleTest {
     void clean() {
         database.clear();
         users.create("sam", List.of("bookinfo"), Role.EXPERIMENTER);
+        createNightlyReviews();
+    }
+
+    /** The experiment the schedules here run: a delay of a tenth of the calls to reviews, for 5 s. */
+    static void createNightlyReviews() {
         asAdmin().contentType(TestApi.YAML).body("""
                 apiVersion: faultline.dev/v1
                 kind: Experiment
@@ -179,7 +184,7 @@ class ScheduleTest {
         sam().get("/api/v1/schedules/nothing").then().statusCode(404);
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -82,6 +82,7 @@ class GameDayPageTest extends BrowserTest {
         page.locator("#gamedays vaadin-grid-cell-content:has-text('q1-drill')").click();
         page.locator("#approve-gameday").click();
         assertThat(page.locator("#gamedays")).containsText("APPROVED");
+        assertThat(page.locator("#gameday-details")).containsText("Step 1: reviews-delay (revision 1)");
         assertThat(page.locator("#plan-gameday")).isHidden();
         screenshot("gamedays");
         asAdmin().get("/api/v1/gamedays/q1-drill").then().body("state", equalTo("APPROVED")).body("approval.by", equalTo("alex"))
