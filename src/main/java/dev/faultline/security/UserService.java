@@ -106,23 +106,6 @@ public class UserService {
         return toUser(account);
     }
 
-    /**
-     * The user who signed in through single sign-on, created with {@code roles} on their first visit
-     * (without a password: they cannot use HTTP Basic). Empty when the name is not a valid user name.
-     */
-    public Optional<User> findOrCreateForSingleSignOn(String username, Set<Role> roles, String actor) {
-        if (username == null || !USERNAME.matcher(username).matches()) {
-            return Optional.empty();
-        }
-        Optional<UserAccount> existing = account(username);
-        if (existing.isPresent()) {
-            return existing.map(UserService::toUser);
-        }
-        UserAccount.getEntityManager().createNativeQuery("lock table app_user in share row exclusive mode").executeUpdate();
-        return Optional.of(account(username).map(UserService::toUser)
-                .orElseGet(() -> create(username, null, roles, List.of(), actor)));
-    }
-
     /** The user a signed-in browser session names, unless disabled (or deleted) since. */
     public Optional<User> findEnabled(String username) {
         Optional<UserAccount> account = account(username).filter(found -> !found.disabled);
@@ -189,8 +172,13 @@ public class UserService {
      * only read, so they are not held up.
      */
     private static UserAccount lockedAccount(String username) {
-        UserAccount.getEntityManager().createNativeQuery("lock table app_user in share row exclusive mode").executeUpdate();
+        lockUsers();
         return account(username).orElseThrow(() -> notFound(username));
+    }
+
+    /** Holds off every other change to users until this transaction ends (see {@link #lockedAccount}). */
+    static void lockUsers() {
+        UserAccount.getEntityManager().createNativeQuery("lock table app_user in share row exclusive mode").executeUpdate();
     }
 
     private static boolean isEnabledAdmin(UserAccount account) {
@@ -206,7 +194,7 @@ public class UserService {
         }
     }
 
-    private static Optional<UserAccount> account(String username) {
+    static Optional<UserAccount> account(String username) {
         return UserAccount.find("username", username).firstResultOptional();
     }
 
