@@ -106,6 +106,33 @@ public class UserService {
         return toUser(account);
     }
 
+    /** What {@link #createFirstAdmin} did. */
+    public enum FirstAdmin {
+        CREATED,
+        /** An enabled admin exists: nothing to do. */
+        NOT_NEEDED,
+        /** No enabled admin exists, but the name is taken by an account that is not one: nothing was changed. */
+        NAME_TAKEN
+    }
+
+    /**
+     * Creates {@code username} as an admin of every namespace when Faultline has no enabled admin at
+     * all. Not merely when no user of that name exists: an admin who was deleted on purpose while
+     * another admin remains must stay deleted. Replicas starting together create one admin: the check
+     * and the creation hold the users' lock.
+     */
+    public FirstAdmin createFirstAdmin(String username, String password) {
+        lockUsers();
+        if (UserAccount.count("disabled = false and array_contains(roles, ?1)", Role.ADMIN.key()) > 0) {
+            return FirstAdmin.NOT_NEEDED;
+        }
+        if (account(username).isPresent()) {
+            return FirstAdmin.NAME_TAKEN;
+        }
+        create(username, password, Set.of(Role.ADMIN), List.of("*"), "faultline");
+        return FirstAdmin.CREATED;
+    }
+
     /** The user a signed-in browser session names, unless disabled (or deleted) since. */
     public Optional<User> findEnabled(String username) {
         Optional<UserAccount> account = account(username).filter(found -> !found.disabled);
