@@ -34,7 +34,7 @@ class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationR
     public Uni<SecurityIdentity> authenticate(TrustedAuthenticationRequest request, AuthenticationRequestContext context) {
         return context.runBlocking(() -> KnownCredentials.orWhenAway(() -> users.findEnabled(request.getPrincipal()),
                 () -> known.user(request.getPrincipal()))
-                .map(user -> Identities.of(user, user.roles(), Identities.VIA_PASSWORD))
+                .map(Identities::ofSessionCookie)
                 .orElseThrow(AuthenticationFailedException::new));
     }
 }
