@@ -133,13 +133,6 @@ public class UserService {
         return FirstAdmin.CREATED;
     }
 
-    /** The user a signed-in browser session names, unless disabled (or deleted) since. */
-    public Optional<User> findEnabled(String username) {
-        Optional<UserAccount> account = account(username).filter(found -> !found.disabled);
-        account.ifPresentOrElse(found -> known.account(toUser(found), found.passwordHash), () -> known.forgetAccount(username));
-        return account.map(UserService::toUser);
-    }
-
     @Transactional(TxType.SUPPORTS)
     public Optional<User> find(String username) {
         return account(username).map(UserService::toUser);
