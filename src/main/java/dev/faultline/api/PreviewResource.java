@@ -14,10 +14,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import dev.faultline.run.PreviewService;
 import dev.faultline.security.Role;
 
-/** What a run of an experiment would write into the mesh, read from the cluster now; nothing is written. */
+/**
+ * What a run of an experiment would write into the mesh, read from the cluster now; nothing is
+ * written. It reads with Faultline's own access, so it is for those who could run the experiment.
+ */
 @Path("/api/v1/experiments/{name}/preview")
 @Produces(MediaType.APPLICATION_JSON)
-@RolesAllowed(Role.VIEWER_NAME)
+@RolesAllowed(Role.EXPERIMENTER_NAME)
 @Tag(name = "Experiments")
 public class PreviewResource {
 
@@ -32,7 +35,9 @@ public class PreviewResource {
     @POST
     @Operation(summary = "Preview the mesh resources a run would write",
             description = "The exact VirtualService before and after (server-managed metadata left out), warnings, "
-                    + "what the policy would refuse, and the PromQL of every probe and guardrail. The rule is named faultline-preview here; a run uses faultline-<run id>.")
+                    + "what the policy would refuse, and the PromQL of every probe and guardrail. The rule is named faultline-preview here; a run uses faultline-<run id>. "
+                    + "Needs the experimenter role and a grant for the experiment's namespace.")
+    @APIResponse(responseCode = "403", description = "Not an experimenter, or no grant for the experiment's namespace")
     @APIResponse(responseCode = "422", description = "The target does not resolve to one route; the detail says why")
     @APIResponse(responseCode = "503", description = "The Kubernetes API could not be read")
     public PreviewService.Preview preview(@PathParam("name") String name) {

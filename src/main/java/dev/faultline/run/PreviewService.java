@@ -26,8 +26,10 @@ import dev.faultline.security.Role;
 
 /**
  * What a run would do, without doing it: the mesh resources it would write (read from the cluster
- * now), what the policy would refuse, the PromQL of its checks and what they give right now. Nothing
- * is written, so nothing is audited; every signed-in user may look.
+ * now), what the policy would refuse, the PromQL of its checks and what they give right now. What
+ * reads the cluster or Prometheus with Faultline's own access is for experimenters with a grant for
+ * the experiment's namespace, who could run it anyway; viewers see the stored documents and the PromQL
+ * text, not what Faultline can read. Nothing is written, so nothing is audited.
  */
 @ApplicationScoped
 public class PreviewService {
@@ -67,9 +69,9 @@ public class PreviewService {
             boolean needsConsent, List<String> wider, List<String> refusals, List<FieldError> policy, List<Measurements.NamedQuery> queries) {
     }
 
-    /** The preview of a stored experiment's current revision. */
+    /** The preview of a stored experiment's current revision: experimenters with a grant for its namespace. */
     public Preview preview(Caller caller, String name) {
-        caller.require(Role.VIEWER);
+        caller.require(Role.EXPERIMENTER);
         SavedExperiment saved = experiments.find(name)
                 .orElseThrow(() -> new ResourceNotFoundException("experiment " + name + " does not exist"));
         return preview(caller, saved.experiment(), saved.revision());
@@ -77,7 +79,8 @@ public class PreviewService {
 
     /** The preview of a document (stored or being edited, {@code revision} 0 when it is not stored). */
     public Preview preview(Caller caller, Experiment experiment, int revision) {
-        caller.require(Role.VIEWER);
+        caller.require(Role.EXPERIMENTER);
+        caller.requireGrant(experiment.spec().target().namespace());
         FaultPlan plan = injector.plan(FaultRequest.of(PREVIEW_RUN, 1, experiment.spec(), clock.instant(), false));
         Change change = new Change(plan.action(), plan.rule().kind(), plan.rule().namespace(), plan.rule().resource(),
                 presentable(plan.before()), presentable(plan.after()));
@@ -99,9 +102,15 @@ public class PreviewService {
      * What someone keeping a document that no run has checked yet (an import) should know: why a run
      * would be refused, then the preview's warnings (among them what else the fault would reach). A
      * preview that cannot be made (the cluster does not answer, the target does not resolve) is one
-     * warning, not a failure: the document is worth keeping all the same, and a run checks again.
+     * warning, not a failure: the document is worth keeping all the same, and a run checks again. So is
+     * a namespace the caller holds no grant for: the cluster is then not read for them.
      */
     public List<String> warnings(Caller caller, Experiment experiment) {
+        String namespace = experiment.spec().target().namespace();
+        if (!caller.isGranted(namespace)) {
+            return List.of("could not check the target against the cluster: " + caller.name() + " has no grant for namespace "
+                    + namespace);
+        }
         try {
             Preview preview = preview(caller, experiment, 0);
             Set<String> warnings = new LinkedHashSet<>(preview.refusals());
@@ -112,15 +121,22 @@ public class PreviewService {
         }
     }
 
-    /** What a check's PromQL gives right now, so whoever sets a threshold sees the value it will be compared with. */
-    public QueryResult currentValue(Caller caller, String promql) {
-        caller.require(Role.VIEWER);
+    /**
+     * What a check's PromQL gives right now, so whoever sets a threshold sees the value it will be
+     * compared with: for experimenters with a grant for {@code namespace}, the namespace the experiment
+     * targets. Prometheus answers Faultline for every namespace, so this is the same reach as a run of
+     * a probe they may write there, and no more.
+     */
+    public QueryResult currentValue(Caller caller, String namespace, String promql) {
+        caller.require(Role.EXPERIMENTER);
+        caller.requireGrant(namespace);
         return prometheus.query(promql);
     }
 
-    /** The services a run could target in {@code namespace}, for choosing one. */
+    /** The services a run could target in {@code namespace}, for choosing one: experimenters with a grant for it. */
     public List<String> services(Caller caller, String namespace) {
-        caller.require(Role.VIEWER);
+        caller.require(Role.EXPERIMENTER);
+        caller.requireGrant(namespace);
         return injector.services(namespace);
     }
 

@@ -1,5 +1,8 @@
 package dev.faultline.security;
 
+import java.time.Instant;
+import java.util.Optional;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.security.AuthenticationFailedException;
@@ -7,21 +10,26 @@ import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TrustedAuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * The browser's signed-in session: after the sign-in form checked the password, the encrypted
  * session cookie names the user on each request. Roles are read afresh every time, and a user
- * disabled or deleted since is signed out at once.
+ * disabled or deleted since, or who signed out after the cookie was issued, is signed out at once
+ * (and the browser told to drop the cookie).
  */
 @ApplicationScoped
 class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationRequest> {
 
-    private final UserService users;
+    private final BrowserSessions sessions;
+    private final SessionCookie cookie;
     private final KnownCredentials known;
 
-    SessionIdentityProvider(UserService users, KnownCredentials known) {
-        this.users = users;
+    SessionIdentityProvider(BrowserSessions sessions, SessionCookie cookie, KnownCredentials known) {
+        this.sessions = sessions;
+        this.cookie = cookie;
         this.known = known;
     }
 
@@ -32,9 +40,17 @@ class SessionIdentityProvider implements IdentityProvider<TrustedAuthenticationR
 
     @Override
     public Uni<SecurityIdentity> authenticate(TrustedAuthenticationRequest request, AuthenticationRequestContext context) {
-        return context.runBlocking(() -> KnownCredentials.orWhenAway(() -> users.findEnabled(request.getPrincipal()),
-                () -> known.user(request.getPrincipal()))
-                .map(user -> Identities.of(user, user.roles(), Identities.VIA_PASSWORD))
-                .orElseThrow(AuthenticationFailedException::new));
+        String username = request.getPrincipal();
+        RoutingContext http = HttpSecurityUtils.getRoutingContextAttribute(request);
+        Optional<Instant> issuedAt = http == null ? Optional.empty() : cookie.issuedAt(http, username);
+        return context.runBlocking(() -> issuedAt.flatMap(issued -> KnownCredentials.orWhenAway(() -> sessions.find(username, issued),
+                () -> known.user(username)))
+                .map(Identities::ofSessionCookie)
+                .orElseThrow(() -> {
+                    if (http != null) {
+                        cookie.clear(http);
+                    }
+                    return new AuthenticationFailedException();
+                }));
     }
 }

@@ -2,6 +2,8 @@ package dev.faultline.security;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -9,20 +11,20 @@ import io.quarkus.security.identity.SecurityIdentityAugmentor;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Turns an identity proven by OpenID Connect into a Faultline user: the user is created on first
- * sign-in with {@code faultline.oidc.default-roles} and no namespace, and from then on their roles,
- * grants and "disabled" flag come from Faultline, not from the identity provider's token.
+ * Turns an identity proven by OpenID Connect into a Faultline user, found by the token's issuer and
+ * subject ({@link SingleSignOnAccounts}): the user is created on first sign-in with {@code
+ * faultline.oidc.default-roles} and no namespace, and from then on their roles, grants and "disabled"
+ * flag come from Faultline, not from the identity provider's token. A token without issuer and
+ * subject cannot be linked to anyone and is refused.
  */
 @ApplicationScoped
 class SingleSignOnUsers implements SecurityIdentityAugmentor {
 
-    static final String ACTOR = "single sign-on";
-
-    private final UserService users;
+    private final SingleSignOnAccounts accounts;
     private final SingleSignOnConfig config;
 
-    SingleSignOnUsers(UserService users, SingleSignOnConfig config) {
-        this.users = users;
+    SingleSignOnUsers(SingleSignOnAccounts accounts, SingleSignOnConfig config) {
+        this.accounts = accounts;
         this.config = config;
     }
 
@@ -31,8 +33,11 @@ class SingleSignOnUsers implements SecurityIdentityAugmentor {
         if (identity.isAnonymous() || Identities.via(identity) != null) {
             return Uni.createFrom().item(identity);
         }
-        String username = identity.getPrincipal().getName();
-        return context.runBlocking(() -> users.findOrCreateForSingleSignOn(username, Role.parse(config.defaultRoles()), ACTOR)
+        if (!(identity.getPrincipal() instanceof JsonWebToken token) || token.getIssuer() == null || token.getSubject() == null) {
+            return Uni.createFrom().failure(new AuthenticationFailedException());
+        }
+        return context.runBlocking(() -> accounts.findOrCreate(token.getIssuer(), token.getSubject(), token.getName(),
+                Role.parse(config.defaultRoles()))
                 .filter(user -> !user.disabled())
                 .map(user -> Identities.of(user, user.roles(), Identities.VIA_SINGLE_SIGN_ON))
                 .orElseThrow(AuthenticationFailedException::new));

@@ -42,4 +42,15 @@ class UserAccount extends PanacheEntityBase {
 
     @Column(name = "created_by")
     String createdBy;
+
+    /** The identity provider and its subject, for a user who signs in through single sign-on; both null otherwise. */
+    @Column(name = "oidc_issuer")
+    String oidcIssuer;
+
+    @Column(name = "oidc_subject")
+    String oidcSubject;
+
+    /** Browser sessions issued until then no longer sign in (set when the user signs out); null: all count. */
+    @Column(name = "sessions_valid_after")
+    Instant sessionsValidAfter;
 }

@@ -106,28 +106,31 @@ public class UserService {
         return toUser(account);
     }
 
-    /**
-     * The user who signed in through single sign-on, created with {@code roles} on their first visit
-     * (without a password: they cannot use HTTP Basic). Empty when the name is not a valid user name.
-     */
-    public Optional<User> findOrCreateForSingleSignOn(String username, Set<Role> roles, String actor) {
-        if (username == null || !USERNAME.matcher(username).matches()) {
-            return Optional.empty();
-        }
-        Optional<UserAccount> existing = account(username);
-        if (existing.isPresent()) {
-            return existing.map(UserService::toUser);
-        }
-        UserAccount.getEntityManager().createNativeQuery("lock table app_user in share row exclusive mode").executeUpdate();
-        return Optional.of(account(username).map(UserService::toUser)
-                .orElseGet(() -> create(username, null, roles, List.of(), actor)));
+    /** What {@link #createFirstAdmin} did. */
+    public enum FirstAdmin {
+        CREATED,
+        /** An enabled admin exists: nothing to do. */
+        NOT_NEEDED,
+        /** No enabled admin exists, but the name is taken by an account that is not one: nothing was changed. */
+        NAME_TAKEN
     }
 
-    /** The user a signed-in browser session names, unless disabled (or deleted) since. */
-    public Optional<User> findEnabled(String username) {
-        Optional<UserAccount> account = account(username).filter(found -> !found.disabled);
-        account.ifPresentOrElse(found -> known.account(toUser(found), found.passwordHash), () -> known.forgetAccount(username));
-        return account.map(UserService::toUser);
+    /**
+     * Creates {@code username} as an admin of every namespace when Faultline has no enabled admin at
+     * all. Not merely when no user of that name exists: an admin who was deleted on purpose while
+     * another admin remains must stay deleted. Replicas starting together create one admin: the check
+     * and the creation hold the users' lock.
+     */
+    public FirstAdmin createFirstAdmin(String username, String password) {
+        lockUsers();
+        if (UserAccount.count("disabled = false and array_contains(roles, ?1)", Role.ADMIN.key()) > 0) {
+            return FirstAdmin.NOT_NEEDED;
+        }
+        if (account(username).isPresent()) {
+            return FirstAdmin.NAME_TAKEN;
+        }
+        create(username, password, Set.of(Role.ADMIN), List.of("*"), "faultline");
+        return FirstAdmin.CREATED;
     }
 
     @Transactional(TxType.SUPPORTS)
@@ -189,8 +192,13 @@ public class UserService {
      * only read, so they are not held up.
      */
     private static UserAccount lockedAccount(String username) {
-        UserAccount.getEntityManager().createNativeQuery("lock table app_user in share row exclusive mode").executeUpdate();
+        lockUsers();
         return account(username).orElseThrow(() -> notFound(username));
+    }
+
+    /** Holds off every other change to users until this transaction ends (see {@link #lockedAccount}). */
+    static void lockUsers() {
+        UserAccount.getEntityManager().createNativeQuery("lock table app_user in share row exclusive mode").executeUpdate();
     }
 
     private static boolean isEnabledAdmin(UserAccount account) {
@@ -206,7 +214,7 @@ public class UserService {
         }
     }
 
-    private static Optional<UserAccount> account(String username) {
+    static Optional<UserAccount> account(String username) {
         return UserAccount.find("username", username).firstResultOptional();
     }
 

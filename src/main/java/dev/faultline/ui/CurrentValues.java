@@ -2,7 +2,7 @@ package dev.faultline.ui;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.Span;
@@ -15,23 +15,30 @@ import dev.faultline.run.Measurements.NamedQuery;
 /**
  * What each Prometheus query of the experiment gives right now, next to its PromQL, so that whoever
  * sets a threshold sees the value it will be compared with (and a query that returns nothing shows
- * up before the run, not during it).
+ * up before the run, not during it). Values are read with Faultline's access to Prometheus, so only
+ * for those who could run the experiment; others see the PromQL alone.
  */
 class CurrentValues extends Div {
 
     /** Series listed per query; the rest are counted. */
     private static final int SHOWN_SERIES = 3;
 
-    private final Function<String, QueryResult> currentValue;
+    private final boolean withValues;
+    private final BiFunction<String, String, QueryResult> currentValue;
 
-    /** {@code currentValue}: what a PromQL query gives right now. */
-    CurrentValues(Function<String, QueryResult> currentValue) {
+    /**
+     * {@code currentValue}: what a PromQL query of an experiment in a namespace gives right now;
+     * {@code withValues} false: show the queries only (for someone who may not run experiments).
+     */
+    CurrentValues(boolean withValues, BiFunction<String, String, QueryResult> currentValue) {
+        this.withValues = withValues;
         this.currentValue = currentValue;
         setId("current-values");
         addClassName("current-values");
     }
 
-    void show(List<NamedQuery> queries) {
+    /** The queries of the experiment targeting {@code namespace}, each with its value when shown. */
+    void show(String namespace, List<NamedQuery> queries) {
         removeAll();
         if (queries.isEmpty()) {
             add(new Span("No Prometheus query yet: choose a guardrail signal and a service, or write probes in YAML."));
@@ -41,13 +48,22 @@ class CurrentValues extends Div {
             Div row = new Div();
             row.addClassName("current-value");
             row.getElement().setAttribute("data-path", query.path());
-            Span value = new Span(describe(currentValue.apply(query.promql())));
+            Span value = new Span(withValues ? valueOf(namespace, query.promql())
+                    : "values are shown to experimenters with a grant for the namespace");
             value.addClassName("value");
             Span promql = new Span(query.promql());
             promql.addClassName("promql");
             String kind = query.kind() == CheckKind.GUARDRAIL ? "guardrail" : "steady state";
             row.add(new Span(kind + " · " + query.name() + ": "), value, promql);
             add(row);
+        }
+    }
+
+    private String valueOf(String namespace, String promql) {
+        try {
+            return describe(currentValue.apply(namespace, promql));
+        } catch (RuntimeException refused) {
+            return "no value: " + UiActions.message(refused);
         }
     }
 

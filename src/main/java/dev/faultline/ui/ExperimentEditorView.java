@@ -56,7 +56,9 @@ import io.quarkus.security.identity.SecurityIdentity;
  * The experiment designer: the {@link ExperimentForm} with the current value of each query under
  * it, a YAML tab for the whole document kept in step with the form both ways, and the revision
  * history; errors show on the field they concern. Preview reads the cluster now; Run saves and starts,
- * asking first for consent when the fault would reach more than the target names.
+ * asking first for consent when the fault would reach more than the target names. Viewers read the
+ * document and its PromQL: what reads the cluster or Prometheus (values, services, preview) and what
+ * changes anything is offered to experimenters only.
  */
 @Route("experiments/:name")
 @PageTitle("Experiment · Faultline")
@@ -74,6 +76,7 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
     private final PreviewService previews;
     private final RunService runs;
     private final Caller user;
+    private final boolean experimenter;
 
     /** The document being edited; the form writes its own fields into it and leaves the rest (probes, ramp, notify) alone. */
     private ObjectNode document = NODES.objectNode();
@@ -94,9 +97,11 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         this.previews = previews;
         this.runs = runs;
         this.user = CurrentUser.of(identity);
-        this.currentValues = new CurrentValues(promql -> previews.currentValue(user, promql));
+        this.experimenter = user.has(Role.EXPERIMENTER);
+        this.currentValues = new CurrentValues(experimenter, (namespace, promql) -> previews.currentValue(user, namespace, promql));
         this.history = new RevisionHistory(experiments, this::load);
-        this.form = new ExperimentForm(policy.settings().allowedNamespaces(), namespace -> previews.services(user, namespace));
+        this.form = new ExperimentForm(policy.settings().allowedNamespaces(),
+                experimenter ? namespace -> previews.services(user, namespace) : namespace -> List.of());
         yaml.setId("yaml");
         yaml.setWidthFull();
         yaml.setMinHeight("420px");
@@ -120,8 +125,9 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         Button run = new Button("Run", click -> run());
         run.setId("run");
         run.addThemeVariants(ButtonVariant.LUMO_SUCCESS);
-        save.setVisible(user.has(Role.EXPERIMENTER));
-        run.setVisible(user.has(Role.EXPERIMENTER));
+        save.setVisible(experimenter);
+        preview.setVisible(experimenter);
+        run.setVisible(experimenter);
         add(heading, tabs, otherErrors, new HorizontalLayout(save, preview, run));
         setWidthFull();
 
@@ -183,13 +189,16 @@ public class ExperimentEditorView extends VerticalLayout implements BeforeEnterO
         List<Measurements.NamedQuery> queries = ExperimentCodec.check(current).isEmpty()
                 ? previews.queries(user, ExperimentCodec.decode(current).spec())
                 : form.queries();
-        currentValues.show(queries);
+        currentValues.show(current.path("spec").path("target").path("namespace").asText(null), queries);
     }
 
+    /** Values refresh every few seconds for those who see them; for a viewer the queries are shown once. */
     @Override
     protected void onAttach(AttachEvent attach) {
-        attach.getUI().setPollInterval(CURRENT_VALUES_EVERY_MS);
-        polling = attach.getUI().addPollListener(poll -> showCurrentValues());
+        if (experimenter) {
+            attach.getUI().setPollInterval(CURRENT_VALUES_EVERY_MS);
+            polling = attach.getUI().addPollListener(poll -> showCurrentValues());
+        }
         showCurrentValues();
     }
 

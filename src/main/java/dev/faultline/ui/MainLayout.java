@@ -2,6 +2,8 @@ package dev.faultline.ui;
 
 import jakarta.annotation.security.PermitAll;
 
+import org.jboss.logging.Logger;
+
 import com.vaadin.flow.component.UI;
 import com.vaadin.flow.component.applayout.AppLayout;
 import com.vaadin.flow.component.applayout.DrawerToggle;
@@ -22,25 +24,30 @@ import com.vaadin.flow.server.VaadinSession;
 
 import dev.faultline.run.HaltService;
 import dev.faultline.run.Run;
+import dev.faultline.security.BrowserSessions;
 import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
 import io.quarkus.security.identity.SecurityIdentity;
 
 /**
- * The frame of every page: navigation by role, and the Halt all button, always visible, with a
- * banner while Faultline is halted.
+ * The frame of every page: navigation by role, the Halt all button, always visible, with a banner
+ * while Faultline is halted, and signing out.
  */
 @Layout
 @PermitAll
 public class MainLayout extends AppLayout {
 
+    private static final Logger LOG = Logger.getLogger(MainLayout.class);
+
     private final HaltService halt;
+    private final BrowserSessions sessions;
     private final UiActions actions;
     private final Caller user;
     private final Div banner = new Div();
 
-    public MainLayout(HaltService halt, UiEvents events, UiActions actions, SecurityIdentity identity) {
+    public MainLayout(HaltService halt, BrowserSessions sessions, UiEvents events, UiActions actions, SecurityIdentity identity) {
         this.halt = halt;
+        this.sessions = sessions;
         events.onHaltChanged(this, this::showHalt);
         BrowserTime.learnOnAttach(this, true);
         this.actions = actions;
@@ -124,7 +131,17 @@ public class MainLayout extends AppLayout {
         }
     }
 
+    /**
+     * Signs out for good: the user's session cookies no longer sign in (a copy of this one included,
+     * and their other browsers'), then this browser drops its cookie and its UI state. Should the
+     * database not answer, the browser is still signed out; the failure is in the log and the audit.
+     */
     private void signOut() {
+        try {
+            sessions.signOut(user);
+        } catch (RuntimeException e) {
+            LOG.warnf("Could not revoke the sessions of %s (%s); this browser is signed out all the same", user.name(), e.getMessage());
+        }
         jakarta.servlet.http.Cookie cookie = new jakarta.servlet.http.Cookie("quarkus-credential", "");
         cookie.setPath("/");
         cookie.setMaxAge(0);

@@ -127,10 +127,18 @@ class PreviewResourceTest {
     }
 
     @Test
-    void viewersMayPreviewAndStrangersMayNot() {
-        users.create("vera", List.of(), Role.VIEWER);
-        as("vera", TestUsers.password("vera")).post("/api/v1/experiments/details-delay-http-check/preview").then().statusCode(200);
-        given().post("/api/v1/experiments/details-delay-http-check/preview").then().statusCode(401);
+    void onlyExperimentersWithAGrantForTheNamespacePreview() {
+        users.create("vera", List.of("bookinfo"), Role.VIEWER);
+        users.create("pat", List.of("payments"), Role.EXPERIMENTER);
+        users.create("erin", List.of("bookinfo"), Role.EXPERIMENTER);
+        String preview = "/api/v1/experiments/details-delay-http-check/preview";
+
+        as("vera", TestUsers.password("vera")).post(preview).then().statusCode(403).contentType(TestApi.PROBLEM)
+                .body("type", equalTo("https://faultline.dev/problems/forbidden"));
+        as("pat", TestUsers.password("pat")).post(preview).then().statusCode(403).contentType(TestApi.PROBLEM)
+                .body("detail", containsString("pat has no grant for namespace bookinfo"));
+        as("erin", TestUsers.password("erin")).post(preview).then().statusCode(200).body("changes[0].name", equalTo("details"));
+        given().post(preview).then().statusCode(401);
         asAdmin().post("/api/v1/experiments/nothing-here/preview").then().statusCode(404);
     }
 }

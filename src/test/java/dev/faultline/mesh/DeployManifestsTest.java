@@ -149,6 +149,23 @@ class DeployManifestsTest {
         assertThat(ofKind("Secret")).isEmpty();
     }
 
+    /**
+     * Behind the ingress that terminates TLS, Faultline takes the scheme (the session cookie's Secure
+     * flag), host and client address from the ingress' headers, and from private addresses only, never
+     * from anyone on the Internet. ({@code SessionCookieTest} starts Faultline with these settings.)
+     */
+    @Test
+    void theForwardedSchemeHostAndAddressAreTakenFromTheIngressOnly() {
+        for (String name : List.of("QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED",
+                "QUARKUS_HTTP_PROXY_ENABLE_FORWARDED_HOST")) {
+            assertThat(env(name).path("value").asText()).as(name).isEqualTo("true");
+        }
+        List<String> trusted = List.of(env("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES").path("value").asText().split("\\s*,\\s*"));
+        assertThat(trusted).isNotEmpty().doesNotContain("0.0.0.0/0", "::/0", "").allSatisfy(proxy -> assertThat(
+                proxy.startsWith("10.") || proxy.startsWith("172.16.") || proxy.startsWith("192.168.") || proxy.startsWith("fc00:"))
+                .as("%s is a private address range", proxy).isTrue());
+    }
+
     @Test
     void theServiceReachesThePods() {
         JsonNode service = ofKind("Service").get(0).path("spec");

@@ -53,7 +53,7 @@ class AccessMatrixTest {
         EXPECTED.put("PUT /api/v1/experiments/{name}", Access.EXPERIMENTER);
         EXPECTED.put("DELETE /api/v1/experiments/{name}", Access.EXPERIMENTER);
         EXPECTED.put("GET /api/v1/experiments/{name}/revisions", Access.VIEWER);
-        EXPECTED.put("POST /api/v1/experiments/{name}/preview", Access.VIEWER);
+        EXPECTED.put("POST /api/v1/experiments/{name}/preview", Access.EXPERIMENTER);
         EXPECTED.put("GET /api/v1/experiments/{name}/revisions/{revision}", Access.VIEWER);
         EXPECTED.put("GET /api/v1/tokens", Access.VIEWER);
         EXPECTED.put("POST /api/v1/tokens", Access.VIEWER);

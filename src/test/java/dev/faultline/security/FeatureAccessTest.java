@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import jakarta.inject.Inject;
@@ -22,6 +23,7 @@ import dev.faultline.Failure;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.spec.DocumentFormat;
 import dev.faultline.experiment.spec.ExperimentCodec;
+import dev.faultline.metrics.QueryResult;
 import dev.faultline.notify.ChannelService;
 import dev.faultline.run.HaltService;
 import dev.faultline.run.PreviewService;
@@ -155,5 +157,36 @@ class FeatureAccessTest {
             });
         });
         assertThat(wrong).isEmpty();
+    }
+
+    /**
+     * What the designer reads with Faultline's own access, for values and choices (no API operation):
+     * experimenters only, and only for a namespace they were granted. Callers here hold a grant for
+     * another namespace.
+     */
+    @Test
+    void theDesignersLiveReadsNeedTheExperimenterRoleAndAGrantForTheNamespace() {
+        Map<String, BiConsumer<Caller, String>> reads = new LinkedHashMap<>();
+        reads.put("current value", (caller, namespace) -> previews.currentValue(caller, namespace, "vector(1)"));
+        reads.put("services", previews::services);
+        List<String> wrong = new ArrayList<>();
+        reads.forEach((read, call) -> ROLES.forEach((name, held) -> {
+            Caller caller = new Caller(name, held, List.of("payments"), "password", Caller.Via.UI, "127.0.0.1");
+            Failure expected = Access.EXPERIMENTER.allows(held) ? Failure.POLICY_DENIED : Failure.FORBIDDEN;
+            Failure outcome = null;
+            try {
+                call.accept(caller, "bookinfo");
+            } catch (RuntimeException e) {
+                outcome = Failure.of(e);
+            }
+            if (outcome != expected) {
+                wrong.add(read + " as " + name + ": " + (outcome == null ? "read" : outcome) + ", expected " + expected);
+            }
+        }));
+        assertThat(wrong).isEmpty();
+
+        Caller granted = new Caller("matrix-experimenter", Set.of(Role.EXPERIMENTER), List.of("bookinfo"), "password", Caller.Via.UI,
+                "127.0.0.1");
+        assertThat(previews.currentValue(granted, "bookinfo", "vector(1)")).isInstanceOf(QueryResult.class);
     }
 }

@@ -58,6 +58,8 @@ class SingleSignOnTest {
     TestDatabase database;
     @Inject
     TestUsers users;
+    @Inject
+    UserService userService;
 
     @BeforeAll
     static void yaml() {
@@ -70,12 +72,21 @@ class SingleSignOnTest {
     }
 
     private static String jwt(String username, PrivateKey key, long expiresInSeconds) {
-        return TestSecrets.remember(Jwt.issuer(ISSUER).subject("id-" + username).claim("preferred_username", username)
+        return jwt("id-" + username, username, key, expiresInSeconds);
+    }
+
+    private static String jwt(String subject, String username, PrivateKey key, long expiresInSeconds) {
+        return TestSecrets.remember(Jwt.issuer(ISSUER).subject(subject).claim("preferred_username", username)
                 .expiresIn(expiresInSeconds).jws().sign(key));
     }
 
     private static RequestSpecification signedInAs(String username) {
-        return given().header("Authorization", "Bearer " + jwt(username, PROVIDER_KEYS.getPrivate(), 300));
+        return signedInAs("id-" + username, username);
+    }
+
+    /** The identity provider's user {@code subject}, who calls themselves {@code username}. */
+    private static RequestSpecification signedInAs(String subject, String username) {
+        return given().header("Authorization", "Bearer " + jwt(subject, username, PROVIDER_KEYS.getPrivate(), 300));
     }
 
     @Test
@@ -103,6 +114,66 @@ class SingleSignOnTest {
 
         asAdmin().contentType(ContentType.JSON).body(Map.of("disabled", true)).patch("/api/v1/users/pia").then().statusCode(200);
         signedInAs("pia").get("/api/v1/me").then().statusCode(401);
+    }
+
+    @Test
+    void anIdentityProviderUserNamedAdminDoesNotBecomeFaultlinesAdmin() {
+        signedInAs("admin").get("/api/v1/me").then().statusCode(200)
+                .body("username", equalTo("admin-sso"))
+                .body("roles", contains("viewer"))
+                .body("namespaces", empty());
+        signedInAs("admin").get("/api/v1/users").then().statusCode(403);
+        signedInAs("admin").contentType(ContentType.JSON).body(Map.of("username", "mallory", "password", TestSecrets.remember("Mallory-Pw-123456"),
+                "roles", List.of("admin"))).post("/api/v1/users").then().statusCode(403);
+
+        asAdmin().get("/api/v1/users/admin").then().statusCode(200).body("roles", contains("admin")).body("createdBy", equalTo("faultline"));
+        asAdmin().get("/api/v1/users/mallory").then().statusCode(404);
+    }
+
+    @Test
+    void aNameTakenByALocalAccountGetsADistinctUserWithTheDefaultRoleAndEachSubjectKeepsItsOwn() {
+        users.create("rex", List.of("bookinfo"), Role.EXPERIMENTER);
+
+        signedInAs("rex").get("/api/v1/me").then().statusCode(200)
+                .body("username", equalTo("rex-sso")).body("roles", contains("viewer")).body("namespaces", empty());
+        signedInAs("rex").contentType(TestApi.YAML).body(Examples.yaml("reviews-v2-latency"))
+                .post("/api/v1/experiments").then().statusCode(403);
+        signedInAs("another-rex", "rex").get("/api/v1/me").then().statusCode(200).body("username", equalTo("rex-sso2"));
+        signedInAs("rex").get("/api/v1/me").then().statusCode(200).body("username", equalTo("rex-sso"));
+
+        as("rex", TestUsers.password("rex")).get("/api/v1/me").then().statusCode(200)
+                .body("roles", org.hamcrest.Matchers.hasItem("experimenter")).body("namespaces", contains("bookinfo"));
+        asAdmin().get("/api/v1/users/rex").then().body("createdBy", equalTo("test"));
+    }
+
+    @Test
+    void aSubjectStaysTheSameUserWhateverNameTheProviderGivesLater() {
+        signedInAs("id-pia", "pia").get("/api/v1/me").then().statusCode(200).body("username", equalTo("pia"));
+        asAdmin().contentType(ContentType.JSON).body(Map.of("roles", List.of("experimenter"))).patch("/api/v1/users/pia")
+                .then().statusCode(200);
+
+        signedInAs("id-pia", "pia.renamed").get("/api/v1/me").then().statusCode(200)
+                .body("username", equalTo("pia")).body("roles", org.hamcrest.Matchers.hasItem("experimenter"));
+        asAdmin().get("/api/v1/users/pia.renamed").then().statusCode(404);
+    }
+
+    @Test
+    void usersSingleSignOnCreatedBeforeLinkingKeepTheirAccountAtTheirNextSignIn() {
+        userService.create("leo", null, java.util.Set.of(Role.EXPERIMENTER), List.of("bookinfo"), "single sign-on");
+
+        signedInAs("id-leo", "leo").get("/api/v1/me").then().statusCode(200)
+                .body("username", equalTo("leo")).body("roles", org.hamcrest.Matchers.hasItem("experimenter"));
+        signedInAs("someone-else", "leo").get("/api/v1/me").then().statusCode(200)
+                .body("username", equalTo("leo-sso")).body("roles", contains("viewer"));
+        signedInAs("id-leo", "leo").get("/api/v1/me").then().statusCode(200).body("username", equalTo("leo"));
+    }
+
+    @Test
+    void aTokenWithoutASubjectIsRefused() {
+        String anonymous = TestSecrets.remember(Jwt.issuer(ISSUER).claim("preferred_username", "nobody").expiresIn(300).jws()
+                .sign(PROVIDER_KEYS.getPrivate()));
+        given().header("Authorization", "Bearer " + anonymous).get("/api/v1/me").then().statusCode(401);
+        asAdmin().get("/api/v1/users/nobody").then().statusCode(404);
     }
 
     @Test

@@ -32,7 +32,7 @@ public class TestDatabase {
             entityManager.createNativeQuery("truncate run, run_rule, run_event, run_sample, notification_delivery, channel restart identity").executeUpdate();
             entityManager.createNativeQuery("update halt set halted = false, reason = null").executeUpdate();
             entityManager.createNativeQuery("delete from app_user where username <> 'admin'").executeUpdate();
-            entityManager.createNativeQuery("update app_user set roles = '{admin}', disabled = false where username = 'admin'")
+            entityManager.createNativeQuery("update app_user set roles = '{admin}', disabled = false, sessions_valid_after = null where username = 'admin'")
                     .executeUpdate();
             entityManager.createNativeQuery("delete from api_token").executeUpdate();
         });

@@ -15,11 +15,13 @@ import org.junit.jupiter.api.Test;
 
 import com.microsoft.playwright.Locator;
 
+import dev.faultline.security.Role;
 import dev.faultline.testing.TestExperiments;
 import dev.faultline.testing.IstioFixtures;
 import dev.faultline.testing.MeshSimulator;
 import dev.faultline.testing.MetricsStack;
 import dev.faultline.testing.TestApi;
+import dev.faultline.testing.TestUsers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -125,6 +127,31 @@ class RunPageTest extends BrowserTest {
             assertThat(page.locator("#preview-diff span:not(.diff-added):not(.diff-removed):has-text('weight: 80')")).hasCount(1);
             assertThat(page.locator("#preview-diff .diff-removed")).hasCount(0);
         });
+    }
+
+    /**
+     * A viewer reads the experiment and the PromQL its checks send, but Faultline's access to
+     * Prometheus and the cluster is not theirs: no values (an experimenter, the admin below, sees
+     * numbers from the same Prometheus), no service list, no preview, nothing to save or run.
+     */
+    @Test
+    void aViewerSeesTheQueriesOfTheDesignerButNoValuesAndIsOfferedNothingThatReadsTheCluster() {
+        users.create("vera", List.of("bookinfo"), Role.VIEWER);
+        asAdmin().contentType(TestApi.YAML).body(TestExperiments.aborting("reviews").named("reviews-watched").errorRateBelowOneFifth(false)
+                .yaml()).post("/api/v1/experiments").then().statusCode(201);
+        signInAs("vera", TestUsers.password("vera"));
+        page.navigate(root + "experiments/reviews-watched");
+        settle();
+
+        Locator guardrail = page.locator("#current-values .current-value[data-path='spec.guardrails[0]']");
+        assertThat(guardrail.locator(".promql")).containsText("istio_requests_total");
+        assertThat(guardrail.locator(".value")).hasText("values are shown to experimenters with a grant for the namespace");
+        assertThat(page.locator("#service")).not().containsText("Could not list the services");
+        for (String action : List.of("#preview", "#run", "#save")) {
+            assertThat(page.locator(action)).isHidden();
+        }
+        page.waitForTimeout(6_000); // past the designer's refresh every 5 s: still no value
+        assertThat(guardrail.locator(".value")).hasText("values are shown to experimenters with a grant for the namespace");
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.faultline.ui;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static dev.faultline.testing.TestApi.asAdmin;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.util.List;
@@ -9,12 +11,14 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.microsoft.playwright.options.Cookie;
+
 import dev.faultline.security.Role;
 import dev.faultline.testing.TestApi;
 import dev.faultline.testing.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** Signing in, and the Halt all button every page carries, as a user meets them in Chromium. */
+/** Signing in and out, and the Halt all button every page carries, as a user meets them in Chromium. */
 @QuarkusTest
 class SignInAndHaltTest extends BrowserTest {
 
@@ -67,5 +71,31 @@ class SignInAndHaltTest extends BrowserTest {
         settle();
         asAdmin().contentType("application/json").body("{\"reason\": \"from the API\"}").post("/api/v1/halt").then().statusCode(200);
         assertThat(page.locator("#halted-banner")).containsText("Halted by admin: from the API");
+    }
+
+    /** Signing out holds for a copy of the session cookie too (one taken from the browser, say), for the UI and the API alike. */
+    @Test
+    void afterSignOutACopiedSessionCookieSignsInNowhere() {
+        users.create("vera", List.of(), Role.VIEWER);
+        signInAs("vera", TestUsers.password("vera"));
+        settle();
+        Cookie copied = page.context().cookies().stream().filter(cookie -> cookie.name.equals("quarkus-credential")).findFirst()
+                .orElseThrow();
+        given().cookie(copied.name, copied.value).get("/api/v1/me").then().statusCode(200).body("username", equalTo("vera"));
+
+        page.locator("vaadin-button:has-text('Sign out')").click();
+        page.waitForURL("**/login**");
+
+        given().redirects().follow(false).cookie(copied.name, copied.value).get("/api/v1/me").then().statusCode(302)
+                .header("Location", containsString("/login"));
+        page.context().addCookies(List.of(copied));
+        page.navigate(root.toString());
+        page.waitForURL("**/login**");
+        assertThat(page.locator("vaadin-login-form")).isVisible();
+        asAdmin().get("/api/v1/audit?operation=user.sign-out&actor=vera").then().statusCode(200).body("size()", equalTo(1));
+
+        signInAs("vera", TestUsers.password("vera"));
+        settle();
+        assertThat(page.locator("#live-runs")).isVisible();
     }
 }
