@@ -26,9 +26,10 @@ import jakarta.enterprise.context.ApplicationScoped;
  * elsewhere can make its owner wait only at addresses the owner never signed in from, and by at most
  * the maximum wait per attempt actually checked. A refused attempt is not checked and counts for
  * nothing, so hammering a waiting key does not lengthen its wait; an attempt being checked counts
- * until it ends, so parallel guesses cannot all slip in before the first failure is known. A
- * success clears its pair, not the name's or the address's count: one valid account of his own must
- * not let a guesser clear his spray.
+ * until it ends, so parallel guesses cannot slip in past the limit before their failures are known
+ * (only a pair that signed in before may have more checked at once, as a script's parallel calls
+ * are). A success clears its pair, not the name's or the address's count: one valid account of his
+ * own must not let a guesser clear his spray.
  *
  * <p>The counts are kept in memory, per replica (a guesser spreading over N replicas gets up to N
  * times the attempts), in tables of bounded size that drop the least recently used entry first.
@@ -86,16 +87,16 @@ class SignInThrottle {
         Failures pair = live(pairs, pairKey, now);
         boolean exempt = isTrusted(pairKey, now);
         Failures blocking = pair;
-        Instant until = blockedUntil(pair, config.maxFailures(), now);
+        Instant until = blockedUntil(pair, config.maxFailures(), !exempt, now);
         if (!exempt) {
             Failures byName = live(names, nameKey, now);
-            Instant nameUntil = blockedUntil(byName, config.maxFailuresPerName(), now);
+            Instant nameUntil = blockedUntil(byName, config.maxFailuresPerName(), true, now);
             if (nameUntil != null && (until == null || nameUntil.isAfter(until))) {
                 blocking = byName;
                 until = nameUntil;
             }
             Failures byAddress = live(addresses, addressKey, now);
-            Instant addressUntil = blockedUntil(byAddress, config.maxNamesPerAddress(), now);
+            Instant addressUntil = blockedUntil(byAddress, config.maxNamesPerAddress(), true, now);
             if (addressUntil != null && (until == null || addressUntil.isAfter(until))) {
                 blocking = byAddress;
                 until = addressUntil;
@@ -134,16 +135,20 @@ class SignInThrottle {
         }
     }
 
-    /** Until when {@code failures} make attempts wait, or null when they do not. */
-    private Instant blockedUntil(Failures failures, int limit, Instant now) {
-        if (failures == null || failures.failed == 0) {
+    /**
+     * Until when {@code failures} make attempts wait, or null when they do not. When the attempts being
+     * checked could reach the limit, the next waits for their outcome: always when {@code strict}, else
+     * only once there are failures (a trusted pair's parallel calls, all likely right, are let through).
+     */
+    private Instant blockedUntil(Failures failures, int limit, boolean strict, Instant now) {
+        if (failures == null) {
             return null;
         }
         if (failures.failed >= limit && failures.until != null && now.isBefore(failures.until)) {
             return failures.until;
         }
-        // Attempts being checked would reach the limit: wait for their outcome rather than check more at once.
-        return failures.checking > 0 && failures.failed + failures.checking >= limit ? now.plus(config.backoffBase()) : null;
+        boolean couldReach = failures.checking > 0 && failures.failed + failures.checking >= limit;
+        return couldReach && (strict || failures.failed > 0) ? now.plus(config.backoffBase()) : null;
     }
 
     private static void checking(Map<String, Failures> table, String key) {

@@ -12,6 +12,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -101,6 +109,20 @@ class SignInTest {
         assertThat(signedIn.header("Location")).doesNotContain("/login");
         given().cookies(signedIn.cookies()).get("/api/v1/me").then().statusCode(200).body("username", equalTo("dario"));
         assertThat(formSignIn("127.0.0.14", "carla", TestUsers.password("carla")).header("Location")).doesNotContain("/login");
+    }
+
+    @Test
+    void parallelGuessesGetNoMoreChecksThanOneAfterTheOtherWhileATrustedPairsParallelCallsAllPass() {
+        users.create("kai", List.of(), Role.VIEWER);
+        users.create("lena", List.of(), Role.VIEWER);
+
+        List<Integer> guesses = inParallel(25, i -> from("127.0.0.21", "kai", guess("kai", i)).get("/api/v1/me").statusCode());
+        assertThat(guesses).containsOnly(401, 429);
+        assertThat(guesses.stream().filter(status -> status == 401)).as("checked guesses: %s", guesses).hasSizeLessThanOrEqualTo(5);
+
+        from("127.0.0.22", "lena", TestUsers.password("lena")).get("/api/v1/me").then().statusCode(200);
+        assertThat(inParallel(12, i -> from("127.0.0.22", "lena", TestUsers.password("lena")).get("/api/v1/me").statusCode()))
+                .containsOnly(200);
     }
 
     @Test
@@ -222,6 +244,32 @@ class SignInTest {
         Matcher matcher = CHECKS.matcher(given().get("/q/metrics").then().statusCode(200).extract().asString());
         assertThat(matcher.find()).as("faultline_password_checks_total in /q/metrics").isTrue();
         return Double.parseDouble(matcher.group(1));
+    }
+
+    /** {@code count} calls at once (released together), with their statuses. */
+    private static List<Integer> inParallel(int count, IntFunction<Integer> call) {
+        ExecutorService threads = Executors.newFixedThreadPool(count);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Integer>> calls = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                calls.add(threads.submit(() -> {
+                    start.await();
+                    return call.apply(index);
+                }));
+            }
+            start.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> answer : calls) {
+                statuses.add(answer.get(60, TimeUnit.SECONDS));
+            }
+            return statuses;
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new AssertionError(e);
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     private static long median(List<Long> values) {
