@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faultline.Failure;
 import dev.faultline.security.Caller;
 import dev.faultline.security.SignInThrottledException;
-import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -20,7 +19,7 @@ import io.vertx.ext.web.RoutingContext;
  * Answers an HTTP Basic sign-in that must wait (too many failures for the name or the address): 429
  * with {@code Retry-After} in seconds and a problem+json body saying so. The refusal happens while
  * Quarkus authenticates, before any resource or {@link ProblemMapper} sees the request, so it is
- * answered here, where such failures arrive.
+ * answered here, among the router's failure handlers.
  */
 @ApplicationScoped
 class ThrottledSignIns {
@@ -32,19 +31,14 @@ class ThrottledSignIns {
     }
 
     void install(@Observes Router router) {
-        router.route().order(RouteConstants.ROUTE_ORDER_HEADERS).failureHandler(this::answer);
+        SignInThrottledException.answer(router, Caller.Via.API, this::answer);
     }
 
-    private void answer(RoutingContext context) {
-        var refused = SignInThrottledException.in(context.failure(), Caller.Via.API);
-        if (refused.isEmpty() || context.response().ended()) {
-            context.next();
-            return;
-        }
-        Failure failure = refused.get().failure();
+    private void answer(RoutingContext context, SignInThrottledException refused) {
+        Failure failure = refused.failure();
         Problem problem = new Problem(ProblemMapper.TYPES + failure.type(), failure.title(), failure.status(),
-                refused.get().getMessage() + ".", context.normalizedPath(), List.of());
-        context.put(AuditRecorder.DETAIL, refused.get().getMessage());
+                refused.getMessage() + ".", context.normalizedPath(), List.of());
+        context.put(AuditRecorder.DETAIL, refused.getMessage());
         String body;
         try {
             body = json.writeValueAsString(problem);
@@ -53,7 +47,7 @@ class ThrottledSignIns {
             return;
         }
         context.response().setStatusCode(failure.status())
-                .putHeader(HttpHeaders.RETRY_AFTER, Long.toString(refused.get().retryAfterSeconds()))
+                .putHeader(HttpHeaders.RETRY_AFTER, Long.toString(refused.retryAfterSeconds()))
                 .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .end(body);

@@ -2,8 +2,12 @@ package dev.faultline.security;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 import dev.faultline.Failure;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * A password sign-in refused without its password being checked: the name or the address it came
@@ -31,8 +35,23 @@ public class SignInThrottledException extends RuntimeException implements Failur
         return "Too many failed sign-ins for this name or address; try again in " + seconds + " s";
     }
 
-    /** The refusal of a sign-in through {@code via} that {@code failure} is (or was caused by), if it is one. */
-    public static Optional<SignInThrottledException> in(Throwable failure, Caller.Via via) {
+    /**
+     * Has {@code answer} answer the refused sign-ins through {@code via}. They are refused while Quarkus
+     * authenticates, before any resource or view sees the request, and arrive at the router's failure
+     * handlers; every other failure goes on to the next one.
+     */
+    public static void answer(Router router, Caller.Via via, BiConsumer<RoutingContext, SignInThrottledException> answer) {
+        router.route().order(RouteConstants.ROUTE_ORDER_HEADERS).failureHandler(context -> {
+            Optional<SignInThrottledException> refused = in(context.failure(), via);
+            if (refused.isEmpty() || context.response().ended()) {
+                context.next();
+            } else {
+                answer.accept(context, refused.get());
+            }
+        });
+    }
+
+    private static Optional<SignInThrottledException> in(Throwable failure, Caller.Via via) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SignInThrottledException refused) {
                 return refused.via == via ? Optional.of(refused) : Optional.empty();
