@@ -32,7 +32,8 @@ import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 public class ProblemMapper implements ExceptionMapper<Throwable> {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
-    private static final String TYPES = "https://faultline.dev/problems/";
+    /** Where the problem types live: a problem's type is this and its kind ({@code not-found}). */
+    static final String TYPES = "https://faultline.dev/problems/";
 
     @Context
     UriInfo uri;

@@ -17,15 +17,15 @@ public record AuditRecord(Long id, Instant at, String actor, String via, String 
     public enum Outcome {
         /** 2xx and 3xx. */
         SUCCEEDED,
-        /** A 4xx other than 401 and 403: bad input, not found, conflict. */
+        /** A 4xx other than 401, 403 and 429: bad input, not found, conflict. */
         REJECTED,
-        /** 401 and 403: not signed in, or not allowed. */
+        /** 401, 403 and 429: not signed in, not allowed, or a sign-in refused for too many failures. */
         DENIED,
         /** 5xx, or the connection closed before the answer was sent. */
         FAILED;
 
         public static Outcome ofStatus(int status) {
-            if (status == 401 || status == 403) {
+            if (status == 401 || status == 403 || status == 429) {
                 return DENIED;
             }
             if (status >= 500) {

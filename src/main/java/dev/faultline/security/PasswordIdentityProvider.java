@@ -7,18 +7,21 @@ import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
+import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
 
-/** Signs users in with HTTP Basic: user name and bcrypt-checked password (as last known, while the database is away). */
+/**
+ * Signs users in with a user name and password, from HTTP Basic or the browser's sign-in form (see
+ * {@link PasswordSignIn}). A sign-in that must wait fails with {@link SignInThrottledException},
+ * which Quarkus hands to the request's failure handlers rather than answering 401 itself.
+ */
 @ApplicationScoped
 class PasswordIdentityProvider implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
 
-    private final UserService users;
-    private final KnownCredentials known;
+    private final PasswordSignIn signIn;
 
-    PasswordIdentityProvider(UserService users, KnownCredentials known) {
-        this.users = users;
-        this.known = known;
+    PasswordIdentityProvider(PasswordSignIn signIn) {
+        this.signIn = signIn;
     }
 
     @Override
@@ -29,10 +32,9 @@ class PasswordIdentityProvider implements IdentityProvider<UsernamePasswordAuthe
     @Override
     public Uni<SecurityIdentity> authenticate(UsernamePasswordAuthenticationRequest request,
             AuthenticationRequestContext context) {
-        String username = request.getUsername();
+        SignInAttempt attempt = SignInAttempt.of(request.getUsername(), HttpSecurityUtils.getRoutingContextAttribute(request));
         String password = new String(request.getPassword().getPassword());
-        return context.runBlocking(() -> KnownCredentials.orWhenAway(() -> users.authenticate(username, password),
-                () -> known.password(username, password))
+        return context.runBlocking(() -> signIn.signIn(attempt, password)
                 .map(user -> Identities.of(user, user.roles(), Identities.VIA_PASSWORD))
                 .orElseThrow(AuthenticationFailedException::new));
     }

@@ -2,6 +2,8 @@ package dev.faultline.security;
 
 import java.security.SecureRandom;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import io.quarkus.elytron.security.common.BcryptUtil;
 
 /** bcrypt hashes for user passwords, the rules a password must meet, and generated secrets. */
@@ -15,6 +17,16 @@ public final class Passwords {
     private static final int BCRYPT_COST = 10;
     private static final char[] ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * The hash of a random password nobody knows, checked in place of a missing one (no such user, or
+     * one without a password), so that refusing an unknown name costs the same bcrypt as a wrong
+     * password and the time of an answer does not tell which names exist.
+     */
+    private static final String ABSENT = hash(generate(32));
+    /** bcrypt checks of sign-in passwords, the stand-in's included: what guessing costs this server. */
+    private static final Counter CHECKS = Counter.builder("faultline.password.checks")
+            .description("bcrypt checks of presented passwords, including those against the stand-in hash of an unknown name")
+            .register(Metrics.globalRegistry);
 
     private Passwords() {
     }
@@ -23,8 +35,11 @@ public final class Passwords {
         return BcryptUtil.bcryptHash(password, BCRYPT_COST);
     }
 
+    /** Whether {@code password} is the one {@code hash} was made of; without a hash, false after as long a check. */
     static boolean matches(String password, String hash) {
-        return hash != null && BcryptUtil.matches(password, hash);
+        boolean matches = BcryptUtil.matches(password, hash == null ? ABSENT : hash);
+        CHECKS.increment();
+        return hash != null && matches;
     }
 
     /** Why {@code password} cannot be used, or empty when it can. */

@@ -143,11 +143,16 @@ public class UserService {
         return UserAccount.<UserAccount> listAll(Sort.by("username")).stream().map(UserService::toUser).toList();
     }
 
-    /** The user when the password is theirs and the account is enabled. Runs off any request, so in its own transaction. */
+    /**
+     * The user when the password is theirs and the account is enabled. Runs off any request, so in its
+     * own transaction. A password is checked (at bcrypt's cost) even for a name that is unknown,
+     * disabled or without a password, so that how long a refusal takes does not tell them apart.
+     */
     public Optional<User> authenticate(String username, String password) {
         Optional<UserAccount> account = account(username).filter(found -> !found.disabled);
         account.ifPresentOrElse(found -> known.account(toUser(found), found.passwordHash), () -> known.forgetAccount(username));
-        return account.filter(found -> Passwords.matches(password, found.passwordHash)).map(UserService::toUser);
+        boolean matches = Passwords.matches(password, account.map(found -> found.passwordHash).orElse(null));
+        return account.filter(found -> matches).map(UserService::toUser);
     }
 
     /** Changes what is present. Refuses to leave Faultline without an enabled admin. */

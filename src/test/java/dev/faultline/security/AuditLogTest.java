@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.spec.DocumentFormat;
 import dev.faultline.experiment.spec.ExperimentCodec;
+import dev.faultline.testing.AuditEntries;
 import dev.faultline.testing.Examples;
 import dev.faultline.testing.TestApi;
 import dev.faultline.testing.TestDatabase;
@@ -30,7 +31,6 @@ import dev.faultline.testing.TestSecrets;
 import dev.faultline.testing.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
 
 @QuarkusTest
 class AuditLogTest {
@@ -195,30 +195,14 @@ class AuditLogTest {
     }
 
     private static List<Map<String, Object>> search(String query) {
-        return JsonPath.from(asAdmin().get("/api/v1/audit?" + query).then().statusCode(200).extract().asString()).getList("$");
+        return AuditEntries.search(query);
     }
 
-    /** Entries are written once the answer has gone out, so they may land a moment after it. */
     private List<Map<String, Object>> awaitEntries(String query, Predicate<List<Map<String, Object>>> done) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        List<Map<String, Object>> entries = search(query + "&from=" + testStart);
-        while (!done.test(entries) && System.nanoTime() < deadline) {
-            sleep();
-            entries = search(query + "&from=" + testStart);
-        }
-        assertThat(done.test(entries)).as("audit entries for %s: %s", query, entries).isTrue();
-        return entries;
+        return AuditEntries.await(query, testStart, done);
     }
 
     private Map<String, Object> awaitEntry(String query, Predicate<Map<String, Object>> matches) {
-        return awaitEntries(query, list -> list.stream().anyMatch(matches)).stream().filter(matches).findFirst().orElseThrow();
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return AuditEntries.awaitEntry(query, testStart, matches);
     }
 }

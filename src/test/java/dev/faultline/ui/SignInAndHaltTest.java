@@ -11,10 +11,13 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.options.Cookie;
 
 import dev.faultline.security.Role;
+import dev.faultline.testing.FromAddress;
 import dev.faultline.testing.TestApi;
+import dev.faultline.testing.TestSecrets;
 import dev.faultline.testing.TestUsers;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -37,6 +40,49 @@ class SignInAndHaltTest extends BrowserTest {
         signIn("admin", "not-the-password");
         page.waitForURL("**/login?error**");
         assertThat(page.locator("vaadin-login-form").getByText("Incorrect username or password")).isVisible();
+    }
+
+    @Test
+    void aNameGuessedTooOftenIsToldToWaitWhileAnotherSignsIn() {
+        users.create("fern", List.of(), Role.VIEWER);
+        users.create("gus", List.of(), Role.VIEWER);
+        page.navigate(root + "login");
+        page.locator("vaadin-login-form input[name=username]").fill("fern");
+        page.locator("vaadin-login-form input[name=password]").fill(TestUsers.password("fern"));
+
+        guessFromThisBrowsersAddressUntilTheWaitIsLongerThanASecond("fern");
+        page.locator("vaadin-login-form input[name=password]").press("Enter");
+
+        page.waitForURL("**/login?throttled=**");
+        assertThat(page.locator("vaadin-login-form")
+                .getByText("Too many failed sign-ins for this name or address; try again in ", new Locator.GetByTextOptions().setExact(false)))
+                .isVisible();
+        signInAs("gus", TestUsers.password("gus"));
+        settle();
+        assertThat(page.locator("#live-runs")).isVisible();
+    }
+
+    /** Wrong passwords posted to the sign-in form from 127.0.0.1, where Chromium connects from, until one is refused for 2 s. */
+    private static void guessFromThisBrowsersAddressUntilTheWaitIsLongerThanASecond(String username) {
+        for (int i = 0; i < 100; i++) {
+            String location = FromAddress.formSignIn("127.0.0.1", username, TestSecrets.remember("Guess-" + username + "-" + i + "-Pw"))
+                    .header("Location");
+            if (location.endsWith("?throttled=2")) {
+                return;
+            }
+            if (location.contains("?throttled=")) {
+                pause();
+            }
+        }
+        throw new AssertionError("100 wrong passwords for " + username + " were never refused for 2 s");
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
