@@ -79,8 +79,8 @@ final class PinnedHttp implements AutoCloseable {
         });
         try {
             return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            answer.completeExceptionally(e);
+        } catch (TimeoutException | InterruptedException e) {
+            answer.completeExceptionally(e); // and the request, when there is one, is dropped
             HttpClientRequest request = sent.get();
             if (request != null) {
                 request.reset();
