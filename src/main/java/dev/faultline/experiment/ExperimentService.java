@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.Instance;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
@@ -17,6 +18,8 @@ import jakarta.transaction.Transactional.TxType;
 
 import org.hibernate.exception.ConstraintViolationException;
 
+import dev.faultline.FieldError;
+import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.spec.DocumentFormat;
@@ -31,9 +34,10 @@ import io.quarkus.panache.common.Sort;
 /**
  * Experiments and their revision history. Documents arrive validated (they are built by {@link
  * ExperimentCodec}); each change that alters a document adds a revision. A change needs the
- * experimenter role and a grant for the namespace the experiment targets, before and after; it is
- * recorded in the audit log once its transaction has committed. Every revision recorded is announced
- * ({@link ExperimentChanged}) inside its transaction.
+ * experimenter role and a grant for the namespace the experiment targets, before and after, and a
+ * document that keeps every {@link StoreRule} of this deployment; it is recorded in the audit log once
+ * its transaction has committed. Every revision recorded is announced ({@link ExperimentChanged})
+ * inside its transaction.
  */
 @ApplicationScoped
 public class ExperimentService {
@@ -41,11 +45,13 @@ public class ExperimentService {
     private final Clock clock;
     private final AuditTrail audit;
     private final Event<ExperimentChanged> changes;
+    private final Instance<StoreRule> rules;
 
-    ExperimentService(Clock clock, AuditTrail audit, Event<ExperimentChanged> changes) {
+    ExperimentService(Clock clock, AuditTrail audit, Event<ExperimentChanged> changes, Instance<StoreRule> rules) {
         this.clock = clock;
         this.audit = audit;
         this.changes = changes;
+        this.rules = rules;
     }
 
     /** Stores a new experiment; fails with a conflict when the name is taken. */
@@ -53,6 +59,7 @@ public class ExperimentService {
         return audit.perform(caller, "experiment.create", target(experiment.name()), () -> {
             caller.require(Role.EXPERIMENTER);
             caller.requireGrant(experiment.spec().target().namespace());
+            requireStorable(experiment);
             return QuarkusTransaction.joiningExisting().call(() -> {
                 if (findEntity(experiment.name(), LockModeType.NONE).isPresent()) {
                     throw new ResourceConflictException("experiment " + experiment.name() + " already exists; use PUT to replace it");
@@ -70,6 +77,7 @@ public class ExperimentService {
         return audit.perform(caller, "experiment.apply", target(experiment.name()), () -> {
             caller.require(Role.EXPERIMENTER);
             caller.requireGrant(experiment.spec().target().namespace());
+            requireStorable(experiment);
             return QuarkusTransaction.joiningExisting().call(() -> {
                 Optional<StoredExperiment> existing = findEntity(experiment.name(), LockModeType.PESSIMISTIC_WRITE);
                 if (existing.isEmpty()) {
@@ -191,6 +199,14 @@ public class ExperimentService {
         return ExperimentRevision.<ExperimentRevision> find("experimentName = ?1 and revision = ?2", name, revision)
                 .firstResultOptional()
                 .map(ExperimentService::toEntry);
+    }
+
+    /** Refuses a document that a rule of this deployment forbids (an HTTP probe aimed at a refused address), at its fields. */
+    private void requireStorable(Experiment experiment) {
+        List<FieldError> errors = rules.stream().flatMap(rule -> rule.violations(experiment).stream()).toList();
+        if (!errors.isEmpty()) {
+            throw new InvalidDocumentException(errors);
+        }
     }
 
     private SavedExperiment insert(Experiment experiment, String actor) {

@@ -65,20 +65,30 @@ public final class Measurements {
     public static List<NamedQuery> queries(ExperimentSpec spec, Reporters reporters) {
         String namespace = spec.target() == null ? null : spec.target().namespace();
         List<NamedQuery> queries = new ArrayList<>();
+        for (Named named : measurements(spec)) {
+            promql(named.measurement(), namespace, reporters)
+                    .ifPresent(query -> queries.add(new NamedQuery(named.path(), named.name(), query)));
+        }
+        return queries;
+    }
+
+    /** A steady-state probe's or a guardrail's measurement, with where it sits in the document and its name. */
+    record Named(String path, String name, Measurement measurement) {
+    }
+
+    /** The measurements of the experiment's steady-state probes, then of its guardrails. */
+    static List<Named> measurements(ExperimentSpec spec) {
+        List<Named> all = new ArrayList<>();
         if (spec.steadyState() != null) {
             List<Probe> probes = spec.steadyState().probes();
             for (int i = 0; i < probes.size(); i++) {
-                String path = "spec.steadyState.probes[" + i + "]";
-                String name = probes.get(i).name();
-                promql(probes.get(i).measurement(), namespace, reporters).ifPresent(query -> queries.add(new NamedQuery(path, name, query)));
+                all.add(new Named("spec.steadyState.probes[" + i + "]", probes.get(i).name(), probes.get(i).measurement()));
             }
         }
         for (int i = 0; i < spec.guardrails().size(); i++) {
-            String path = "spec.guardrails[" + i + "]";
-            String name = spec.guardrails().get(i).name();
-            promql(spec.guardrails().get(i).measurement(), namespace, reporters).ifPresent(query -> queries.add(new NamedQuery(path, name, query)));
+            all.add(new Named("spec.guardrails[" + i + "]", spec.guardrails().get(i).name(), spec.guardrails().get(i).measurement()));
         }
-        return queries;
+        return all;
     }
 
     static GoldenSignal goldenSignal(Measurement.GoldenSignal signal, String targetNamespace, Reporters reporters) {

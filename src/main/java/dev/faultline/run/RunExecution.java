@@ -40,13 +40,14 @@ class RunExecution {
     private final GuardrailMonitor monitor;
     private final MeasurementChecker checker;
     private final RunPolicy policy;
+    private final ProbeTargets probeTargets;
     private final RuleNamespaces namespaces;
     private final RunConfig config;
     private final Clock clock;
 
     RunExecution(RunStore store, RunLifecycle lifecycle, LiveRuns liveRuns, RuleRemovals removals, Observation observation,
             HaltService halts, SampleRecorder samples, FaultInjector injector, GuardrailMonitor monitor, MeasurementChecker checker,
-            RunPolicy policy, RuleNamespaces namespaces, RunConfig config, Clock clock) {
+            RunPolicy policy, ProbeTargets probeTargets, RuleNamespaces namespaces, RunConfig config, Clock clock) {
         this.store = store;
         this.lifecycle = lifecycle;
         this.liveRuns = liveRuns;
@@ -58,6 +59,7 @@ class RunExecution {
         this.monitor = monitor;
         this.checker = checker;
         this.policy = policy;
+        this.probeTargets = probeTargets;
         this.namespaces = namespaces;
         this.config = config;
         this.clock = clock;
@@ -196,6 +198,10 @@ class RunExecution {
         List<FieldError> violations = policy.violations(spec);
         if (!violations.isEmpty()) {
             return Optional.of("the policy forbids this run: " + violations.stream().map(v -> v.path() + ": " + v.message()).toList());
+        }
+        Optional<String> egress = probeTargets.refusal(spec);
+        if (egress.isPresent()) {
+            return egress;
         }
         List<String> others = store.liveOnTarget(spec.target().namespace(), spec.target().serviceName(), run.id);
         if (!others.isEmpty()) {
