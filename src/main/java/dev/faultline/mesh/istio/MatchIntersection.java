@@ -244,10 +244,8 @@ final class MatchIntersection {
         if (outer.kind() == Condition.Kind.PREFIX && inner.kind() == Condition.Kind.PREFIX) {
             return inner.value().startsWith(outer.value());
         }
-        if (outer.kind() == Condition.Kind.EXACT) {
-            if (inner.kind() == Condition.Kind.PREFIX) {
-                return false; // a prefix selects endless values, an exact condition one
-            }
+        if (outer.kind() == Condition.Kind.EXACT && inner.kind() == Condition.Kind.PREFIX) {
+            return false; // a prefix selects endless values, an exact condition one
         }
         throw new Undecidable(outer + " and " + inner);
     }

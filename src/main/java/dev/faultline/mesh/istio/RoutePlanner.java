@@ -199,9 +199,7 @@ final class RoutePlanner {
             for (int b = 0; b < blocks.size(); b++) {
                 try {
                     MatchIntersection.intersect(blocks.get(b), match, "http[" + index + "].match[" + b + "]");
-                } catch (MatchIntersection.Empty e) {
-                    reasons.add(e.getMessage());
-                } catch (MatchIntersection.Undecidable e) {
+                } catch (MatchIntersection.Empty | MatchIntersection.Undecidable e) {
                     reasons.add(e.getMessage());
                 }
             }
