@@ -11,7 +11,9 @@ import dev.faultline.security.AuditRecord.Outcome;
 /**
  * A password sign-in, through the browser's form or HTTP Basic, as someone guessing would meet it:
  * refused without the password being checked while {@link SignInThrottle} makes the name or the
- * address wait; the same bcrypt cost whether the name exists or not ({@link Passwords#matches}); and
+ * address wait, even a password verified a moment ago; the same bcrypt cost whether the name exists
+ * or not ({@link Passwords#matches}), except for a password that matched the same stored hash within
+ * the minute ({@link VerifiedPasswords}); and
  * an audit entry ({@value #OPERATION}) for every failure and every sign-in through the form. A
  * successful HTTP Basic sign-in is not recorded: it happens on every API request, and the entries of
  * what the request changes name the caller already.

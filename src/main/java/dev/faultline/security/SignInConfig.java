@@ -7,7 +7,8 @@ import io.smallrye.config.WithDefault;
 
 /**
  * How hard password sign-in (the browser's form and HTTP Basic) makes guessing: how many failures
- * each key of {@link SignInThrottle} tolerates before it makes attempts wait, and for how long.
+ * each key of {@link SignInThrottle} tolerates before it makes attempts wait, and for how long; and
+ * how long a checked password spares the next requests a bcrypt ({@link VerifiedPasswords}).
  */
 @ConfigMapping(prefix = "faultline.signin")
 public interface SignInConfig {
@@ -43,4 +44,12 @@ public interface SignInConfig {
     /** Entries each table (names, addresses, name and address, trusted pairs) holds at most; the least recently used go first. */
     @WithDefault("10000")
     int maxEntries();
+
+    /** Name and password pairs {@link VerifiedPasswords} holds at most; the least recently used go first. */
+    @WithDefault("1000")
+    int cacheSize();
+
+    /** How long a password bcrypt confirmed is taken as verified without another check; PT0S checks every time. */
+    @WithDefault("PT1M")
+    Duration cacheTtl();
 }

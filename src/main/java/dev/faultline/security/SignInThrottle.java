@@ -231,7 +231,8 @@ class SignInThrottle {
         }
     }
 
-    private static <V> Map<String, V> table(int maxEntries) {
+    /** A table of at most {@code maxEntries} that drops the least recently used entry first. */
+    static <V> Map<String, V> table(int maxEntries) {
         return new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {

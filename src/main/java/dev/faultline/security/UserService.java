@@ -31,11 +31,13 @@ public class UserService {
     private final Clock clock;
     private final KnownCredentials known;
     private final AuditTrail audit;
+    private final VerifiedPasswords verified;
 
-    UserService(Clock clock, KnownCredentials known, AuditTrail audit) {
+    UserService(Clock clock, KnownCredentials known, AuditTrail audit, VerifiedPasswords verified) {
         this.clock = clock;
         this.known = known;
         this.audit = audit;
+        this.verified = verified;
     }
 
     /** Creates a user: admins. */
@@ -146,12 +148,13 @@ public class UserService {
     /**
      * The user when the password is theirs and the account is enabled. Runs off any request, so in its
      * own transaction. A password is checked (at bcrypt's cost) even for a name that is unknown,
-     * disabled or without a password, so that how long a refusal takes does not tell them apart.
+     * disabled or without a password, so that how long a refusal takes does not tell them apart; only
+     * a password that matched this very hash a moment ago is taken without one ({@link VerifiedPasswords}).
      */
     public Optional<User> authenticate(String username, String password) {
         Optional<UserAccount> account = account(username).filter(found -> !found.disabled);
         account.ifPresentOrElse(found -> known.account(toUser(found), found.passwordHash), () -> known.forgetAccount(username));
-        boolean matches = Passwords.matches(password, account.map(found -> found.passwordHash).orElse(null));
+        boolean matches = verified.matches(username, password, account.map(found -> found.passwordHash).orElse(null));
         return account.filter(found -> matches).map(UserService::toUser);
     }
 

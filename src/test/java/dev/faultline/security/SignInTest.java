@@ -20,8 +20,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
@@ -29,6 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.faultline.testing.AuditEntries;
+import dev.faultline.testing.PasswordChecks;
 import dev.faultline.testing.TestApi;
 import dev.faultline.testing.TestDatabase;
 import dev.faultline.testing.TestSecrets;
@@ -44,8 +43,6 @@ import io.restassured.response.Response;
  */
 @QuarkusTest
 class SignInTest {
-
-    private static final Pattern CHECKS = Pattern.compile("(?m)^faultline_password_checks_total(?:\\{[^}]*})? (\\S+)$");
 
     @Inject
     TestDatabase database;
@@ -65,7 +62,7 @@ class SignInTest {
         users.create("alba", List.of(), Role.VIEWER);
         users.create("boris", List.of(), Role.VIEWER);
         String guesser = "127.0.0.11";
-        double checksBefore = passwordChecks();
+        double checksBefore = PasswordChecks.count();
 
         List<Response> answers = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
@@ -83,7 +80,7 @@ class SignInTest {
                 .body("status", equalTo(429))
                 .body("detail", containsString("Too many failed sign-ins for this name or address; try again in "))
                 .body("instance", equalTo("/api/v1/me"));
-        assertThat(passwordChecks() - checksBefore).as("a refused attempt costs no bcrypt: only the 401s were checked")
+        assertThat(PasswordChecks.count() - checksBefore).as("a refused attempt costs no bcrypt: only the 401s were checked")
                 .isEqualTo(statuses.stream().filter(status -> status == 401).count());
 
         from(guesser, "boris", TestUsers.password("boris")).get("/api/v1/me").then().statusCode(200).body("username", equalTo("boris"));
@@ -153,9 +150,9 @@ class SignInTest {
     @Test
     void anUnknownNameCostsABcryptCheckAndAboutAsLongAsAWrongPassword() {
         users.create("fabio", List.of(), Role.VIEWER);
-        double before = passwordChecks();
+        double before = PasswordChecks.count();
         from("127.0.0.16", "nobody-by-this-name", guess("nobody", 0)).get("/api/v1/me").then().statusCode(401);
-        assertThat(passwordChecks() - before).as("bcrypt checks for one unknown name").isEqualTo(1);
+        assertThat(PasswordChecks.count() - before).as("bcrypt checks for one unknown name").isEqualTo(1);
 
         List<Long> unknown = new ArrayList<>();
         List<Long> wrong = new ArrayList<>();
@@ -237,13 +234,6 @@ class SignInTest {
 
     private static String guess(String username, int i) {
         return TestSecrets.remember("Guess-" + username + "-" + i + "-Pw");
-    }
-
-    /** The bcrypt checks this server has made, from its metrics. */
-    private static double passwordChecks() {
-        Matcher matcher = CHECKS.matcher(given().get("/q/metrics").then().statusCode(200).extract().asString());
-        assertThat(matcher.find()).as("faultline_password_checks_total in /q/metrics").isTrue();
-        return Double.parseDouble(matcher.group(1));
     }
 
     /** {@code count} calls at once (released together), with their statuses. */
