@@ -37,7 +37,7 @@ public class TokenService {
     public static final String PREFIX = "flt_";
     private static final Pattern FORMAT = Pattern.compile("flt_([A-Za-z0-9]{12})_([A-Za-z0-9]{32})");
     /** Last use is written at most this often per token, so busy pipelines do not write on every call. */
-    private static final Duration LAST_USE_RESOLUTION = Duration.ofSeconds(30);
+    private static final Duration LAST_USE_RESOLUTION = Duration.ofMinutes(1);
 
     private final Clock clock;
     private final UserService users;

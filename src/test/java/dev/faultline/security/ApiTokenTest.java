@@ -2,6 +2,7 @@ package dev.faultline.security;
 
 import static dev.faultline.testing.TestApi.as;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.faultline.testing.Examples;
+import dev.faultline.testing.StatementCounter;
 import dev.faultline.testing.TestApi;
 import dev.faultline.testing.TestDatabase;
 import dev.faultline.testing.TestSecrets;
@@ -134,6 +136,27 @@ class ApiTokenTest {
         as("admin", TestApi.ADMIN_PASSWORD).queryParam("owner", "*").get("/api/v1/tokens").then().statusCode(200)
                 .body("owner", contains("erin"));
         erin().queryParam("owner", "admin").get("/api/v1/tokens").then().statusCode(403);
+    }
+
+    @Test
+    void lastUseIsWrittenAtMostOnceAMinuteAndEachCallLooksTheTokenUpOnce() {
+        String token = createToken(List.of("viewer"));
+
+        List<String> statements = StatementCounter.statementsEverywhereDuring(() -> {
+            for (int i = 0; i < 20; i++) {
+                bearer(token).get("/api/v1/experiments").then().statusCode(200);
+            }
+        });
+        assertThat(statements).as("updates of api_token for 20 calls").filteredOn(sql -> sql.startsWith("update api_token")).hasSize(1);
+        assertThat(statements).as("token look-ups for 20 calls").filteredOn(sql -> sql.startsWith("select") && sql.contains(" from api_token "))
+                .hasSize(20).allSatisfy(sql -> assertThat(sql).contains(".public_id=?"));
+
+        database.execute("update api_token set last_used_at = now() - interval '50 seconds'");
+        assertThat(StatementCounter.statementsEverywhereDuring(() -> bearer(token).get("/api/v1/experiments").then().statusCode(200)))
+                .as("a use 50 s after the last").noneMatch(sql -> sql.startsWith("update api_token"));
+        database.execute("update api_token set last_used_at = now() - interval '70 seconds'");
+        assertThat(StatementCounter.statementsEverywhereDuring(() -> bearer(token).get("/api/v1/experiments").then().statusCode(200)))
+                .as("a use 70 s after the last").filteredOn(sql -> sql.startsWith("update api_token")).hasSize(1);
     }
 
     @Test
