@@ -9,6 +9,8 @@ WORKDIR /build
 COPY mvnw pom.xml ./
 COPY .mvn .mvn
 RUN ./mvnw -B -q dependency:go-offline
+# The frontend builds from the committed lock (npm ci, vaadin.ci.build), not from what npm resolves today.
+COPY package.json package-lock.json tsconfig.json types.d.ts vite.config.ts ./
 COPY migrations migrations
 COPY src/main src/main
 RUN ./mvnw -B -q package -DskipTests
