@@ -1,5 +1,3 @@
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +24,8 @@ import java.util.regex.Pattern;
  *
  * Each mode starts target/quarkus-app/quarkus-run.jar on one data directory (the first start creates
  * the database and its admin), sends 20 untimed requests to warm it, then times {@code runs}
- * rounds of {@code requests} GETs. Prints every round with the bcrypt checks it cost (from
+ * rounds of {@code requests} GETs (with JDK 22 or later, which compiles StartupBench.java beside it for
+ * its helpers). Prints every round with the bcrypt checks it cost (from
  * faultline_password_checks_total), the median of each mode and their ratio.
  */
 public class SignInBench {
@@ -49,13 +48,13 @@ public class SignInBench {
 
     /** The milliseconds of each round with {@code faultline.signin.cache-ttl} at {@code ttl}. */
     static List<Long> mode(String java, Path jar, Path dataDir, String ttl, int runs, int requests) throws Exception {
-        int port = freePort();
+        int port = StartupBench.freePort();
         Process process = new ProcessBuilder(java, "-Dquarkus.http.port=" + port, "-Dfaultline.data-dir=" + dataDir,
                 "-Dfaultline.admin.password=" + PASSWORD, "-Dfaultline.signin.cache-ttl=" + ttl, "-jar", jar.toString())
                 .redirectErrorStream(true).redirectOutput(dataDir.resolve("server-" + ttl + ".log").toFile()).start();
         try {
             HttpClient client = HttpClient.newHttpClient();
-            awaitReady(client, process, port);
+            StartupBench.awaitReady(process, port, System.nanoTime());
             HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/experiments"))
                     .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
                     .build();
@@ -93,28 +92,7 @@ public class SignInBench {
         return matcher.find() ? Double.parseDouble(matcher.group(1)) : Double.NaN;
     }
 
-    static void awaitReady(HttpClient client, Process process, int port) throws Exception {
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build();
-        while (process.isAlive()) {
-            try {
-                if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("Faultline exited before it was ready");
-    }
-
     static long median(List<Long> values) {
         return values.stream().sorted().toList().get(values.size() / 2);
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
