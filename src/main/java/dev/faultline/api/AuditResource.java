@@ -16,8 +16,17 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestResponse;
+import dev.faultline.Cursor;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
+import dev.faultline.PageRequest;
 import dev.faultline.security.AuditRecord;
 import dev.faultline.security.AuditRecord.Outcome;
 import dev.faultline.security.AuditTrail;
@@ -30,9 +39,6 @@ import dev.faultline.security.Role;
 @Tag(name = "Audit log", description = "Every state-changing request: who, what, when, from where, and how it ended")
 public class AuditResource {
 
-    static final int DEFAULT_LIMIT = 100;
-    static final int MAX_LIMIT = 1000;
-
     private final AuditTrail trail;
     private final Callers callers;
 
@@ -43,10 +49,12 @@ public class AuditResource {
 
     @GET
     @Operation(summary = "Search the audit log", description = "Newest first. Every filter given must hold; `operation` (experiment.update) and `path` "
-            + "match as a prefix; `from` and `to` are ISO-8601 instants; page on with `before` = the last `id` seen.")
-    public List<AuditRecord> search(@QueryParam("actor") String actor, @QueryParam("outcome") String outcome,
+            + "match as a prefix; `from` and `to` are ISO-8601 instants. " + PageParameters.LINK + " `before` also takes the last `id` seen.")
+    @APIResponse(responseCode = "200", description = "One page", headers = @Header(name = HttpHeaders.LINK,
+            description = PageParameters.LINK, schema = @Schema(type = SchemaType.STRING)))
+    public RestResponse<List<AuditRecord>> search(@QueryParam("actor") String actor, @QueryParam("outcome") String outcome,
             @QueryParam("operation") String operation, @QueryParam("via") String via, @QueryParam("method") String method, @QueryParam("path") String path, @QueryParam("from") String from,
-            @QueryParam("to") String to, @QueryParam("before") Long before, @QueryParam("limit") Integer limit) {
+            @QueryParam("to") String to, @BeanParam PageParameters page) {
         List<FieldError> errors = new ArrayList<>();
         Optional<Outcome> parsedOutcome = Optional.empty();
         if (outcome != null) {
@@ -58,17 +66,20 @@ public class AuditResource {
         }
         Optional<Instant> fromInstant = instant("from", from, errors);
         Optional<Instant> toInstant = instant("to", to, errors);
-        int pageSize = limit == null ? DEFAULT_LIMIT : limit;
-        if (pageSize < 1 || pageSize > MAX_LIMIT) {
-            errors.add(new FieldError("limit", "must be between 1 and " + MAX_LIMIT));
+        PageRequest request = null;
+        try {
+            // a numeric `before` is the last id seen, as it was before lists handed out cursors
+            request = page.request(before -> before.chars().allMatch(Character::isDigit) ? Cursor.of(before) : Cursor.decode(before));
+        } catch (InvalidDocumentException e) {
+            errors.addAll(e.errors()); // reported with the filters' errors, all at once
         }
         if (!errors.isEmpty()) {
             throw new InvalidDocumentException(errors);
         }
-        return trail.search(callers.get(), new AuditTrail.Query(Optional.ofNullable(actor), parsedOutcome, Optional.ofNullable(operation),
+        return page.respond(trail.search(callers.get(), new AuditTrail.Query(Optional.ofNullable(actor), parsedOutcome, Optional.ofNullable(operation),
                 Optional.ofNullable(via).map(value -> value.toLowerCase(java.util.Locale.ROOT)),
                 Optional.ofNullable(method).map(value -> value.toUpperCase(java.util.Locale.ROOT)), Optional.ofNullable(path),
-                fromInstant, toInstant, Optional.ofNullable(before), pageSize));
+                fromInstant, toInstant, Optional.empty(), PageRequest.DEFAULT_LIMIT), request));
     }
 
     private static Optional<Instant> instant(String field, String value, List<FieldError> errors) {

@@ -19,6 +19,12 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.jboss.resteasy.reactive.RestResponse;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.notify.ChannelService;
 import dev.faultline.notify.ChannelService.ChannelRequest;
@@ -50,9 +56,12 @@ public class ChannelResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(summary = "List channels", description = "Stored and configured ones; the receiving host is shown, never the URL")
-    public List<ChannelView> list() {
-        return channels.list();
+    @Operation(summary = "List channels", description = "Stored and configured ones, by name; the receiving host is shown, never the URL. "
+            + PageParameters.LINK)
+    @APIResponse(responseCode = "200", description = "One page", headers = @Header(name = HttpHeaders.LINK,
+            description = PageParameters.LINK, schema = @Schema(type = SchemaType.STRING)))
+    public RestResponse<List<ChannelView>> list(@BeanParam PageParameters page) {
+        return page.respond(channels.list(page.request()));
     }
 
     @GET

@@ -26,6 +26,10 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import jakarta.ws.rs.BeanParam;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.jboss.resteasy.reactive.RestResponse;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceNotFoundException;
@@ -94,9 +98,22 @@ public class ExperimentResource {
     }
 
     @GET
+    @Produces(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(summary = "List experiments", description = "Sorted by name; narrowed by team and/or tag.")
-    public List<ExperimentRepresentation> list(@QueryParam("team") String team, @QueryParam("tag") String tag) {
+    @Operation(summary = "List experiments", description = "Sorted by name; narrowed by team and/or tag. " + PageParameters.LINK)
+    @APIResponse(responseCode = "200", description = "One page", headers = @Header(name = HttpHeaders.LINK,
+            description = PageParameters.LINK, schema = @Schema(type = SchemaType.STRING)))
+    public RestResponse<List<ExperimentRepresentation>> list(@QueryParam("team") String team, @QueryParam("tag") String tag,
+            @BeanParam PageParameters page) {
+        return page.respond(experiments.list(nonBlank(team), nonBlank(tag), page.request()).map(ExperimentRepresentation::of));
+    }
+
+    @GET
+    @Produces(ApiMediaTypes.YAML + ";qs=0.5") // a client that accepts anything gets JSON, as before
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "Every experiment as one multi-document bundle", description = "Sorted by name, narrowed by team and/or tag; "
+            + "not paged, so that applying it back with prune never removes what a page left out.")
+    public List<ExperimentRepresentation> bundle(@QueryParam("team") String team, @QueryParam("tag") String tag) {
         return experiments.list(nonBlank(team), nonBlank(tag)).stream().map(ExperimentRepresentation::of).toList();
     }
 
@@ -122,9 +139,11 @@ public class ExperimentResource {
     @GET
     @Path("{name}/revisions")
     @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(summary = "Revision history of an experiment", description = "Oldest first: who changed what, when.")
-    public List<RevisionRepresentation> history(@PathParam("name") String name) {
-        return experiments.history(name).stream().map(RevisionRepresentation::summary).toList();
+    @Operation(summary = "Revision history of an experiment", description = "Newest first: who changed what, when. " + PageParameters.LINK)
+    @APIResponse(responseCode = "200", description = "One page", headers = @Header(name = HttpHeaders.LINK,
+            description = PageParameters.LINK, schema = @Schema(type = SchemaType.STRING)))
+    public RestResponse<List<RevisionRepresentation>> history(@PathParam("name") String name, @BeanParam PageParameters page) {
+        return page.respond(experiments.history(name, page.request()).map(RevisionRepresentation::summary));
     }
 
     @GET

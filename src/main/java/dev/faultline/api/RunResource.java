@@ -6,7 +6,6 @@ import java.util.Optional;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -18,6 +17,13 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestResponse;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceNotFoundException;
@@ -51,9 +57,11 @@ public class RunResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(summary = "List runs", description = "Newest first; filter by experiment and state")
-    public List<Run> list(@QueryParam("experiment") String experiment, @QueryParam("state") String state,
-            @QueryParam("limit") @DefaultValue("100") int limit) {
+    @Operation(summary = "List runs", description = "Newest first (by creation, then id); filter by experiment and state. " + PageParameters.LINK)
+    @APIResponse(responseCode = "200", description = "One page", headers = @Header(name = HttpHeaders.LINK,
+            description = PageParameters.LINK, schema = @Schema(type = SchemaType.STRING)))
+    public RestResponse<List<Run>> list(@QueryParam("experiment") String experiment, @QueryParam("state") String state,
+            @BeanParam PageParameters page) {
         Optional<RunState> parsed = Optional.empty();
         if (state != null) {
             try {
@@ -62,10 +70,7 @@ public class RunResource {
                 throw new InvalidDocumentException(List.of(new FieldError("state", "must be one of " + List.of(RunState.values()))));
             }
         }
-        if (limit < 1 || limit > 1000) {
-            throw new InvalidDocumentException(List.of(new FieldError("limit", "must be between 1 and 1000")));
-        }
-        return runs.list(Optional.ofNullable(experiment), parsed, limit);
+        return page.respond(runs.list(Optional.ofNullable(experiment), parsed, page.request()));
     }
 
     @GET
@@ -98,10 +103,12 @@ public class RunResource {
     @Path("{id}/notifications")
     @RolesAllowed(Role.VIEWER_NAME)
     @Operation(summary = "Every attempt to notify a channel about the run", description = "Oldest first: channel, event, "
-            + "attempt, HTTP status, DELIVERED, RETRYING or FAILED, and why")
-    public List<Delivery> notifications(@PathParam("id") String id) {
+            + "attempt, HTTP status, DELIVERED, RETRYING or FAILED, and why. " + PageParameters.LINK)
+    @APIResponse(responseCode = "200", description = "One page", headers = @Header(name = HttpHeaders.LINK,
+            description = PageParameters.LINK, schema = @Schema(type = SchemaType.STRING)))
+    public RestResponse<List<Delivery>> notifications(@PathParam("id") String id, @BeanParam PageParameters page) {
         run(id);
-        return deliveries.forRun(id);
+        return page.respond(deliveries.forRun(id, page.request()));
     }
 
     @POST

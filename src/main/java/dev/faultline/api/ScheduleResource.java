@@ -21,6 +21,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.jboss.resteasy.reactive.RestResponse;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.schedule.ScheduleService;
 import dev.faultline.schedule.ScheduleView;
@@ -43,9 +49,11 @@ public class ScheduleResource {
 
     @GET
     @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(summary = "List schedules", description = "With their next fires and recent history")
-    public List<ScheduleView> list() {
-        return schedules.list();
+    @Operation(summary = "List schedules", description = "By name, with their next fires and recent history. " + PageParameters.LINK)
+    @APIResponse(responseCode = "200", description = "One page", headers = @Header(name = HttpHeaders.LINK,
+            description = PageParameters.LINK, schema = @Schema(type = SchemaType.STRING)))
+    public RestResponse<List<ScheduleView>> list(@BeanParam PageParameters page) {
+        return page.respond(schedules.list(page.request()));
     }
 
     @GET

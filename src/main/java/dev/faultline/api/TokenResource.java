@@ -24,6 +24,12 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.jboss.resteasy.reactive.RestResponse;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.PolicyDeniedException;
@@ -89,9 +95,12 @@ public class TokenResource {
     }
 
     @GET
-    @Operation(summary = "List tokens", description = "Your own; an admin may ask for another user's with ?owner=, or all with ?owner=*")
-    public List<ApiToken> list(@QueryParam("owner") String owner) {
-        return tokens.list(callers.get(), owner);
+    @Operation(summary = "List tokens", description = "Your own; an admin may ask for another user's with ?owner=, or all with ?owner=*. "
+            + "By owner, then oldest first. " + PageParameters.LINK)
+    @APIResponse(responseCode = "200", description = "One page", headers = @Header(name = HttpHeaders.LINK,
+            description = PageParameters.LINK, schema = @Schema(type = SchemaType.STRING)))
+    public RestResponse<List<ApiToken>> list(@QueryParam("owner") String owner, @BeanParam PageParameters page) {
+        return page.respond(tokens.list(callers.get(), owner, page.request()));
     }
 
     @DELETE

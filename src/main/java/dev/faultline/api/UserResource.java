@@ -22,6 +22,12 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.jboss.resteasy.reactive.RestResponse;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceNotFoundException;
@@ -61,9 +67,11 @@ public class UserResource {
     }
 
     @GET
-    @Operation(summary = "List users")
-    public List<User> list() {
-        return users.list();
+    @Operation(summary = "List users", description = "By username. " + PageParameters.LINK)
+    @APIResponse(responseCode = "200", description = "One page", headers = @Header(name = HttpHeaders.LINK,
+            description = PageParameters.LINK, schema = @Schema(type = SchemaType.STRING)))
+    public RestResponse<List<User>> list(@BeanParam PageParameters page) {
+        return page.respond(users.list(page.request()));
     }
 
     @GET

@@ -18,7 +18,9 @@ import jakarta.transaction.Transactional.TxType;
 
 import org.hibernate.exception.ConstraintViolationException;
 
+import dev.faultline.Cursor;
 import dev.faultline.FieldError;
+import dev.faultline.PageRequest;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
@@ -135,6 +137,12 @@ public class ExperimentService {
     /** All experiments, by name, narrowed to a team and/or a tag when given. */
     @Transactional(TxType.SUPPORTS)
     public List<SavedExperiment> list(Optional<String> team, Optional<String> tag) {
+        return list(team, tag, PageRequest.everything()).items();
+    }
+
+    /** A page of the experiments, by name, narrowed to a team and/or a tag when given; the query reads only that page. */
+    @Transactional(TxType.SUPPORTS)
+    public PageRequest.Page<SavedExperiment> list(Optional<String> team, Optional<String> tag, PageRequest page) {
         StringBuilder query = new StringBuilder("1 = 1");
         var parameters = new java.util.HashMap<String, Object>();
         team.ifPresent(value -> {
@@ -145,8 +153,13 @@ public class ExperimentService {
             query.append(" and array_contains(tags, :tag)");
             parameters.put("tag", value);
         });
-        List<StoredExperiment> found = StoredExperiment.list(query.toString(), Sort.by("name"), parameters);
-        return found.stream().map(ExperimentService::toSaved).toList();
+        page.after().ifPresent(after -> {
+            query.append(" and name > :after");
+            parameters.put("after", after.text(0));
+        });
+        List<StoredExperiment> found = StoredExperiment.<StoredExperiment> find(query.toString(), Sort.by("name"), parameters)
+                .page(0, page.fetch()).list();
+        return page.cut(found, stored -> Cursor.of(stored.name), ExperimentService::toSaved);
     }
 
     /** Deletes an experiment; its history stays readable. */
@@ -184,14 +197,24 @@ public class ExperimentService {
         return "experiment/" + name;
     }
 
-    /** The history of an experiment, oldest first, including revisions before a deletion. */
+    /** The history of an experiment, newest first, including revisions before a deletion. */
     @Transactional(TxType.SUPPORTS)
     public List<RevisionEntry> history(String name) {
-        List<ExperimentRevision> revisions = ExperimentRevision.list("experimentName", Sort.by("revision"), name);
-        if (revisions.isEmpty()) {
+        return history(name, PageRequest.everything()).items();
+    }
+
+    /** A page of the history of an experiment, newest first; 404 when it never existed. */
+    @Transactional(TxType.SUPPORTS)
+    public PageRequest.Page<RevisionEntry> history(String name, PageRequest page) {
+        var revisions = page.after().isPresent()
+                ? ExperimentRevision.<ExperimentRevision> find("experimentName = ?1 and revision < ?2", Sort.descending("revision"), name,
+                        (int) page.after().get().number(0))
+                : ExperimentRevision.<ExperimentRevision> find("experimentName", Sort.descending("revision"), name);
+        List<ExperimentRevision> found = revisions.page(0, page.fetch()).list();
+        if (found.isEmpty() && ExperimentRevision.count("experimentName", name) == 0) {
             throw notFound(name);
         }
-        return revisions.stream().map(ExperimentService::toEntry).toList();
+        return page.cut(found, revision -> Cursor.of(revision.revision), ExperimentService::toEntry);
     }
 
     @Transactional(TxType.SUPPORTS)

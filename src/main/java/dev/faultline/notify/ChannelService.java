@@ -12,6 +12,8 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
+import dev.faultline.Cursor;
+import dev.faultline.PageRequest;
 import dev.faultline.Names;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
@@ -21,6 +23,7 @@ import dev.faultline.security.AuditTrail;
 import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.panache.common.Sort;
 
 /** The channels: stored ones (admins manage them) and those declared in configuration (read-only). */
 @ApplicationScoped
@@ -46,11 +49,22 @@ public class ChannelService {
 
     @Transactional
     public List<ChannelView> list() {
+        return list(PageRequest.everything()).items();
+    }
+
+    /** A page of the channels, configured and stored ones together, by name. */
+    @Transactional
+    public PageRequest.Page<ChannelView> list(PageRequest page) {
+        Optional<String> after = page.after().map(cursor -> cursor.text(0));
         List<ChannelView> views = new ArrayList<>();
-        configured().forEach(channel -> views.add(ChannelView.of(channel, null)));
-        StoredChannel.<StoredChannel> listAll().forEach(stored -> views.add(ChannelView.of(toChannel(stored), stored)));
+        configured().stream().filter(channel -> after.map(name -> channel.name().compareTo(name) > 0).orElse(true))
+                .forEach(channel -> views.add(ChannelView.of(channel, null)));
+        var stored = after.isPresent()
+                ? StoredChannel.<StoredChannel> find("name > ?1", Sort.by("name"), after.get())
+                : StoredChannel.<StoredChannel> findAll(Sort.by("name"));
+        stored.page(0, page.fetch()).list().forEach(channel -> views.add(ChannelView.of(toChannel(channel), channel)));
         views.sort(Comparator.comparing(ChannelView::name));
-        return views;
+        return page.cut(views, view -> Cursor.of(view.name()), view -> view);
     }
 
     @Transactional

@@ -6,6 +6,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
 
+import dev.faultline.Cursor;
+import dev.faultline.PageRequest;
 import io.quarkus.panache.common.Sort;
 
 /** Every delivery attempt, stored as it happens. */
@@ -29,8 +31,16 @@ public class DeliveryLog {
     /** The attempts for a run, oldest first. */
     @Transactional
     public List<Delivery> forRun(String runId) {
-        return StoredDelivery.<StoredDelivery> list("runId", Sort.ascending("id"), runId).stream()
-                .map(d -> new Delivery(d.channel, d.event, d.attempt, d.at, d.status, Delivery.Outcome.valueOf(d.outcome), d.detail))
-                .toList();
+        return forRun(runId, PageRequest.everything()).items();
+    }
+
+    /** A page of the attempts for a run, oldest first. */
+    @Transactional
+    public PageRequest.Page<Delivery> forRun(String runId, PageRequest page) {
+        long after = page.after().map(cursor -> cursor.number(0)).orElse(0L);
+        List<StoredDelivery> found = StoredDelivery.<StoredDelivery> find("runId = ?1 and id > ?2", Sort.ascending("id"), runId, after)
+                .page(0, page.fetch()).list();
+        return page.cut(found, d -> Cursor.of(d.id),
+                d -> new Delivery(d.channel, d.event, d.attempt, d.at, d.status, Delivery.Outcome.valueOf(d.outcome), d.detail));
     }
 }

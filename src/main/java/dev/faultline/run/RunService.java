@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.faultline.PageRequest;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.ExperimentService;
 import dev.faultline.experiment.SavedExperiment;
@@ -75,7 +76,12 @@ public class RunService {
 
     /** Newest first, narrowed to an experiment and a state when given; read in a fixed number of queries. */
     public List<Run> list(Optional<String> experiment, Optional<RunState> state, int limit) {
-        return store.list(experiment, state, limit);
+        return list(experiment, state, PageRequest.first(limit)).items();
+    }
+
+    /** A page of the runs, newest first (then by id), narrowed to an experiment and a state when given. */
+    public PageRequest.Page<Run> list(Optional<String> experiment, Optional<RunState> state, PageRequest page) {
+        return store.list(experiment, state, page);
     }
 
     /** The state of each experiment's newest run, by experiment name; in one query. */

@@ -23,6 +23,8 @@ import org.hibernate.Session;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.faultline.Cursor;
+import dev.faultline.PageRequest;
 import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.RuleRef;
 import io.quarkus.panache.common.Sort;
@@ -307,7 +309,7 @@ public class RunStore {
     }
 
     @Transactional(TxType.REQUIRED)
-    public List<Run> list(Optional<String> experiment, Optional<RunState> state, int limit) {
+    public PageRequest.Page<Run> list(Optional<String> experiment, Optional<RunState> state, PageRequest page) {
         StringBuilder query = new StringBuilder("1 = 1");
         io.quarkus.panache.common.Parameters parameters = new io.quarkus.panache.common.Parameters();
         experiment.ifPresent(name -> {
@@ -318,9 +320,14 @@ public class RunStore {
             query.append(" and state = :state");
             parameters.and("state", value);
         });
-        List<StoredRun> found = StoredRun.<StoredRun> find(query.toString(), Sort.descending("createdAt"), parameters).page(0, limit).list();
+        page.after().ifPresent(after -> {
+            query.append(" and (createdAt < :afterAt or (createdAt = :afterAt and id < :afterId))");
+            parameters.and("afterAt", after.instant(0)).and("afterId", after.text(1));
+        });
+        List<StoredRun> found = StoredRun.<StoredRun> find(query.toString(), Sort.descending("createdAt", "id"), parameters)
+                .page(0, page.fetch()).list();
         if (found.isEmpty()) {
-            return List.of();
+            return new PageRequest.Page<>(List.of(), Optional.empty());
         }
         // three queries however many runs: the runs, then all their rules, then all their timelines
         List<String> ids = found.stream().map(run -> run.id).toList();
@@ -328,8 +335,8 @@ public class RunStore {
                 .collect(Collectors.groupingBy(rule -> rule.runId));
         Map<String, List<StoredEvent>> events = StoredEvent.<StoredEvent> list("runId in ?1", Sort.ascending("at", "id"), ids).stream()
                 .collect(Collectors.groupingBy(event -> event.runId));
-        return found.stream().map(run -> toRun(run, rules.getOrDefault(run.id, List.of()), events.getOrDefault(run.id, List.of()), false))
-                .toList();
+        return page.cut(found, run -> Cursor.of(run.createdAt, run.id),
+                run -> toRun(run, rules.getOrDefault(run.id, List.of()), events.getOrDefault(run.id, List.of()), false));
     }
 
     /** The state of each experiment's newest run, in one query however many experiments there are. */

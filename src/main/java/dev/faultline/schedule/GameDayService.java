@@ -13,6 +13,8 @@ import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.faultline.Cursor;
+import dev.faultline.PageRequest;
 import dev.faultline.PolicyDeniedException;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
@@ -62,7 +64,16 @@ public class GameDayService {
 
     @Transactional
     public List<GameDayView> list() {
-        return StoredGameDay.<StoredGameDay> listAll(Sort.ascending("name")).stream().map(this::view).toList();
+        return list(PageRequest.everything()).items();
+    }
+
+    /** A page of the game days, by name. */
+    @Transactional
+    public PageRequest.Page<GameDayView> list(PageRequest page) {
+        var found = page.after().isPresent()
+                ? StoredGameDay.<StoredGameDay> find("name > ?1", Sort.ascending("name"), page.after().get().text(0))
+                : StoredGameDay.<StoredGameDay> findAll(Sort.ascending("name"));
+        return page.cut(found.page(0, page.fetch()).list(), stored -> Cursor.of(stored.name), this::view);
     }
 
     @Transactional

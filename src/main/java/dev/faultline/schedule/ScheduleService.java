@@ -20,6 +20,8 @@ import org.quartz.CronExpression;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.faultline.Cursor;
+import dev.faultline.PageRequest;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.PolicyDeniedException;
@@ -75,7 +77,17 @@ public class ScheduleService {
 
     @Transactional
     public List<ScheduleView> list() {
-        return StoredSchedule.<StoredSchedule> listAll(io.quarkus.panache.common.Sort.ascending("name")).stream().map(this::view).toList();
+        return list(PageRequest.everything()).items();
+    }
+
+    /** A page of the schedules, by name. */
+    @Transactional
+    public PageRequest.Page<ScheduleView> list(PageRequest page) {
+        io.quarkus.panache.common.Sort byName = io.quarkus.panache.common.Sort.ascending("name");
+        var found = page.after().isPresent()
+                ? StoredSchedule.<StoredSchedule> find("name > ?1", byName, page.after().get().text(0))
+                : StoredSchedule.<StoredSchedule> findAll(byName);
+        return page.cut(found.page(0, page.fetch()).list(), stored -> Cursor.of(stored.name), this::view);
     }
 
     @Transactional

@@ -13,6 +13,8 @@ import jakarta.enterprise.inject.Instance;
 
 import org.jboss.logging.Logger;
 
+import dev.faultline.Cursor;
+import dev.faultline.PageRequest;
 import dev.faultline.DatabaseUnavailableException;
 import dev.faultline.Failure;
 import dev.faultline.InvalidDocumentException;
@@ -40,6 +42,10 @@ public class AuditTrail {
     public record Query(Optional<String> actor, Optional<Outcome> outcome, Optional<String> operation, Optional<String> via,
             Optional<String> method, Optional<String> path,
             Optional<Instant> from, Optional<Instant> to, Optional<Long> before, int limit) {
+
+        Query page(PageRequest page) {
+            return new Query(actor, outcome, operation, via, method, path, from, to, page.after().map(after -> after.number(0)), page.fetch());
+        }
     }
 
     private static final Logger LOG = Logger.getLogger(AuditTrail.class);
@@ -81,6 +87,11 @@ public class AuditTrail {
     public List<AuditRecord> search(Caller caller, Query query) {
         caller.require(Role.ADMIN);
         return log.search(query);
+    }
+
+    /** A page of the entries that match {@code query} (whose own {@code before} and {@code limit} give way to {@code page}), newest first. */
+    public PageRequest.Page<AuditRecord> search(Caller caller, Query query, PageRequest page) {
+        return page.cut(search(caller, query.page(page)), entry -> Cursor.of(entry.id()), entry -> entry);
     }
 
     /** Writes {@code record}; while the database is away it waits in memory. Never throws. */

@@ -19,6 +19,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
 
+import dev.faultline.Cursor;
+import dev.faultline.PageRequest;
 import dev.faultline.PolicyDeniedException;
 import dev.faultline.ResourceNotFoundException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -68,12 +70,18 @@ public class TokenService {
     /** The caller's own tokens; an admin may ask for another user's ({@code owner}), or everyone's ("*"). */
     @Transactional(TxType.SUPPORTS)
     public List<ApiToken> list(Caller caller, String owner) {
+        return list(caller, owner, PageRequest.everything()).items();
+    }
+
+    /** A page of {@link #list(Caller, String)}: by owner, then creation, then id. */
+    @Transactional(TxType.SUPPORTS)
+    public PageRequest.Page<ApiToken> list(Caller caller, String owner, PageRequest page) {
         caller.require(Role.VIEWER);
         if (owner == null || owner.equals(caller.name())) {
-            return list(Optional.of(caller.name()));
+            return list(Optional.of(caller.name()), page);
         }
         caller.require(Role.ADMIN);
-        return list("*".equals(owner) ? Optional.empty() : Optional.of(owner));
+        return list("*".equals(owner) ? Optional.empty() : Optional.of(owner), page);
     }
 
     /** Revokes a token: its owner, or an admin; revoking twice is harmless. */
@@ -113,10 +121,24 @@ public class TokenService {
 
     @Transactional(TxType.SUPPORTS)
     public List<ApiToken> list(Optional<String> owner) {
-        List<StoredToken> tokens = owner.isPresent()
-                ? StoredToken.list("owner", Sort.by("createdAt"), owner.get())
-                : StoredToken.listAll(Sort.by("owner").and("createdAt"));
-        return tokens.stream().map(TokenService::toToken).toList();
+        return list(owner, PageRequest.everything()).items();
+    }
+
+    private PageRequest.Page<ApiToken> list(Optional<String> owner, PageRequest page) {
+        StringBuilder query = new StringBuilder("1 = 1");
+        io.quarkus.panache.common.Parameters parameters = new io.quarkus.panache.common.Parameters();
+        owner.ifPresent(name -> {
+            query.append(" and owner = :owner");
+            parameters.and("owner", name);
+        });
+        page.after().ifPresent(after -> {
+            query.append(" and (owner > :afterOwner or (owner = :afterOwner and (createdAt > :afterAt"
+                    + " or (createdAt = :afterAt and id > :afterId))))");
+            parameters.and("afterOwner", after.text(0)).and("afterAt", after.instant(1)).and("afterId", after.number(2));
+        });
+        List<StoredToken> found = StoredToken.<StoredToken> find(query.toString(), Sort.by("owner").and("createdAt").and("id"), parameters)
+                .page(0, page.fetch()).list();
+        return page.cut(found, token -> Cursor.of(token.owner, token.createdAt, token.id), TokenService::toToken);
     }
 
     @Transactional(TxType.SUPPORTS)

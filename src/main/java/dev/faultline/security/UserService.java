@@ -9,6 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
 
+import dev.faultline.Cursor;
+import dev.faultline.PageRequest;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceConflictException;
@@ -142,7 +144,16 @@ public class UserService {
 
     @Transactional(TxType.SUPPORTS)
     public List<User> list() {
-        return UserAccount.<UserAccount> listAll(Sort.by("username")).stream().map(UserService::toUser).toList();
+        return list(PageRequest.everything()).items();
+    }
+
+    /** A page of the users, by username. */
+    @Transactional(TxType.SUPPORTS)
+    public PageRequest.Page<User> list(PageRequest page) {
+        var found = page.after().isPresent()
+                ? UserAccount.<UserAccount> find("username > ?1", Sort.by("username"), page.after().get().text(0))
+                : UserAccount.<UserAccount> findAll(Sort.by("username"));
+        return page.cut(found.page(0, page.fetch()).list(), account -> Cursor.of(account.username), UserService::toUser);
     }
 
     /**

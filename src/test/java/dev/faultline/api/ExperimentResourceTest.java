@@ -129,8 +129,8 @@ class ExperimentResourceTest {
                 .body("spec.faults[0].delay.fixedDelay", equalTo("1s500ms"));
 
         asAdmin().get("/api/v1/experiments/details-delay-http-check/revisions").then().statusCode(200)
-                .body("revision", contains(1, 2))
-                .body("change", contains("CREATED", "UPDATED"))
+                .body("revision", contains(2, 1))
+                .body("change", contains("UPDATED", "CREATED"))
                 .body("changedBy", contains("admin", "admin"));
         asAdmin().get("/api/v1/experiments/details-delay-http-check/revisions/1").then().statusCode(200)
                 .body("experiment.spec.faults[0].delay.fixedDelay", equalTo("1s"));
@@ -146,7 +146,7 @@ class ExperimentResourceTest {
         asAdmin().get("/api/v1/experiments/ratings-abort-jason").then().statusCode(404).contentType(PROBLEM);
         asAdmin().delete("/api/v1/experiments/ratings-abort-jason").then().statusCode(404);
         asAdmin().get("/api/v1/experiments/ratings-abort-jason/revisions").then().statusCode(200)
-                .body("change", contains("CREATED", "DELETED"));
+                .body("change", contains("DELETED", "CREATED"));
 
         asAdmin().contentType(YAML).body(document).post("/api/v1/experiments").then().statusCode(201)
                 .body("status.revision", equalTo(3));
