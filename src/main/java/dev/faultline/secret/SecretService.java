@@ -118,8 +118,7 @@ public class SecretService {
         });
     }
 
-    /** The value of a secret for a run, with the hosts it may be sent to; or why there is none. */
-    @Transactional(TxType.SUPPORTS)
+    /** The value of a secret for a run, with the hosts it may be sent to; or why there is none (in a transaction of its own on a run's thread). */
     public SecretLookup lookup(String name) {
         Optional<StoredSecret> found = StoredSecret.findByIdOptional(name);
         if (found.isEmpty()) {
@@ -132,7 +131,6 @@ public class SecretService {
     }
 
     /** The hosts a stored secret may be sent to; empty when there is no such secret. */
-    @Transactional(TxType.SUPPORTS)
     public Optional<List<HostEntry>> hosts(String name) {
         return StoredSecret.<StoredSecret> findByIdOptional(name).map(SecretService::hostEntries);
     }
