@@ -24,6 +24,7 @@ import dev.faultline.PageRequest;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.spec.CredentialHeaders;
 import dev.faultline.experiment.spec.DocumentFormat;
 import dev.faultline.experiment.spec.Experiment;
 import dev.faultline.experiment.spec.ExperimentCodec;
@@ -61,12 +62,13 @@ public class ExperimentService {
         return audit.perform(caller, "experiment.create", target(experiment.name()), () -> {
             caller.require(Role.EXPERIMENTER);
             caller.requireGrant(experiment.spec().target().namespace());
-            requireStorable(experiment);
+            Experiment unmasked = unmasked(experiment, Optional.empty());
+            requireStorable(unmasked);
             return QuarkusTransaction.joiningExisting().call(() -> {
                 if (findEntity(experiment.name(), LockModeType.NONE).isPresent()) {
                     throw new ResourceConflictException("experiment " + experiment.name() + " already exists; use PUT to replace it");
                 }
-                return insert(experiment, caller.name());
+                return insert(unmasked, caller.name());
             });
         });
     }
@@ -75,13 +77,14 @@ public class ExperimentService {
      * Creates or replaces an experiment (GitOps apply). Applying an identical document changes
      * nothing and adds no revision.
      */
-    public Applied apply(Caller caller, Experiment experiment) {
-        return audit.perform(caller, "experiment.apply", target(experiment.name()), () -> {
+    public Applied apply(Caller caller, Experiment given) {
+        return audit.perform(caller, "experiment.apply", target(given.name()), () -> {
             caller.require(Role.EXPERIMENTER);
-            caller.requireGrant(experiment.spec().target().namespace());
-            requireStorable(experiment);
+            caller.requireGrant(given.spec().target().namespace());
             return QuarkusTransaction.joiningExisting().call(() -> {
-                Optional<StoredExperiment> existing = findEntity(experiment.name(), LockModeType.PESSIMISTIC_WRITE);
+                Optional<StoredExperiment> existing = findEntity(given.name(), LockModeType.PESSIMISTIC_WRITE);
+                Experiment experiment = unmasked(given, existing.map(stored -> decode(stored.document)));
+                requireStorable(experiment);
                 if (existing.isEmpty()) {
                     return new Applied(insert(experiment, caller.name()), true, true);
                 }
@@ -108,16 +111,35 @@ public class ExperimentService {
     }
 
     /**
+     * The current revision as stored, credentials written in it included: for the run engine only, which sends
+     * them. Everything else reads {@link #find}, where they are masked.
+     */
+    @Transactional(TxType.SUPPORTS)
+    public Optional<SavedExperiment> findToRun(String name) {
+        return findEntity(name, LockModeType.NONE).map(stored -> saved(stored, decode(stored.document)));
+    }
+
+    /** One revision as stored, credentials included, for the run engine only (see {@link #find(String, int)}). */
+    @Transactional(TxType.SUPPORTS)
+    public Optional<SavedExperiment> findToRun(String name, int revision) {
+        return findRevision(name, revision, false);
+    }
+
+    /**
      * One revision of an experiment that exists, as it was saved then: what a game day approved runs
      * as approved, whatever was saved since. Empty when the experiment no longer exists or never had
      * that revision (or that revision is its deletion).
      */
     @Transactional(TxType.SUPPORTS)
     public Optional<SavedExperiment> find(String name, int revision) {
+        return findRevision(name, revision, true);
+    }
+
+    private static Optional<SavedExperiment> findRevision(String name, int revision, boolean masked) {
         return findEntity(name, LockModeType.NONE).flatMap(stored -> ExperimentRevision.<ExperimentRevision> find(
                 "experimentName = ?1 and revision = ?2 and change <> ?3", name, revision, RevisionChange.DELETED).firstResultOptional()
-                .map(saved -> new SavedExperiment(decode(saved.document), saved.revision, stored.createdAt, stored.createdBy,
-                        saved.changedAt, saved.changedBy)));
+                .map(saved -> new SavedExperiment(masked ? decodeMasked(saved.document) : decode(saved.document), saved.revision,
+                        stored.createdAt, stored.createdBy, saved.changedAt, saved.changedBy)));
     }
 
     /**
@@ -286,14 +308,35 @@ public class ExperimentService {
         return StoredExperiment.<StoredExperiment> find("name", name).withLock(lock).firstResultOptional();
     }
 
+    /** An experiment as it leaves this service: credential-like headers written in it masked. */
     private static SavedExperiment toSaved(StoredExperiment stored) {
-        return new SavedExperiment(decode(stored.document), stored.revision, stored.createdAt, stored.createdBy,
-                stored.updatedAt, stored.updatedBy);
+        return saved(stored, decodeMasked(stored.document));
+    }
+
+    private static SavedExperiment saved(StoredExperiment stored, Experiment experiment) {
+        return new SavedExperiment(experiment, stored.revision, stored.createdAt, stored.createdBy, stored.updatedAt, stored.updatedBy);
     }
 
     private static RevisionEntry toEntry(ExperimentRevision revision) {
         return new RevisionEntry(revision.revision, revision.change, revision.changedAt, revision.changedBy,
-                decode(revision.document));
+                decodeMasked(revision.document));
+    }
+
+    /**
+     * {@code given} with each masked credential header given back the value the stored document has for it (GET
+     * then PUT, or the designer, keeps a working probe); a masked one with nothing to keep is an error at its field.
+     */
+    private static Experiment unmasked(Experiment given, Optional<Experiment> current) {
+        List<FieldError> errors = new java.util.ArrayList<>();
+        Experiment experiment = CredentialHeaders.unmasked(given, current, errors);
+        if (!errors.isEmpty()) {
+            throw new InvalidDocumentException(errors);
+        }
+        return experiment;
+    }
+
+    private static Experiment decodeMasked(String json) {
+        return CredentialHeaders.masked(decode(json));
     }
 
     private static Experiment decode(String json) {

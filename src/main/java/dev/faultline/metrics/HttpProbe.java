@@ -7,6 +7,8 @@ import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,6 +47,7 @@ public class HttpProbe {
     /** Headers the HTTP client owns: a probe setting them could change where the request goes or how it is framed. */
     private static final Set<String> CLIENT_HEADERS = Set.of("host", "content-length", "transfer-encoding", "connection",
             "keep-alive", "upgrade", "expect", "te", "trailer", "proxy-connection");
+    private static final Set<String> CROSS_HOST_DROPPED = Set.of("authorization", "proxy-authorization", "cookie");
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
     private static final Pattern CHARSET = Pattern.compile("(?i)charset=\"?([^\";\\s]+)");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,8 +68,18 @@ public class HttpProbe {
      * @param jsonPath a path like {@code $.status} or {@code $.items[0].name}, or null
      * @param jsonEquals the text expected at {@code jsonPath}
      */
-    public record Request(URI url, String method, Map<String, String> headers, String body, int statusLow, int statusHigh,
-            Duration timeout, Duration maxLatency, Pattern bodyRegex, String jsonPath, String jsonEquals) {
+    public record Request(URI url, String method, Map<String, String> headers, List<SecretHeader> secretHeaders, String body,
+            int statusLow, int statusHigh, Duration timeout, Duration maxLatency, Pattern bodyRegex, String jsonPath,
+            String jsonEquals) {
+
+        public Request {
+            secretHeaders = secretHeaders == null ? List.of() : List.copyOf(secretHeaders);
+        }
+
+        @Override
+        public String toString() {
+            return "Request[" + method + " " + url + "]"; // headers may hold credentials
+        }
     }
 
     /** One request of a probe: the first, or one a redirect asked for. */
@@ -78,7 +92,7 @@ public class HttpProbe {
     }
 
     public Check check(Request probe) {
-        Optional<String> owned = probe.headers().keySet().stream()
+        Optional<String> owned = Stream.concat(probe.headers().keySet().stream(), probe.secretHeaders().stream().map(SecretHeader::name))
                 .filter(name -> CLIENT_HEADERS.contains(name.toLowerCase(Locale.ROOT))).findFirst();
         if (owned.isPresent()) {
             return Check.failed(null, "header " + owned.get() + " is set by the HTTP client; a probe may not set it");
@@ -98,7 +112,7 @@ public class HttpProbe {
             Duration left = probe.timeout().minusNanos(System.nanoTime() - started);
             PinnedHttp.Answer answer;
             try {
-                answer = http.send(destination.address(), hop.url(), hop.method(), probe.headers(), hop.body(),
+                answer = http.send(destination.address(), hop.url(), hop.method(), headers(probe, hop), hop.body(),
                         left.isNegative() ? Duration.ZERO : left);
             } catch (Exception e) {
                 return Check.failed(null, failure(probe, hop, e));
@@ -112,6 +126,24 @@ public class HttpProbe {
             }
             hop = next.get();
         }
+    }
+
+    /**
+     * The headers of one request: a secret's only to a host it lists; on a redirect to another host or port, as curl
+     * does, no {@code Authorization} or {@code Cookie} written in the document either.
+     */
+    private static Map<String, String> headers(Request probe, Hop hop) {
+        boolean sameOrigin = HostEntry.host(hop.url()).equals(HostEntry.host(probe.url()))
+                && ProbeEgress.port(hop.url()) == ProbeEgress.port(probe.url());
+        Map<String, String> headers = new LinkedHashMap<>();
+        probe.headers().forEach((name, value) -> {
+            if (sameOrigin || !CROSS_HOST_DROPPED.contains(name.toLowerCase(Locale.ROOT))) {
+                headers.put(name, value);
+            }
+        });
+        probe.secretHeaders().stream().filter(secret -> secret.mayGoTo(hop.url()))
+                .forEach(secret -> headers.put(secret.name(), secret.value()));
+        return headers;
     }
 
     /** The probe's request as its document writes it (a redirect's target came from the answer: only its host is ever named). */

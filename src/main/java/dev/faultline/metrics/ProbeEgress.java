@@ -8,10 +8,8 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,19 +32,26 @@ public class ProbeEgress {
     private static final Logger LOG = Logger.getLogger(ProbeEgress.class);
     /** How long the addresses of this host are kept before they are read again (interfaces rarely change). */
     private static final long OWN_ADDRESSES_KEPT_NANOS = Duration.ofSeconds(30).toNanos();
-    private static final Pattern NUMERIC = Pattern.compile("[0-9.]+");
     private static final Set<String> METADATA_NAMES = Set.of("metadata", "metadata.google.internal");
     private static final Set<InetAddress> METADATA_ADDRESSES = Set.of(literal("169.254.169.254"), literal("fd00:ec2::254"),
             literal("100.100.100.200"));
 
-    private final List<AllowedHost> allowed;
+    private final List<HostEntry> allowed;
     private final HostResolver resolver;
     private volatile OwnAddresses own;
 
     ProbeEgress(ProbeConfig config, HostResolver resolver) {
         this.allowed = config.allowedHosts().orElse(List.of()).stream().map(String::trim).filter(entry -> !entry.isEmpty())
-                .map(AllowedHost::parse).toList();
+                .map(ProbeEgress::allowedHost).toList();
         this.resolver = resolver;
+    }
+
+    private static HostEntry allowedHost(String entry) {
+        try {
+            return HostEntry.parse(entry);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("faultline.probes.allowed-hosts: " + e.getMessage());
+        }
     }
 
     /** Where a probe may connect: the address to use (the first its host resolves to), or why it may not. */
@@ -171,84 +176,17 @@ public class ProbeEgress {
 
     /** The host of {@code url} as compared: lowercase, without IPv6 brackets or a trailing dot; empty when it has none. */
     static String host(URI url) {
-        return url.getHost() == null ? "" : normalize(url.getHost());
+        return HostEntry.host(url);
     }
 
-    private static String normalize(String host) {
-        String normal = host.toLowerCase(Locale.ROOT);
-        if (normal.startsWith("[") && normal.endsWith("]")) {
-            normal = normal.substring(1, normal.length() - 1);
-        }
-        while (normal.endsWith(".")) {
-            normal = normal.substring(0, normal.length() - 1);
-        }
-        return normal;
-    }
-
-    /** Whether {@code host} is written as an address (IPv6, or digits and dots as IPv4 forms are) rather than a name. */
     private static boolean isLiteral(String host) {
-        return host.indexOf(':') >= 0 || NUMERIC.matcher(host).matches();
+        return HostEntry.isLiteral(host);
     }
 
-    /** The address a literal stands for, or null when it is none. */
     private static InetAddress literal(String host) {
-        try {
-            return InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            return null;
-        }
+        return HostEntry.literal(host);
     }
 
     private record OwnAddresses(Set<InetAddress> addresses, long readAt) {
-    }
-
-    /** One entry of {@code faultline.probes.allowed-hosts}: a host, and a port or -1 for any. */
-    private record AllowedHost(String host, InetAddress address, int port) {
-
-        static AllowedHost parse(String entry) {
-            String text = entry.toLowerCase(Locale.ROOT);
-            String host = text;
-            String port = null;
-            int colon = text.lastIndexOf(':');
-            if (text.startsWith("[")) {
-                int close = text.indexOf(']');
-                if (close < 0 || close + 1 < text.length() && text.charAt(close + 1) != ':') {
-                    throw invalid(entry);
-                }
-                host = text.substring(1, close);
-                port = close + 1 < text.length() ? text.substring(close + 2) : null;
-            } else if (colon > 0 && colon == text.indexOf(':')) {
-                host = text.substring(0, colon);
-                port = text.substring(colon + 1);
-            }
-            host = normalize(host);
-            InetAddress address = isLiteral(host) ? literal(host) : null;
-            if (host.isEmpty() || host.indexOf(':') >= 0 && address == null) {
-                throw invalid(entry);
-            }
-            return new AllowedHost(host, address, port == null ? -1 : port(port, entry));
-        }
-
-        boolean matches(String otherHost, InetAddress otherAddress, int otherPort) {
-            return (port == -1 || port == otherPort)
-                    && (host.equals(otherHost) || address != null && address.equals(otherAddress));
-        }
-
-        private static int port(String text, String entry) {
-            try {
-                int port = Integer.parseInt(text);
-                if (port >= 1 && port <= 65535) {
-                    return port;
-                }
-            } catch (NumberFormatException e) {
-                // said below
-            }
-            throw invalid(entry);
-        }
-
-        private static IllegalArgumentException invalid(String entry) {
-            return new IllegalArgumentException("faultline.probes.allowed-hosts: \"" + entry
-                    + "\" must be a host or host:port (an IPv6 address in brackets with a port: [::1]:8080)");
-        }
     }
 }

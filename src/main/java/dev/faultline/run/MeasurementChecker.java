@@ -10,6 +10,7 @@ import dev.faultline.metrics.Check;
 import dev.faultline.metrics.HttpProbe;
 import dev.faultline.metrics.PrometheusClient;
 import dev.faultline.metrics.QueryResult;
+import dev.faultline.secret.SecretHeaders;
 
 /** Takes one measurement of a probe or guardrail and judges it. */
 @ApplicationScoped
@@ -19,8 +20,11 @@ class MeasurementChecker {
     private final HttpProbe http;
     private final DeploymentProbe deployments;
     private final SignalReporters reporters;
+    private final SecretHeaders secrets;
 
-    MeasurementChecker(PrometheusClient prometheus, HttpProbe http, DeploymentProbe deployments, SignalReporters reporters) {
+    MeasurementChecker(PrometheusClient prometheus, HttpProbe http, DeploymentProbe deployments, SignalReporters reporters,
+            SecretHeaders secrets) {
+        this.secrets = secrets;
         this.prometheus = prometheus;
         this.http = http;
         this.deployments = deployments;
@@ -38,7 +42,9 @@ class MeasurementChecker {
             return judge(prometheus.query(promql.get()), tolerance);
         }
         if (measurement.http() != null) {
-            return http.check(Measurements.http(measurement.http()));
+            SecretHeaders.Resolved secret = secrets.resolve("the check", measurement.http());
+            return secret.problem() != null ? Check.failed(null, secret.problem())
+                    : http.check(Measurements.http(measurement.http(), secret.headers()));
         }
         Measurement.KubernetesCheck deployment = measurement.kubernetes();
         return deployments.check(deployment.namespace() != null ? deployment.namespace() : targetNamespace, deployment.deployment());

@@ -2,16 +2,20 @@ package dev.faultline.run;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 import dev.faultline.experiment.spec.ExperimentSpec;
+import dev.faultline.experiment.spec.HeaderValue;
 import dev.faultline.experiment.spec.Measurement;
 import dev.faultline.experiment.spec.Probe;
 import dev.faultline.experiment.spec.StatusRange;
 import dev.faultline.metrics.GoldenSignal;
 import dev.faultline.metrics.HttpProbe;
+import dev.faultline.metrics.SecretHeader;
 
 /** Turns the measurements users write into what the metrics package runs, with the document's defaults filled in. */
 public final class Measurements {
@@ -100,10 +104,17 @@ public final class Measurements {
                 Boolean.TRUE.equals(signal.excludeInjected()));
     }
 
-    static HttpProbe.Request http(Measurement.HttpCheck check) {
+    /** The request of an HTTP check: its literal headers, and {@code secretHeaders} read from stored secrets. */
+    static HttpProbe.Request http(Measurement.HttpCheck check, List<SecretHeader> secretHeaders) {
         StatusRange expected = check.expectStatus() != null ? check.expectStatus() : StatusRange.SUCCESS;
-        return new HttpProbe.Request(URI.create(check.url()), check.method() != null ? check.method() : "GET", check.headers(),
-                check.body(), expected.low(), expected.high(),
+        Map<String, String> literals = new LinkedHashMap<>();
+        check.headers().forEach((name, value) -> {
+            if (value instanceof HeaderValue.Literal literal) {
+                literals.put(name, literal.value());
+            }
+        });
+        return new HttpProbe.Request(URI.create(check.url()), check.method() != null ? check.method() : "GET", literals,
+                secretHeaders, check.body(), expected.low(), expected.high(),
                 check.timeout() != null ? check.timeout() : Measurement.HttpCheck.DEFAULT_TIMEOUT, check.maxLatency(),
                 check.bodyRegex() != null ? Pattern.compile(check.bodyRegex()) : null,
                 check.jsonPath() != null ? check.jsonPath().path() : null,

@@ -13,21 +13,26 @@ import dev.faultline.experiment.StoreRule;
 import dev.faultline.experiment.spec.Experiment;
 import dev.faultline.experiment.spec.ExperimentSpec;
 import dev.faultline.metrics.ProbeEgress;
+import dev.faultline.secret.SecretHeaders;
 
 /**
  * The HTTP probes and guardrails of an experiment held against the probe egress policy ({@link
  * ProbeEgress}). When it is stored, each URL as written: a literal refused address or name is an error
  * at its field, so the document never reaches the database. At PRECHECK, each URL's host as it resolves
  * now: a run whose check would call a refused address is cancelled before anything is written, rather
- * than aborted later by a guardrail that could never pass. Each check is judged again when it runs.
+ * than aborted later by a guardrail that could never pass; so is one whose check needs a stored secret that is
+ * missing, not for its host, or unreadable with this key. Each check is judged again when it runs.
  */
 @ApplicationScoped
 class ProbeTargets implements StoreRule {
 
     private final ProbeEgress egress;
 
-    ProbeTargets(ProbeEgress egress) {
+    private final SecretHeaders secrets;
+
+    ProbeTargets(ProbeEgress egress, SecretHeaders secrets) {
         this.egress = egress;
+        this.secrets = secrets;
     }
 
     @Override
@@ -45,6 +50,10 @@ class ProbeTargets implements StoreRule {
      */
     Optional<String> refusal(ExperimentSpec spec) {
         for (Measurements.Named check : httpChecks(spec)) {
+            String problem = secrets.resolve(check.path(), check.measurement().http()).problem();
+            if (problem != null) {
+                return Optional.of("the HTTP check " + check.path() + " (" + check.name() + ") may not run: " + problem);
+            }
             try {
                 ProbeEgress.Destination destination = egress.resolve(url(check));
                 if (destination.refused()) {

@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 import dev.faultline.DatabaseUnavailableException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.SavedExperiment;
+import dev.faultline.experiment.spec.CredentialHeaders;
 import dev.faultline.experiment.spec.ExperimentCodec;
 import io.quarkus.runtime.ShutdownEvent;
 
@@ -61,7 +62,7 @@ public class RunEngine {
         run.id = newId();
         run.experiment = saved.experiment().metadata().name();
         run.revision = saved.revision();
-        run.document = ExperimentCodec.canonicalJson(saved.experiment());
+        run.document = ExperimentCodec.canonicalJson(CredentialHeaders.masked(saved.experiment())); // shown to every viewer
         run.state = RunState.PENDING;
         run.targetNamespace = saved.experiment().spec().target().namespace();
         run.targetService = saved.experiment().spec().target().serviceName();

@@ -41,7 +41,7 @@ public class RunService {
     public Run start(Caller caller, String experiment, boolean widerBlastRadius) {
         return audit.perform(caller, "run.start", ExperimentService.target(experiment), () -> {
             caller.require(Role.EXPERIMENTER);
-            SavedExperiment saved = experiments.find(experiment)
+            SavedExperiment saved = experiments.findToRun(experiment)
                     .orElseThrow(() -> new ResourceNotFoundException("experiment " + experiment + " does not exist"));
             caller.requireGrant(saved.experiment().spec().target().namespace());
             return engine.start(saved, widerBlastRadius, caller.name());

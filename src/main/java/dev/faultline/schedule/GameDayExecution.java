@@ -219,7 +219,7 @@ class GameDayExecution {
         List<String> runIds = new ArrayList<>();
         for (String experiment : step.experiments()) {
             Integer revision = approved.revisions().get(experiment);
-            Optional<SavedExperiment> saved = revision == null ? Optional.empty() : experiments.find(experiment, revision);
+            Optional<SavedExperiment> saved = revision == null ? Optional.empty() : experiments.findToRun(experiment, revision);
             String runId = null;
             String detail = null;
             if (saved.isEmpty()) {

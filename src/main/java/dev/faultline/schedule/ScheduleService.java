@@ -233,7 +233,7 @@ public class ScheduleService {
                 LOG.infof("Schedule %s skipped its fire of %s: %s", name, scheduledFor, skip.get());
                 return;
             }
-            SavedExperiment saved = experiments.find(spec.experiment()).orElseThrow();
+            SavedExperiment saved = experiments.findToRun(spec.experiment()).orElseThrow();
             Run run = runs.fire(Caller.Via.SCHEDULE, "schedule:" + name, found.get().authors(), saved);
             fires.started(name, scheduledFor, clock.instant(), run.id());
             LOG.infof("Schedule %s started run %s of %s", name, run.id(), spec.experiment());

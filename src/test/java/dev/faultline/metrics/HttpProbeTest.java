@@ -144,7 +144,7 @@ class HttpProbeTest {
     }
 
     private static HttpProbe.Request get(URI url) {
-        return new HttpProbe.Request(url, "GET", Map.of(), null, 200, 299, Duration.ofSeconds(2), null, null, null, null);
+        return new HttpProbe.Request(url, "GET", Map.of(), List.of(), null, 200, 299, Duration.ofSeconds(2), null, null, null, null);
     }
 
     @Test
@@ -164,11 +164,11 @@ class HttpProbeTest {
     @Test
     void aLatencyBudgetAndATimeoutAreEnforced() {
         HttpProbe.Request slow = get("/slow");
-        Check overBudget = probe.check(new HttpProbe.Request(slow.url(), "GET", Map.of(), null, 200, 200, Duration.ofSeconds(2),
+        Check overBudget = probe.check(new HttpProbe.Request(slow.url(), "GET", Map.of(), List.of(), null, 200, 200, Duration.ofSeconds(2),
                 Duration.ofMillis(300), null, null, null));
         assertThat(overBudget.passed()).isFalse();
         assertThat(overBudget.reason()).contains("over the budget of 300 ms");
-        Check timedOut = probe.check(new HttpProbe.Request(slow.url(), "GET", Map.of(), null, 200, 200, Duration.ofMillis(200),
+        Check timedOut = probe.check(new HttpProbe.Request(slow.url(), "GET", Map.of(), List.of(), null, 200, 200, Duration.ofMillis(200),
                 null, null, null, null));
         assertThat(timedOut.passed()).isFalse();
         assertThat(timedOut.reason()).contains("did not answer within 200 ms");
@@ -218,7 +218,7 @@ class HttpProbeTest {
 
     @Test
     void methodHeadersAndBodyAreSent() {
-        Check check = probe.check(new HttpProbe.Request(url("/echo"), "POST", Map.of("X-Chaos", "on"), "{\"a\":1}", 201, 201,
+        Check check = probe.check(new HttpProbe.Request(url("/echo"), "POST", Map.of("X-Chaos", "on"), List.of(), "{\"a\":1}", 201, 201,
                 Duration.ofSeconds(2), null, null, null, null));
         assertThat(check.passed()).as(check.reason()).isTrue();
         assertThat(seenHeader.get()).isEqualTo("on");
@@ -227,7 +227,7 @@ class HttpProbeTest {
 
     @Test
     void headersTheClientOwnsCannotBeSet() {
-        Check check = probe.check(new HttpProbe.Request(url("/health"), "GET", Map.of("Host", "metadata.google.internal"), null,
+        Check check = probe.check(new HttpProbe.Request(url("/health"), "GET", Map.of("Host", "metadata.google.internal"), List.of(), null,
                 200, 299, Duration.ofSeconds(2), null, null, null, null));
         assertThat(check.passed()).isFalse();
         assertThat(check.reason()).isEqualTo("header Host is set by the HTTP client; a probe may not set it");
@@ -301,7 +301,7 @@ class HttpProbeTest {
     }
 
     private static HttpProbe.Request withBody(HttpProbe.Request request, Pattern regex, String path, String equals) {
-        return new HttpProbe.Request(request.url(), request.method(), request.headers(), null, 200, 299, request.timeout(), null,
+        return new HttpProbe.Request(request.url(), request.method(), request.headers(), List.of(), null, 200, 299, request.timeout(), null,
                 regex, path, equals);
     }
 

@@ -54,7 +54,7 @@ class MeasurementsTest {
     @Test
     void httpChecksDefaultToGetExpectingSuccessWithinTwoSeconds() {
         HttpProbe.Request request = Measurements.http(new Measurement.HttpCheck("http://productpage:9080/health", null, null, null,
-                null, null, null, null, null));
+                null, null, null, null, null), java.util.List.of());
         assertThat(request.method()).isEqualTo("GET");
         assertThat(request.statusLow()).isEqualTo(200);
         assertThat(request.statusHigh()).isEqualTo(299);

@@ -57,7 +57,7 @@ import io.restassured.path.json.JsonPath;
 @QuarkusTestResource(value = MetricsStack.class, restrictToAnnotatedClass = true)
 @TestProfile(RunLifecycleTest.Bookinfo.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RunLifecycleTest {
+public class RunLifecycleTest {
 
     public static class Bookinfo implements QuarkusTestProfile {
         @Override

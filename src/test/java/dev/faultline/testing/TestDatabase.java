@@ -28,7 +28,7 @@ public class TestDatabase {
         QuarkusTransaction.requiringNew().run(() -> {
             entityManager.createNativeQuery("truncate schedule, schedule_fire, game_day, game_day_run, game_day_note restart identity")
                     .executeUpdate();
-            entityManager.createNativeQuery("truncate experiment, experiment_revision restart identity").executeUpdate();
+            entityManager.createNativeQuery("truncate experiment, experiment_revision, secret restart identity").executeUpdate();
             entityManager.createNativeQuery("truncate run, run_rule, run_event, run_sample, notification_delivery, channel restart identity").executeUpdate();
             entityManager.createNativeQuery("update halt set halted = false, reason = null").executeUpdate();
             entityManager.createNativeQuery("delete from app_user where username <> 'admin'").executeUpdate();

@@ -311,8 +311,8 @@ final class ExperimentReader {
             checkUrl(r, url);
         }
         String method = r.oneOfTexts("method", false, HTTP_METHODS);
-        Map<String, String> headers = r.stringMap("headers", Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+"),
-                "must be an HTTP header name");
+        Map<String, HeaderValue> headers = r.map("headers", Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+"),
+                "must be an HTTP header name", (value, path) -> headerValue(r, value, path));
         String body = r.text("body", false);
         StatusRange expectStatus = null;
         if (r.has("expectStatus")) {
@@ -334,6 +334,22 @@ final class ExperimentReader {
             return new JsonPathCheck(path, j.text("equals", true));
         });
         return new HttpCheck(url, method, headers, body, expectStatus, timeout, maxLatency, bodyRegex, jsonPath);
+    }
+
+    /** A header's value: a string (numbers and booleans as their text), or {@code {valueFrom: {secret: NAME}}}. */
+    private static HeaderValue headerValue(FieldReader r, JsonNode value, String path) {
+        if (value.isValueNode() && !value.isNull()) {
+            return new HeaderValue.Literal(value.asText());
+        }
+        if (!value.isObject()) {
+            r.errorAt(path, "must be a string or {valueFrom: {secret: NAME}}, found " + FieldReader.describe(value));
+            return null;
+        }
+        FieldReader reference = r.at(value, path);
+        int before = reference.errorCount();
+        String secret = reference.object("valueFrom", true, from -> from.dnsLabel("secret", true));
+        reference.finish();
+        return reference.errorCount() == before && secret != null ? new HeaderValue.FromSecret(secret) : null;
     }
 
     private static StatusRange statusRange(FieldReader r) {
@@ -358,7 +374,9 @@ final class ExperimentReader {
     private static void checkUrl(FieldReader r, String url) {
         try {
             URI uri = new URI(url);
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            if (uri.getRawUserInfo() != null) {
+                r.error("url", "must not hold credentials (user:password@host): use a header with valueFrom: {secret: NAME}");
+            } else if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
                 r.error("url", "must be an absolute http or https URL, found \"" + FieldReader.abbreviate(url) + "\"");
             }
         } catch (URISyntaxException e) {

@@ -3,6 +3,8 @@ package dev.faultline.experiment.spec;
 import dev.faultline.Durations;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -84,7 +86,7 @@ public record Measurement(PrometheusQuery prometheus, GoldenSignal goldenSignal,
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     @JsonPropertyOrder({ "url", "method", "headers", "body", "expectStatus", "timeout", "maxLatency", "bodyRegex",
             "jsonPath" })
-    public record HttpCheck(String url, String method, Map<String, String> headers, String body,
+    public record HttpCheck(String url, String method, Map<String, HeaderValue> headers, String body,
             StatusRange expectStatus,
             @JsonSerialize(using = Durations.Json.class) Duration timeout,
             @JsonSerialize(using = Durations.Json.class) Duration maxLatency,
@@ -93,7 +95,12 @@ public record Measurement(PrometheusQuery prometheus, GoldenSignal goldenSignal,
         public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
         public HttpCheck {
-            headers = headers == null ? Map.of() : Map.copyOf(headers);
+            headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        }
+
+        /** This check with other headers (masked, or given back their stored values). */
+        public HttpCheck withHeaders(Map<String, HeaderValue> replaced) {
+            return new HttpCheck(url, method, replaced, body, expectStatus, timeout, maxLatency, bodyRegex, jsonPath);
         }
     }
 

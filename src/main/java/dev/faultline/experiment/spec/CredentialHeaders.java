@@ -1,0 +1,71 @@
+package dev.faultline.experiment.spec;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.faultline.FieldError;
+
+/**
+ * Headers whose names say they carry a credential ({@code Authorization}, {@code Cookie}, anything with
+ * {@code token}, {@code secret}, {@code password}...). Written as literals, their values leave Faultline
+ * only as {@value #MASK}; a document sent back with {@value #MASK} keeps the value stored before.
+ */
+public final class CredentialHeaders {
+
+    public static final String MASK = "********";
+
+    private static final Set<String> NAMES = Set.of("authorization", "proxy-authorization", "cookie");
+    private static final List<String> PARTS = List.of("token", "secret", "password", "passwd", "api-key", "apikey", "auth",
+            "credential", "session");
+
+    private CredentialHeaders() {
+    }
+
+    public static boolean isCredential(String header) {
+        String name = header.toLowerCase(Locale.ROOT);
+        return NAMES.contains(name) || PARTS.stream().anyMatch(name::contains);
+    }
+
+    /** {@code experiment} as anyone may see it: every credential-like literal header shown as {@value #MASK}. */
+    public static Experiment masked(Experiment experiment) {
+        return HttpChecks.rewriteHeaders(experiment, check -> {
+            Map<String, HeaderValue> headers = new LinkedHashMap<>();
+            check.http().headers().forEach((name, value) -> headers.put(name,
+                    value instanceof HeaderValue.Literal && isCredential(name) ? new HeaderValue.Literal(MASK) : value));
+            return headers;
+        });
+    }
+
+    /**
+     * {@code incoming} with each credential-like literal that reads {@value #MASK} given back the value that
+     * {@code current} stores for the same check (a probe or guardrail of the same name) and header; each one
+     * without such a value is an error at its field.
+     */
+    public static Experiment unmasked(Experiment incoming, Optional<Experiment> current, List<FieldError> errors) {
+        List<HttpChecks.At> before = current.map(experiment -> HttpChecks.of(experiment.spec())).orElse(List.of());
+        return HttpChecks.rewriteHeaders(incoming, check -> {
+            Map<String, HeaderValue> headers = new LinkedHashMap<>();
+            check.http().headers().forEach((name, value) -> {
+                if (isCredential(name) && value instanceof HeaderValue.Literal literal && literal.value().equals(MASK)) {
+                    Optional<HeaderValue> kept = before.stream()
+                            .filter(old -> old.guardrail() == check.guardrail() && old.name().equals(check.name()))
+                            .flatMap(old -> old.http().headers().entrySet().stream())
+                            .filter(old -> old.getKey().equalsIgnoreCase(name) && old.getValue() instanceof HeaderValue.Literal)
+                            .map(Map.Entry::getValue).findFirst();
+                    if (kept.isEmpty()) {
+                        errors.add(new FieldError(check.headerPath(name),
+                                "is masked: send the value, or use valueFrom: {secret: NAME}"));
+                    }
+                    headers.put(name, kept.orElse(value));
+                } else {
+                    headers.put(name, value);
+                }
+            });
+            return headers;
+        });
+    }
+}
