@@ -56,7 +56,13 @@ public final class JUnitReport {
                 + tests + "\" failures=\"" + failures + "\" errors=\"0\" skipped=\"" + skipped + "\" time=\"" + seconds
                 + "\" timestamp=\"" + (run.startedAt() != null ? run.startedAt() : run.createdAt()) + "\">\n"
                 + "  <properties><property name=\"run\" value=\"" + xml(run.id()) + "\"/><property name=\"revision\" value=\""
-                + run.revision() + "\"/></properties>\n" + cases + "</testsuite>\n";
+                + run.revision() + "\"/>" + removed(run) + "</properties>\n" + cases + "</testsuite>\n";
+    }
+
+    /** A run whose samples retention removed says so: its checks read as not checked, not as passed. */
+    private static String removed(Run run) {
+        return run.samplesRemovedAt() == null ? ""
+                : "<property name=\"samplesRemovedAt\" value=\"" + run.samplesRemovedAt() + "\"/>";
     }
 
     private static void testCase(StringBuilder cases, String kind, String name, String failure, boolean skipped) {

@@ -5,10 +5,13 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** A run as the API shows it: state, verdict and reason, the rules it wrote and its timeline. */
+/**
+ * A run as the API shows it: state, verdict and reason, the rules it wrote and its timeline; when retention
+ * removed its samples or its timeline, since when ({@code faultline.retention.*}).
+ */
 public record Run(String id, String experiment, int revision, RunState state, RunState verdict, String reason,
         String startedBy, Instant createdAt, Instant startedAt, Instant endedAt, boolean needsCleanup, List<Rule> rules,
-        List<TimelineEntry> timeline, JsonNode document) {
+        List<TimelineEntry> timeline, Instant samplesRemovedAt, Instant timelineRemovedAt, JsonNode document) {
 
     public record Rule(String kind, String namespace, String name, String route, Instant appliedAt, Instant removedAt) {
     }

@@ -35,4 +35,11 @@ public interface RunConfig {
      */
     @WithDefault("PT10S")
     Duration databaseGrace();
+
+    /**
+     * How many runs one instance carries out at once; a run started beyond it ends CANCELLED at PRECHECK,
+     * so that a burst of starts cannot exhaust threads, connections and Prometheus.
+     */
+    @WithDefault("2000")
+    int maxLive();
 }

@@ -195,6 +195,11 @@ class RunExecution {
         if (halt.halted()) {
             return Optional.of("Faultline is halted" + (halt.reason() == null ? "" : " (" + halt.reason() + ")") + "; re-arm it first");
         }
+        int alreadyLive = liveRuns.liveCount() - 1; // this run is counted already
+        if (alreadyLive >= config.maxLive()) {
+            return Optional.of(alreadyLive + " runs are live on this instance and faultline.run.max-live is " + config.maxLive()
+                    + "; wait for one to end, or raise faultline.run.max-live");
+        }
         List<FieldError> violations = policy.violations(spec);
         if (!violations.isEmpty()) {
             return Optional.of("the policy forbids this run: " + violations.stream().map(v -> v.path() + ": " + v.message()).toList());

@@ -408,7 +408,7 @@ public class RunStore {
         List<Run.TimelineEntry> timeline = events.stream().map(event -> new Run.TimelineEntry(event.at, event.type, event.message)).toList();
         try {
             return new Run(run.id, run.experiment, run.revision, run.state, run.state.isTerminal() ? run.state : null, run.reason, run.startedBy, run.createdAt,
-                    run.startedAt, run.endedAt, run.needsCleanup, rules, timeline, withDocument ? JSON.readTree(run.document) : null);
+                    run.startedAt, run.endedAt, run.needsCleanup, rules, timeline, run.samplesRemovedAt, run.timelineRemovedAt, withDocument ? JSON.readTree(run.document) : null);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("run " + run.id + " has an unreadable document", e);
         }

@@ -54,6 +54,12 @@ class StoredRun extends PanacheEntityBase {
     @Column(name = "ended_at")
     Instant endedAt;
 
+    @Column(name = "samples_removed_at")
+    Instant samplesRemovedAt;
+
+    @Column(name = "timeline_removed_at")
+    Instant timelineRemovedAt;
+
     String owner;
 
     @Column(name = "heartbeat_at")

@@ -134,7 +134,8 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
             case ABORTED, FAILED, DEVIATED -> "error";
             default -> "contrast";
         });
-        reason.setText(run.reason() == null ? "" : run.reason());
+        reason.setText((run.reason() == null ? "" : run.reason()) + (run.samplesRemovedAt() == null ? ""
+                : " · samples removed by retention at " + BrowserTime.minutes(run.samplesRemovedAt()) + "; the charts are empty for that reason"));
         abort.setVisible(!run.state().isTerminal());
         timeline.setItems(run.timeline());
         rules.setItems(run.rules());

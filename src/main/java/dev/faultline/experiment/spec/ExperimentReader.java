@@ -100,10 +100,12 @@ final class ExperimentReader {
         SteadyState steadyState = r.object("steadyState", false, s -> {
             List<Probe> probes = s.objects("probes", true, ExperimentReader::probe);
             checkUniqueNames(s, "probes", probes == null ? null : probes.stream().map(Probe::name).toList());
+            CheckBudget.checkProbes(s, probes);
             return new SteadyState(probes);
         });
         List<Guardrail> guardrails = r.objects("guardrails", false, ExperimentReader::guardrail);
         checkUniqueNames(r, "guardrails", guardrails == null ? null : guardrails.stream().map(Guardrail::name).toList());
+        CheckBudget.checkGuardrails(r, guardrails);
         List<Notification> notify = r.list("notify", false, (element, path) -> notification(r, element, path));
         return new ExperimentSpec(target, faults, duration, rampUp, steadyState, guardrails, notify);
     }
