@@ -30,6 +30,7 @@ import dev.faultline.run.PreviewService;
 import dev.faultline.run.RunService;
 import dev.faultline.schedule.GameDayService;
 import dev.faultline.schedule.ScheduleService;
+import dev.faultline.secret.SecretService;
 import dev.faultline.security.AccessMatrixTest.Access;
 import dev.faultline.testing.Examples;
 import dev.faultline.testing.TestDatabase;
@@ -73,6 +74,8 @@ class FeatureAccessTest {
     TokenService tokens;
     @Inject
     AuditTrail audit;
+    @Inject
+    SecretService secrets;
 
     @BeforeEach
     void clean() {
@@ -121,6 +124,10 @@ class FeatureAccessTest {
         operations.put("POST /api/v1/tokens", caller -> tokens.create(caller, "matrix", Set.of(Role.ADMIN),
                 Instant.now().plusSeconds(3600)));
         operations.put("DELETE /api/v1/tokens/{id}", caller -> tokens.revoke(caller, "missing"));
+        // each caller its own secret: replacing another's is for its creator or an admin, tested in the secret package
+        operations.put("PUT /api/v1/secrets/{name}", caller -> secrets.put(caller, "matrix-" + caller.name().toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9-]", "-"), new SecretService.SecretRequest("matrix-value", List.of("127.0.0.1"))));
+        operations.put("DELETE /api/v1/secrets/{name}", caller -> secrets.delete(caller, "missing"));
         operations.put("GET /api/v1/audit", caller -> audit.search(caller, new AuditTrail.Query(Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), 1)));

@@ -210,6 +210,8 @@ class RunPageTest extends BrowserTest {
         page.locator("vaadin-select-list-box vaadin-select-item:visible:has-text('errorRate')").click();
         page.locator("#below input").fill("0.2");
         page.locator("#interval input").fill("250ms");
+        // the first select's overlay closes with an animation; its items must be gone before the second opens
+        assertThat(page.locator("vaadin-select-list-box vaadin-select-item:visible:has-text('errorRate')")).hasCount(0);
         page.locator("#probe-signal").click();
         page.locator("vaadin-select-list-box vaadin-select-item:visible:has-text('errorRate')").click();
         page.locator("#probe-below input").fill("0.9");
