@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,10 +39,17 @@ public final class ChaosToolkitImporter {
     }
 
     private final Function<String, Optional<String>> environment;
+    private final Predicate<String> secretExists;
 
     /** {@code environment}: the environment variables the import may read (none, unless the operator allowed some). */
     public ChaosToolkitImporter(Function<String, Optional<String>> environment) {
+        this(environment, name -> false);
+    }
+
+    /** {@code secretExists}: whether Faultline stores a secret of that name (a header from {@code secrets} refers to one). */
+    public ChaosToolkitImporter(Function<String, Optional<String>> environment, Predicate<String> secretExists) {
         this.environment = environment;
+        this.secretExists = secretExists;
     }
 
     /**
@@ -49,6 +57,6 @@ public final class ChaosToolkitImporter {
      * --var} gives them; {@code name} overrides the name derived from the title.
      */
     public Result read(JsonNode experiment, Map<String, String> vars, Optional<String> name) {
-        return new ExperimentImport(experiment, vars, environment).read(name);
+        return new ExperimentImport(experiment, vars, environment, secretExists).read(name);
     }
 }

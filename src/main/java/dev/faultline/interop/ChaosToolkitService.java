@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.faultline.experiment.spec.DocumentFormat;
 import dev.faultline.experiment.spec.ExperimentCodec;
+import dev.faultline.secret.SecretService;
 
 /**
  * Chaos Toolkit import and export. An import reads Faultline's own environment only for the
@@ -24,17 +25,20 @@ public class ChaosToolkitService {
 
     private final List<String> allowedEnvironment;
     private final String prometheusUrl;
+    private final SecretService secrets;
 
     ChaosToolkitService(@ConfigProperty(name = "faultline.import.allowed-env") Optional<List<String>> allowedEnvironment,
-            @ConfigProperty(name = "faultline.metrics.prometheus-url", defaultValue = "http://localhost:9090") String prometheusUrl) {
+            @ConfigProperty(name = "faultline.metrics.prometheus-url", defaultValue = "http://localhost:9090") String prometheusUrl,
+            SecretService secrets) {
         this.allowedEnvironment = allowedEnvironment.orElse(List.of());
         this.prometheusUrl = prometheusUrl;
+        this.secrets = secrets;
     }
 
     /** Maps a Chaos Toolkit experiment written as JSON or YAML; see {@link ChaosToolkitImporter#read}. */
     public ChaosToolkitImporter.Result importExperiment(String text, DocumentFormat format, Map<String, String> vars, Optional<String> name) {
         JsonNode experiment = ExperimentCodec.parse(text, format);
-        return new ChaosToolkitImporter(this::environment).read(experiment, vars, name);
+        return new ChaosToolkitImporter(this::environment, secret -> secrets.find(secret).isPresent()).read(experiment, vars, name);
     }
 
     public ChaosToolkitExporter.Result export(JsonNode document) {

@@ -3,6 +3,7 @@ package dev.faultline.interop;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -16,7 +17,8 @@ final class ConfigurationAndSecrets {
     private final ImportFindings findings;
     private final Substitutions substitutions;
 
-    ConfigurationAndSecrets(JsonNode source, Map<String, String> vars, Function<String, Optional<String>> environment, ImportFindings findings) {
+    ConfigurationAndSecrets(JsonNode source, Map<String, String> vars, Function<String, Optional<String>> environment,
+            Predicate<String> secretExists, ImportFindings findings) {
         this.findings = findings;
         JsonNode configuration = objectOrNull(source, "configuration");
         JsonNode secrets = objectOrNull(source, "secrets");
@@ -28,7 +30,8 @@ final class ConfigurationAndSecrets {
             });
         }
         // Substitutions reads each scope as an object; with any error here the import is refused anyway
-        this.substitutions = new Substitutions(configuration, secrets == null || findings.hasErrors() ? null : secrets, vars, environment);
+        this.substitutions = new Substitutions(configuration, secrets == null || findings.hasErrors() ? null : secrets, vars, environment,
+                secretExists);
     }
 
     private JsonNode objectOrNull(JsonNode source, String key) {

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -38,13 +39,14 @@ final class ExperimentImport {
     private final RollbacksMapping rollbacks;
     private final ControlsMapping controls;
 
-    ExperimentImport(JsonNode source, Map<String, String> vars, Function<String, Optional<String>> environment) {
+    ExperimentImport(JsonNode source, Map<String, String> vars, Function<String, Optional<String>> environment,
+            Predicate<String> secretExists) {
         if (!source.isObject()) {
             throw new InvalidDocumentException(List.of(new FieldError(ExperimentCodec.DOCUMENT,
                     "must be a Chaos Toolkit experiment: an object with title, description and method")));
         }
         this.source = source;
-        this.configuration = new ConfigurationAndSecrets(source, vars, environment, findings);
+        this.configuration = new ConfigurationAndSecrets(source, vars, environment, secretExists, findings);
         Substitutions substitutions = configuration.substitutions();
         Activities activities = new Activities(source, findings);
         Tolerances tolerances = new Tolerances(activities, substitutions, findings);
@@ -68,7 +70,7 @@ final class ExperimentImport {
         ObjectNode document = NODES.objectNode();
         document.put("apiVersion", Experiment.API_VERSION).put("kind", Experiment.KIND);
         ObjectNode metadata = document.putObject("metadata");
-        metadata.put("name", name.orElseGet(() -> slug(title)));
+        metadata.put("name", name.orElseGet(() -> slug(title, "imported-experiment")));
         if (title != null) {
             metadata.put("description", description == null ? title : title + "\n\n" + description);
         }
@@ -140,17 +142,17 @@ final class ExperimentImport {
         return tags;
     }
 
-    /** A DNS label from a title: lower case, words joined by '-', at most 63 characters. */
-    private static String slug(String title) {
-        if (title == null) {
-            return "imported-experiment";
+    /** {@code text} as a DNS label (lower case, '-' between words, cut at a word within 63), or {@code fallback}. */
+    static String slug(String text, String fallback) {
+        if (text == null) {
+            return fallback;
         }
-        String slug = title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        String slug = text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
         if (slug.length() > 63) {
             slug = slug.substring(0, 63);
             int cut = slug.lastIndexOf('-');
             slug = (cut > 20 ? slug.substring(0, cut) : slug).replaceAll("-+$", "");
         }
-        return slug.isEmpty() ? "imported-experiment" : slug;
+        return slug.isEmpty() ? fallback : slug;
     }
 }

@@ -102,7 +102,7 @@ final class ProbeMapping {
         ObjectNode http = NODES.objectNode();
         JsonNode url = substitutions.apply(provider.get("url"), at + ".url", problems);
         String method = provider.path("method").asText("GET").toUpperCase(Locale.ROOT);
-        JsonNode headers = substitutions.apply(provider.get("headers"), at + ".headers", problems);
+        JsonNode headers = substitutions.headers(provider.get("headers"), at + ".headers", problems);
         JsonNode arguments = substitutions.apply(provider.get("arguments"), at + ".arguments", problems);
         String address = url.asText();
         if (arguments != null && !arguments.isEmpty()) {

@@ -4,14 +4,17 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 /**
@@ -28,16 +31,35 @@ final class Substitutions {
     /** {@code ${name}} or {@code $name}; {@code $$} is a literal dollar. */
     private static final Pattern REFERENCE = Pattern.compile("\\$(?:\\$|\\{([_a-zA-Z][_a-zA-Z0-9]*)}|([_a-zA-Z][_a-zA-Z0-9]*))");
 
-    /** A name's value, or why it has none. */
-    record Value(JsonNode value, String problem) {
+    /** A name's value, or why it has none; {@code secret} is the Faultline secret it becomes when it comes from {@code secrets}. */
+    record Value(JsonNode value, String problem, String secret) {
+
+        Value(JsonNode value, String problem) {
+            this(value, problem, null);
+        }
+
+        Value asSecret(String name) {
+            return new Value(value, problem, name);
+        }
+
+        @Override
+        public String toString() {
+            return secret == null ? "Value[" + value + ", " + problem + "]" : "Value[secret " + secret + "]";
+        }
     }
 
     private final Map<String, Value> values = new LinkedHashMap<>();
     /** Where each name was declared: {@code configuration.x} or {@code secrets.scope.x}. */
     private final Map<String, String> declaredAt = new LinkedHashMap<>();
     private final Set<String> used = new LinkedHashSet<>();
+    /** The secrets a header became a reference to, each listed once. */
+    private final Set<String> listed = new LinkedHashSet<>();
+    private final Predicate<String> secretExists;
 
-    Substitutions(JsonNode configuration, JsonNode secrets, Map<String, String> vars, Function<String, Optional<String>> environment) {
+    /** {@code secretExists}: whether Faultline already stores a secret of that name. */
+    Substitutions(JsonNode configuration, JsonNode secrets, Map<String, String> vars, Function<String, Optional<String>> environment,
+            Predicate<String> secretExists) {
+        this.secretExists = secretExists;
         if (configuration != null) {
             configuration.properties().forEach(entry -> {
                 declaredAt.put(entry.getKey(), "configuration." + entry.getKey());
@@ -48,7 +70,8 @@ final class Substitutions {
             secrets.properties().forEach(scope -> scope.getValue().properties().forEach(entry -> {
                 String name = entry.getKey();
                 declaredAt.putIfAbsent(name, "secrets." + scope.getKey() + "." + name);
-                values.putIfAbsent(name, resolve(entry.getValue(), null, environment));
+                values.putIfAbsent(name, resolve(entry.getValue(), null, environment)
+                        .asSecret(ExperimentImport.slug(scope.getKey() + "-" + name, "imported-secret")));
             }));
         }
         vars.forEach((name, value) -> values.putIfAbsent(name, new Value(TextNode.valueOf(value), null)));
@@ -110,6 +133,42 @@ final class Substitutions {
         return node;
     }
 
+    /**
+     * An HTTP check's headers, substituted as {@link #apply} does, except that a header whose value refers to a secret
+     * becomes {@code {valueFrom: {secret: NAME}}}: its value is never written into the document, and the secret to
+     * create is listed at {@code secrets.<scope>.<key>} in {@code problems}.
+     */
+    JsonNode headers(JsonNode headers, String path, List<Unmapped> problems) {
+        if (headers == null || !headers.isObject()) {
+            return apply(headers, path, problems);
+        }
+        ObjectNode copy = JsonNodeFactory.instance.objectNode();
+        headers.properties().forEach(header -> {
+            List<String> names = header.getValue().isTextual() ? namesIn(header.getValue().asText()) : List.of();
+            Optional<String> secret = names.stream().filter(name -> values.containsKey(name) && values.get(name).secret() != null).findFirst();
+            if (secret.isEmpty()) {
+                copy.set(header.getKey(), apply(header.getValue(), path + "." + header.getKey(), problems));
+                return;
+            }
+            used.addAll(names);
+            String name = values.get(secret.get()).secret();
+            ObjectNode reference = copy.putObject(header.getKey());
+            reference.putObject("valueFrom").put("secret", name);
+            if (listed.add(secret.get())) {
+                problems.add(new Unmapped(declaredAt.get(secret.get()), secretExists.test(name)
+                        ? "exists: the header refers to the stored secret " + name + ", which must hold the full header value"
+                        : "not stored: create it with PUT /api/v1/secrets/" + name + " holding the full header value"));
+            }
+        });
+        return copy;
+    }
+
+    /** The names {@code text} refers to, in order. */
+    private static List<String> namesIn(String text) {
+        return REFERENCE.matcher(text).results().map(match -> match.group(1) != null ? match.group(1) : match.group(2))
+                .filter(Objects::nonNull).toList();
+    }
+
     private JsonNode applyText(String text, String path, List<Unmapped> problems) {
         Matcher whole = REFERENCE.matcher(text);
         if (whole.matches() && !text.equals("$$")) {
@@ -140,6 +199,12 @@ final class Substitutions {
             return Optional.empty();
         }
         used.add(name);
+        if (value.secret() != null) {
+            problems.add(new Unmapped(path, "refers to ${" + name + "}, a secret (" + declaredAt.get(name) + "), and is left as written: "
+                    + "Faultline writes no secret into a document and sends one only as a whole HTTP header value "
+                    + "({valueFrom: {secret: NAME}})"));
+            return Optional.empty();
+        }
         if (value.problem() != null) {
             problems.add(new Unmapped(path, "refers to ${" + name + "}, left as written: " + value.problem()));
             return Optional.empty();

@@ -100,6 +100,30 @@ class ChaosToolkitApiTest {
     }
 
     @Test
+    void aSecretUsedInAHeaderIsImportedAsAReferenceAndNeverStored() {
+        String value = dev.faultline.testing.TestSecrets.remember("s3cr3t-ctk-import-7c1d");
+        String ctk = """
+                {"title": "Guarded", "description": "a probe with a token",
+                 "secrets": {"auth": {"token": "%s"}},
+                 "steady-state-hypothesis": {"title": "up", "probes": [{"type": "probe", "name": "health", "tolerance": 200,
+                   "provider": {"type": "http", "url": "http://productpage.bookinfo:9080/health?t=${token}",
+                                "headers": {"Authorization": "Bearer ${token}"}}}]},
+                 "method": []}""".formatted(value);
+        String answer = carla().contentType(ContentType.JSON).body(ctk).post("/api/v1/import/chaostoolkit").then().statusCode(200)
+                .body("experiment.spec.steadyState.probes[0].http.headers.Authorization.valueFrom.secret", equalTo("auth-token"))
+                .body("unmapped.find { it.path == 'secrets.auth.token' }.reason",
+                        equalTo("not stored: create it with PUT /api/v1/secrets/auth-token holding the full header value"))
+                .body("unmapped.find { it.path == 'steady-state-hypothesis.probes[0].provider.url' }.reason", containsString("a secret"))
+                .extract().asString();
+        assertThat(answer).doesNotContain(value);
+
+        carla().contentType(ContentType.JSON).body(java.util.Map.of("value", "Bearer " + value, "hosts", List.of("productpage.bookinfo:9080")))
+                .put("/api/v1/secrets/auth-token").then().statusCode(201);
+        carla().contentType(ContentType.JSON).body(ctk).post("/api/v1/import/chaostoolkit").then().statusCode(200)
+                .body("unmapped.find { it.path == 'secrets.auth.token' }.reason", containsString("exists"));
+    }
+
+    @Test
     void anImportSaysWhatARunWouldReachBeyondItsTargetAndWhenTheTargetCannotBeChecked() {
         String istio = fixture("chaostoolkit-istio-readme-example.json");
         // As written it names no namespace (Chaos Toolkit's default), and default has no Service reviews.

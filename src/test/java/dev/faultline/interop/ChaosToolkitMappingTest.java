@@ -178,7 +178,9 @@ class ChaosToolkitMappingTest {
         JsonNode answers = probes.path(0).path("http");
         assertThat(answers.path("url").asText()).as("env from the allowed environment, GET arguments as the query")
                 .isEqualTo("http://checkout.shop:8080/health?verbose=true");
-        assertThat(answers.path("headers").path("Authorization").asText()).as("a secret from the environment").isEqualTo("Bearer t0ken");
+        assertThat(answers.path("headers").path("Authorization").path("valueFrom").path("secret").asText())
+                .as("a header from secrets refers to a stored secret, never holds its value").isEqualTo("api-token");
+        assertThat(answers.toString()).doesNotContain("t0ken");
         assertThat(answers.path("timeout").asText()).as("connect + read").isEqualTo("3s");
         assertThat(answers.path("expectStatus").asText()).as("five statuses in a row").isEqualTo("200-204");
         assertThat(probes.path(1).path("http").path("jsonPath").toString()).isEqualTo("{\"path\":\"$.status\",\"equals\":\"UP\"}");
@@ -199,6 +201,7 @@ class ChaosToolkitMappingTest {
 
         assertThat(result.unmapped()).extracting(Unmapped::path).containsExactly(
                 "steady-state-hypothesis.title",
+                "secrets.api.token",
                 "steady-state-hypothesis.probes[4].provider.arguments.when",
                 "steady-state-hypothesis.probes[5].provider.arguments.start",
                 "steady-state-hypothesis.probes[5].provider.arguments.end",

@@ -260,4 +260,30 @@ class SecretsTest {
                         "spec.steadyState.probes[0].http.headers.Authorization.valueFrom.secert")))
                 .body("errors[1].message", containsString("did you mean \"secret\""));
     }
+
+    @Test
+    void aChaosToolkitImportNeverStoresASecretItResolved() {
+        String ctk = """
+                title: Guarded
+                description: calls a guarded endpoint
+                secrets:
+                  auth: { token: "s3cr3t-ctk-import" }
+                steady-state-hypothesis:
+                  title: up
+                  probes:
+                    - { type: probe, name: health, tolerance: 200, provider: { type: http, url: "%s",
+                        headers: { Authorization: "Bearer ${token}" } } }
+                    - { type: probe, name: leaky, tolerance: 200, provider: { type: http, url: "%s?key=${token}" } }
+                method: []
+                """.formatted(guardedUrl("/health"), guardedUrl("/health"));
+        JsonPath answer = JsonPath.from(erin().contentType(TestApi.YAML).body(ctk).post("/api/v1/import/chaostoolkit")
+                .then().statusCode(200).extract().asString());
+        assertThat(answer.getString("experiment.spec.steadyState.probes[0].http.headers.Authorization.valueFrom.secret")).isEqualTo("auth-token");
+        assertThat(answer.getList("unmapped.path")).contains("secrets.auth.token");
+        assertThat(answer.getString("unmapped.find { it.path == 'secrets.auth.token' }.reason"))
+                .isEqualTo("not stored: create it with PUT /api/v1/secrets/auth-token holding the full header value");
+        assertThat(answer.prettify()).doesNotContain("s3cr3t-ctk-import");
+        assertThat(answer.getString("experiment.spec.steadyState.probes[1].http.url")).endsWith("?key=${token}");
+        assertThat(answer.getString("unmapped.find { it.path.contains('probes[1]') }.reason")).contains("a secret (secrets.auth.token)");
+    }
 }
