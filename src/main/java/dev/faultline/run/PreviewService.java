@@ -21,6 +21,7 @@ import dev.faultline.mesh.FaultRequest;
 import dev.faultline.mesh.MeshException;
 import dev.faultline.metrics.PrometheusClient;
 import dev.faultline.metrics.QueryResult;
+import dev.faultline.secret.SecretHeaders;
 import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
 
@@ -42,10 +43,12 @@ public class PreviewService {
     private final RunPolicy policy;
     private final PrometheusClient prometheus;
     private final SignalReporters reporters;
+    private final SecretHeaders secrets;
     private final Clock clock;
 
     PreviewService(ExperimentService experiments, FaultInjector injector, RunPolicy policy, PrometheusClient prometheus,
-            SignalReporters reporters, Clock clock) {
+            SignalReporters reporters, SecretHeaders secrets, Clock clock) {
+        this.secrets = secrets;
         this.reporters = reporters;
         this.experiments = experiments;
         this.injector = injector;
@@ -84,8 +87,10 @@ public class PreviewService {
         FaultPlan plan = injector.plan(FaultRequest.of(PREVIEW_RUN, 1, experiment.spec(), clock.instant(), false));
         Change change = new Change(plan.action(), plan.rule().kind(), plan.rule().namespace(), plan.rule().resource(),
                 presentable(plan.before()), presentable(plan.after()));
-        return new Preview(experiment.name(), revision, plan.rule().route(), List.of(change), plan.warnings(), plan.needsConsent(),
-                plan.wider(), plan.refusals(),
+        List<String> secretProblems = secrets.problems(experiment.spec()).stream()
+                .map(problem -> "a run would be cancelled at PRECHECK: " + problem.describe()).toList();
+        return new Preview(experiment.name(), revision, plan.rule().route(), List.of(change), concat(secretProblems, plan.warnings()),
+                plan.needsConsent(), plan.wider(), concat(secretProblems, plan.refusals()),
                 policy.violations(experiment.spec()), queries(caller, experiment.spec()));
     }
 
@@ -138,6 +143,10 @@ public class PreviewService {
         caller.require(Role.EXPERIMENTER);
         caller.requireGrant(namespace);
         return injector.services(namespace);
+    }
+
+    private static List<String> concat(List<String> first, List<String> then) {
+        return first.isEmpty() ? then : java.util.stream.Stream.concat(first.stream(), then.stream()).toList();
     }
 
     /** The resource without what the API server maintains (uid, resourceVersion, managedFields, ...). */

@@ -1,18 +1,13 @@
 package dev.faultline.secret;
 
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.faultline.FieldError;
 import dev.faultline.experiment.StoreRule;
 import dev.faultline.experiment.spec.Experiment;
-import dev.faultline.experiment.spec.HeaderValue;
-import dev.faultline.experiment.spec.HttpChecks;
 import dev.faultline.metrics.HostEntry;
 import dev.faultline.metrics.ProbeEgress;
 
@@ -24,27 +19,16 @@ import dev.faultline.metrics.ProbeEgress;
 @ApplicationScoped
 class SecretBindings implements StoreRule {
 
-    private final SecretService secrets;
+    private final SecretHeaders headers;
 
-    SecretBindings(SecretService secrets) {
-        this.secrets = secrets;
+    SecretBindings(SecretHeaders headers) {
+        this.headers = headers;
     }
 
     @Override
     public List<FieldError> violations(Experiment experiment) {
-        List<FieldError> errors = new ArrayList<>();
-        for (HttpChecks.At check : HttpChecks.of(experiment.spec())) {
-            for (Map.Entry<String, HeaderValue> header : check.http().headers().entrySet()) {
-                if (header.getValue() instanceof HeaderValue.FromSecret from) {
-                    URI url = URI.create(check.http().url());
-                    Optional<List<HostEntry>> hosts = secrets.hosts(from.secret());
-                    if (hosts.isPresent() && hosts.get().stream().noneMatch(host -> host.matches(url))) {
-                        errors.add(new FieldError(check.headerPath(header.getKey()), notListed(from.secret(), url)));
-                    }
-                }
-            }
-        }
-        return errors;
+        return headers.problems(experiment.spec()).stream().filter(problem -> !problem.missing())
+                .map(problem -> new FieldError(problem.field(), problem.reason())).toList();
     }
 
     /** Why a secret may not go to {@code url}, naming what to list. */

@@ -75,7 +75,7 @@ public class MainLayout extends AppLayout {
         nav.addItem(new SideNavItem("Runs", RunsView.class));
         nav.addItem(new SideNavItem("Schedules", SchedulesView.class));
         nav.addItem(new SideNavItem("Game days", GameDaysView.class));
-        nav.addItem(new SideNavItem(user.has(Role.ADMIN) ? "Settings" : "API tokens", SettingsView.class));
+        nav.addItem(new SideNavItem(user.has(Role.EXPERIMENTER) ? "Settings" : "API tokens", SettingsView.class));
         return nav;
     }
 

@@ -10,6 +10,7 @@ import com.vaadin.flow.router.Route;
 
 import dev.faultline.notify.ChannelService;
 import dev.faultline.run.RunPolicy;
+import dev.faultline.secret.SecretService;
 import dev.faultline.security.AuditTrail;
 import dev.faultline.security.Caller;
 import dev.faultline.security.Role;
@@ -18,8 +19,8 @@ import dev.faultline.security.UserService;
 import io.quarkus.security.identity.SecurityIdentity;
 
 /**
- * Settings: everyone manages their own API tokens here; admins also users and roles, notification
- * channels, and see the policy in force and the audit log.
+ * Settings: everyone manages their own API tokens here; experimenters the secrets HTTP checks send; admins also
+ * users and roles, notification channels, and see the policy in force and the audit log.
  */
 @Route("settings")
 @PageTitle("Settings · Faultline")
@@ -27,12 +28,15 @@ import io.quarkus.security.identity.SecurityIdentity;
 public class SettingsView extends VerticalLayout {
 
     public SettingsView(TokenService tokens, UserService users, ChannelService channels, RunPolicy policy, AuditTrail audit,
-            SecurityIdentity identity, UiActions actions) {
+            SecretService secrets, SecurityIdentity identity, UiActions actions) {
         Caller user = CurrentUser.of(identity);
         TabSheet tabs = new TabSheet();
         tabs.setId("settings");
         tabs.setWidthFull();
         tabs.add("API tokens", new TokensPanel(tokens, user, actions));
+        if (user.has(Role.EXPERIMENTER)) {
+            tabs.add("Secrets", new SecretsPanel(secrets, user, actions));
+        }
         if (user.has(Role.ADMIN)) {
             tabs.add("Users", new UsersPanel(users, policy, user, actions));
             tabs.add("Channels", new ChannelsPanel(channels, user, actions));
@@ -45,7 +49,7 @@ public class SettingsView extends VerticalLayout {
                 }
             });
         }
-        add(new H2(user.has(Role.ADMIN) ? "Settings" : "API tokens"), tabs);
+        add(new H2(user.has(Role.EXPERIMENTER) ? "Settings" : "API tokens"), tabs);
         setWidthFull();
     }
 }

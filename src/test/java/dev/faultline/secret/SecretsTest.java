@@ -4,7 +4,10 @@ import static dev.faultline.testing.TestApi.as;
 import static dev.faultline.testing.TestApi.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -205,10 +208,37 @@ class SecretsTest {
         assertThat(run.getString("state")).as(run.getString("reason")).isEqualTo("COMPLETED");
         assertThat(seenElsewhere).isNotEmpty().containsOnly("");
 
+        putSecret("guarded-token", "Bearer " + TOKEN, List.of("payments.example.com"), 200);
+        JsonPath moved = run("redirected");
+        assertThat(moved.getString("state")).isEqualTo("CANCELLED");
+        assertThat(moved.getString("reason")).contains("secret guarded-token may not be sent to " + guardedHost())
+                .contains("spec.steadyState.probes[0].http.headers.Authorization").doesNotContain(TOKEN);
+
         erin().contentType(TestApi.YAML).body(experiment("in-url", "http://user:pw@" + guardedHost() + "/health", "x"))
                 .post("/api/v1/experiments").then().statusCode(400)
                 .body("errors[0].path", equalTo("spec.steadyState.probes[0].http.url"))
                 .body("errors[0].message", containsString("valueFrom"));
+    }
+
+    @Test
+    void thePreviewWarnsOfASecretNotStoredYetOrNotForTheCheckedHost() {
+        String field = "spec.steadyState.probes[0].http.headers.Authorization";
+        erin().contentType(TestApi.YAML).body(experiment("previewed", guardedUrl("/health"), "{ valueFrom: { secret: later-token } }"))
+                .post("/api/v1/experiments").then().statusCode(201);
+        erin().post("/api/v1/experiments/previewed/preview").then().statusCode(200)
+                .body("refusals", hasItem(allOf(containsString("secret later-token does not exist"),
+                        containsString("PUT /api/v1/secrets/later-token (" + field + ")"))))
+                .body("warnings", hasItem(containsString("a run would be cancelled at PRECHECK: secret later-token")));
+
+        putSecret("later-token", "Bearer " + TOKEN, List.of("payments.example.com"), 201);
+        erin().post("/api/v1/experiments/previewed/preview").then().statusCode(200)
+                .body("refusals", hasItem(allOf(containsString("later-token"), containsString(field), containsString("127.0.0.1"))))
+                .body(not(containsString(TOKEN)));
+
+        putSecret("later-token", "Bearer " + TOKEN, List.of(guardedHost()), 200);
+        erin().post("/api/v1/experiments/previewed/preview").then().statusCode(200)
+                .body("refusals", not(hasItem(containsString("later-token"))))
+                .body("warnings", not(hasItem(containsString("later-token"))));
     }
 
     @Test
@@ -259,31 +289,5 @@ class SecretsTest {
                 .body("errors.path", equalTo(List.of("spec.steadyState.probes[0].http.headers.Authorization.valueFrom.secret",
                         "spec.steadyState.probes[0].http.headers.Authorization.valueFrom.secert")))
                 .body("errors[1].message", containsString("did you mean \"secret\""));
-    }
-
-    @Test
-    void aChaosToolkitImportNeverStoresASecretItResolved() {
-        String ctk = """
-                title: Guarded
-                description: calls a guarded endpoint
-                secrets:
-                  auth: { token: "s3cr3t-ctk-import" }
-                steady-state-hypothesis:
-                  title: up
-                  probes:
-                    - { type: probe, name: health, tolerance: 200, provider: { type: http, url: "%s",
-                        headers: { Authorization: "Bearer ${token}" } } }
-                    - { type: probe, name: leaky, tolerance: 200, provider: { type: http, url: "%s?key=${token}" } }
-                method: []
-                """.formatted(guardedUrl("/health"), guardedUrl("/health"));
-        JsonPath answer = JsonPath.from(erin().contentType(TestApi.YAML).body(ctk).post("/api/v1/import/chaostoolkit")
-                .then().statusCode(200).extract().asString());
-        assertThat(answer.getString("experiment.spec.steadyState.probes[0].http.headers.Authorization.valueFrom.secret")).isEqualTo("auth-token");
-        assertThat(answer.getList("unmapped.path")).contains("secrets.auth.token");
-        assertThat(answer.getString("unmapped.find { it.path == 'secrets.auth.token' }.reason"))
-                .isEqualTo("not stored: create it with PUT /api/v1/secrets/auth-token holding the full header value");
-        assertThat(answer.prettify()).doesNotContain("s3cr3t-ctk-import");
-        assertThat(answer.getString("experiment.spec.steadyState.probes[1].http.url")).endsWith("?key=${token}");
-        assertThat(answer.getString("unmapped.find { it.path.contains('probes[1]') }.reason")).contains("a secret (secrets.auth.token)");
     }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.faultline.security.Role;
 import dev.faultline.testing.TestApi;
+import dev.faultline.testing.TestSecrets;
 import dev.faultline.testing.TestUsers;
 import dev.faultline.testing.WebhookReceiver;
 import io.quarkus.test.junit.QuarkusTest;
@@ -24,8 +25,9 @@ import io.restassured.http.ContentType;
 /**
  * Schedules and settings in Chromium: a schedule made in the form (its mistakes shown on their
  * fields) shows on the week's calendar with a game day and pauses; an admin adds a user and a Slack
- * channel and sends it a test message; anyone creates an API token, uses it and revokes it. Each
- * browser action lands in the audit log.
+ * channel and sends it a test message; anyone creates an API token, uses it and revokes it; an
+ * experimenter stores, replaces and deletes a secret whose value the page never shows. Each browser
+ * action lands in the audit log.
  */
 @QuarkusTest
 class SchedulesAndSettingsTest extends BrowserTest {
@@ -153,5 +155,57 @@ class SchedulesAndSettingsTest extends BrowserTest {
         page.locator("#tokens vaadin-button:has-text('Revoke')").click();
         assertThat(page.locator("#tokens")).containsText("revoked");
         RestAssured.given().header("Authorization", "Bearer " + token).get("/api/v1/me").then().statusCode(401);
+    }
+
+    @Test
+    void anExperimenterStoresReplacesAndDeletesASecretWhoseValueIsNeverShown() {
+        String value = TestSecrets.remember("Bearer ui-" + Long.toString(System.nanoTime(), 36) + "-secret-value");
+        String replaced = TestSecrets.remember(value + "-replaced");
+        java.time.Instant since = java.time.Instant.now();
+        signInAs("gina", TestUsers.password("gina"));
+        page.locator("vaadin-side-nav-item:has-text('Settings')").click();
+        settle();
+        page.locator("vaadin-tab:has-text('Secrets')").click();
+        assertThat(page.locator("vaadin-tab:has-text('Users')")).hasCount(0);
+
+        page.locator("#secret-name input").fill("payments-token");
+        page.locator("#secret-value input").fill(value);
+        page.locator("#save-secret").click();
+        assertThat(page.locator("#secret-hosts [slot=error-message]")).containsText("is required");
+        page.locator("#secret-hosts textarea").fill("payments.example.com\nreviews.bookinfo:9080");
+        page.locator("#save-secret").click();
+        assertThat(page.locator("vaadin-notification-card:has-text('Stored payments-token')")).isVisible();
+        assertThat(page.locator("#secrets")).containsText("payments.example.com, reviews.bookinfo:9080");
+        assertThat(page.locator("#secret-value input")).hasValue("");
+        assertThat(page.content()).doesNotContain(value);
+        TestApi.as("pat", TestUsers.password("pat")).get("/api/v1/secrets/payments-token").then().statusCode(200)
+                .body("hosts", hasItem("reviews.bookinfo:9080")).body("createdBy", org.hamcrest.Matchers.equalTo("gina"))
+                .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString(value)));
+        screenshot("settings-secrets");
+
+        page.locator("#secrets vaadin-grid-cell-content:has-text('payments-token')").click();
+        assertThat(page.locator("#secret-name input")).hasValue("payments-token");
+        assertThat(page.locator("#secret-value input")).hasValue("");
+        page.locator("#secret-value input").fill(replaced);
+        page.locator("#secret-hosts textarea").fill("payments.example.com");
+        page.locator("#save-secret").click();
+        assertThat(page.locator("vaadin-notification-card:has-text('Replaced payments-token')")).isVisible();
+        assertThat(page.locator("#secrets")).not().containsText("reviews.bookinfo:9080");
+        assertThat(page.content()).doesNotContain(replaced);
+
+        page.locator("#delete-secret-payments-token").click();
+        page.locator("vaadin-confirm-dialog-overlay[opened] vaadin-button[slot=cancel-button]").click();
+        assertThat(page.locator("vaadin-confirm-dialog-overlay[opened]")).hasCount(0);
+        assertThat(page.locator("#secrets")).containsText("payments-token");
+        page.locator("#delete-secret-payments-token").click();
+        assertThat(page.locator("vaadin-confirm-dialog-overlay[opened]")).containsText("Delete secret payments-token?");
+        page.locator("vaadin-confirm-dialog-overlay[opened] vaadin-button[slot=confirm-button]").click();
+        assertThat(page.locator("vaadin-notification-card:has-text('Deleted payments-token')")).isVisible();
+        TestApi.as("pat", TestUsers.password("pat")).get("/api/v1/secrets/payments-token").then().statusCode(404);
+        // The grid keeps the cells of rows it no longer shows for reuse: only visible cells count.
+        assertThat(page.locator("#secrets vaadin-grid-cell-content:visible:has-text('payments-token')")).hasCount(0);
+        dev.faultline.testing.AuditEntries.await("actor=gina", since, entries -> entries.stream()
+                .filter(entry -> "ui".equals(entry.get("via")) && "secret/payments-token".equals(entry.get("target")))
+                .map(entry -> entry.get("operation")).toList().containsAll(List.of("secret.create", "secret.update", "secret.delete")));
     }
 }
