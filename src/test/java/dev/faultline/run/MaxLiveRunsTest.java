@@ -75,6 +75,47 @@ class MaxLiveRunsTest {
                 .statusCode(200);
     }
 
+    @Test
+    void aScheduleFiringAtTheCeilingRecordsTheRunItStartedAndWhyThatRunWasCancelled() {
+        String first = start(store("reviews", "live-first"));
+        awaitState(first, "OBSERVING");
+        store("ratings", "fired-at-ceiling");
+        asAdmin().contentType(ContentType.JSON).body(Map.of("name", "ceiling", "experiment", "fired-at-ceiling", "cron", "0/2 * * * * ?"))
+                .post("/api/v1/schedules").then().statusCode(201);
+        try {
+            String fired = awaitFiredRun("ceiling");
+            JsonPath refused = awaitEnd(fired);
+            assertThat(refused.getString("state")).isEqualTo("CANCELLED");
+            assertThat(refused.getString("startedBy")).isEqualTo("schedule:ceiling");
+            assertThat(refused.getString("reason")).contains("faultline.run.max-live is 1");
+            assertThat(refused.getList("rules")).isEmpty();
+            asAdmin().get("/api/v1/runs/" + first).then().statusCode(200).body("state", org.hamcrest.Matchers.equalTo("OBSERVING"));
+        } finally {
+            asAdmin().delete("/api/v1/schedules/ceiling").then().statusCode(204);
+            asAdmin().contentType(ContentType.JSON).body(Map.of("reason", "done")).post("/api/v1/runs/" + first + "/abort").then()
+                    .statusCode(200);
+        }
+    }
+
+    /** The run the first fire of {@code schedule} that started one started (within 15 s). */
+    private static String awaitFiredRun(String schedule) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonPath view = JsonPath.from(asAdmin().get("/api/v1/schedules/" + schedule).then().statusCode(200).extract().asString());
+            String run = view.getString("history.find { it.run != null }.run");
+            if (run != null) {
+                return run;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError(schedule + " started no run in 15 s");
+    }
+
     private static String store(String service, String name) {
         asAdmin().contentType(TestApi.YAML).body(TestExperiments.aborting(service).named(name).lasting("60s").yaml())
                 .post("/api/v1/experiments").then().statusCode(201);
