@@ -191,6 +191,25 @@ class SecretsTest {
     }
 
     @Test
+    void aMaskedCredentialIsNotKeptForACheckThatNowGoesToAnotherHost() {
+        erin().contentType(TestApi.YAML).body(experiment("moving", guardedUrl("/health"), "\"Bearer " + LITERAL + "\""))
+                .post("/api/v1/experiments").then().statusCode(201);
+        String yaml = erin().accept(TestApi.YAML).get("/api/v1/experiments/moving").then().statusCode(200).extract().asString();
+        String other = "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/health";
+
+        // whoever may edit the document but never saw the value cannot send it to a host of their choosing
+        erin().contentType(TestApi.YAML).body(yaml.replace(guardedUrl("/health"), other)).put("/api/v1/experiments/moving")
+                .then().statusCode(400).contentType(TestApi.PROBLEM)
+                .body("errors[0].path", equalTo("spec.steadyState.probes[0].http.headers.Authorization"))
+                .body("errors[0].message", containsString("is masked"));
+        // the same host and port, another path: the stored value is kept
+        erin().contentType(TestApi.YAML).body(yaml.replace(guardedUrl("/health"), guardedUrl("/health?again"))).put("/api/v1/experiments/moving")
+                .then().statusCode(200).body("status.revision", equalTo(2));
+        JsonPath run = run("moving");
+        assertThat(run.getString("state")).as(run.getString("reason")).isEqualTo("COMPLETED");
+    }
+
+    @Test
     void aSecretGoesOnlyToItsHosts() {
         putSecret("guarded-token", "Bearer " + TOKEN, List.of(guardedHost()), 201);
         String other = "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/health";
