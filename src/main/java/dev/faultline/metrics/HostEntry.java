@@ -43,6 +43,12 @@ public record HostEntry(String host, InetAddress address, int port) {
         return new HostEntry(host, address, port == null ? -1 : port(port, entry));
     }
 
+    /** The entry of exactly the host and port {@code url} calls (its scheme's port when it names none). */
+    public static HostEntry of(URI url) {
+        String host = host(url);
+        return new HostEntry(host, isLiteral(host) ? literal(host) : null, ProbeEgress.port(url));
+    }
+
     /** Whether {@code url} goes to this host (and port, when the entry names one). */
     public boolean matches(URI url) {
         String otherHost = host(url);

@@ -56,6 +56,8 @@ class SecretsTest {
     private static HttpServer elsewhere;
     /** The Authorization header of each request the second server got ("" when none). */
     private static final Queue<String> seenElsewhere = new ConcurrentLinkedQueue<>();
+    /** The X-Api-Key header of each request the second server got ("" when none). */
+    private static final Queue<String> keysElsewhere = new ConcurrentLinkedQueue<>();
 
     @KubernetesTestServer
     KubernetesServer server;
@@ -74,6 +76,8 @@ class SecretsTest {
         elsewhere.createContext("/", exchange -> {
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             seenElsewhere.add(authorization == null ? "" : authorization);
+            String key = exchange.getRequestHeaders().getFirst("X-Api-Key");
+            keysElsewhere.add(key == null ? "" : key);
             answer(exchange, 200);
         });
         elsewhere.start();
@@ -100,6 +104,7 @@ class SecretsTest {
     void seed() {
         database.clear();
         seenElsewhere.clear();
+        keysElsewhere.clear();
         if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
             IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
         }
@@ -131,11 +136,15 @@ class SecretsTest {
     }
 
     private static String experiment(String name, String url, String header) {
+        return experiment(name, url, "Authorization", header);
+    }
+
+    private static String experiment(String name, String url, String headerName, String header) {
         return TestExperiments.aborting("reviews").named(name).lasting("2s").with("""
                 steadyState:
                   probes:
                     - name: guarded health
-                      http: { url: "%s", headers: { Authorization: %s } }""".formatted(url, header)).yaml();
+                      http: { url: "%s", headers: { %s: %s } }""".formatted(url, headerName, header)).yaml();
     }
 
     private static JsonPath run(String experiment) {
@@ -228,6 +237,15 @@ class SecretsTest {
                 .post("/api/v1/experiments").then().statusCode(400)
                 .body("errors[0].path", equalTo("spec.steadyState.probes[0].http.url"))
                 .body("errors[0].message", containsString("valueFrom"));
+    }
+
+    @Test
+    void aLiteralCredentialHeaderIsNotSentOnARedirectToAnotherHost() {
+        erin().contentType(TestApi.YAML).body(experiment("redirected-key", guardedUrl("/moved"), "X-Api-Key", "\"" + LITERAL + "\""))
+                .post("/api/v1/experiments").then().statusCode(201);
+        JsonPath run = run("redirected-key");
+        assertThat(run.getString("state")).as(run.getString("reason")).isEqualTo("COMPLETED");
+        assertThat(keysElsewhere).isNotEmpty().containsOnly("");
     }
 
     @Test
