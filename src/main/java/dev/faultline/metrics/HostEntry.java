@@ -60,6 +60,12 @@ public record HostEntry(String host, InetAddress address, int port) {
                 && (host.equals(otherHost) || address != null && address.equals(otherAddress));
     }
 
+    /** The entry as a list writes it: {@code host:port} ({@code [::1]:8080} for IPv6), or the host alone for any port. */
+    public String written() {
+        String written = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return port == -1 ? written : written + ":" + port;
+    }
+
     /** The host of {@code url} as entries are compared with it: lower case, without brackets or a trailing dot. */
     public static String host(URI url) {
         return url.getHost() == null ? "" : normalize(url.getHost());
