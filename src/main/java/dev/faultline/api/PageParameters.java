@@ -61,11 +61,6 @@ public class PageParameters {
         return size;
     }
 
-    /** Whether the caller asked for a page ({@code limit} given) rather than the whole list. */
-    public boolean limited() {
-        return limit != null;
-    }
-
     /** The page as a JSON array, with a Link to the next one when it is full and more follow. */
     public <T> RestResponse<List<T>> respond(PageRequest.Page<T> page) {
         return respond(uri, Cursor.PARAMETER, page, size());

@@ -43,6 +43,12 @@ public record HostEntry(String host, InetAddress address, int port) {
         return new HostEntry(host, address, port == null ? -1 : port(port, entry));
     }
 
+    /** The entry of exactly the host and port {@code url} calls (its scheme's port when it names none). */
+    public static HostEntry of(URI url) {
+        String host = host(url);
+        return new HostEntry(host, isLiteral(host) ? literal(host) : null, ProbeEgress.port(url));
+    }
+
     /** Whether {@code url} goes to this host (and port, when the entry names one). */
     public boolean matches(URI url) {
         String otherHost = host(url);
@@ -52,6 +58,12 @@ public record HostEntry(String host, InetAddress address, int port) {
     boolean matches(String otherHost, InetAddress otherAddress, int otherPort) {
         return (port == -1 || port == otherPort)
                 && (host.equals(otherHost) || address != null && address.equals(otherAddress));
+    }
+
+    /** The entry as a list writes it: {@code host:port} ({@code [::1]:8080} for IPv6), or the host alone for any port. */
+    public String written() {
+        String written = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return port == -1 ? written : written + ":" + port;
     }
 
     /** The host of {@code url} as entries are compared with it: lower case, without brackets or a trailing dot. */

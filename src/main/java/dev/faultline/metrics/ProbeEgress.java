@@ -33,8 +33,8 @@ public class ProbeEgress {
     /** How long the addresses of this host are kept before they are read again (interfaces rarely change). */
     private static final long OWN_ADDRESSES_KEPT_NANOS = Duration.ofSeconds(30).toNanos();
     private static final Set<String> METADATA_NAMES = Set.of("metadata", "metadata.google.internal");
-    private static final Set<InetAddress> METADATA_ADDRESSES = Set.of(literal("169.254.169.254"), literal("fd00:ec2::254"),
-            literal("100.100.100.200"));
+    private static final Set<InetAddress> METADATA_ADDRESSES = Set.of(HostEntry.literal("169.254.169.254"),
+            HostEntry.literal("fd00:ec2::254"), HostEntry.literal("100.100.100.200"));
 
     private final List<HostEntry> allowed;
     private final HostResolver resolver;
@@ -67,13 +67,13 @@ public class ProbeEgress {
      * ({@code localhost}, a metadata service) or a literal refused address. Empty when it may be stored.
      */
     public Optional<String> refusalAsWritten(URI url) {
-        String host = host(url);
+        String host = HostEntry.host(url);
         int port = port(url);
         if (host.isEmpty() || isListed(host, port)) {
             return Optional.empty();
         }
         Optional<String> name = refusedName(host);
-        if (name.isPresent() || !isLiteral(host)) {
+        if (name.isPresent() || !HostEntry.isLiteral(host)) {
             return name.map(kind -> refusal(host, port, "it is " + kind));
         }
         try {
@@ -85,7 +85,7 @@ public class ProbeEgress {
 
     /** Resolves the host of {@code url} and judges every address it has; fails when the host has none. */
     public Destination resolve(URI url) throws UnknownHostException {
-        String host = host(url);
+        String host = HostEntry.host(url);
         int port = port(url);
         if (host.isEmpty()) {
             throw new UnknownHostException("the URL names no host"); // the JDK would take "" for loopback
@@ -112,7 +112,7 @@ public class ProbeEgress {
         for (InetAddress address : addresses) {
             Optional<String> kind = refusedAddress(address);
             if (kind.isPresent()) {
-                return Optional.of(refusal(host, port, isLiteral(host) ? "it is " + kind.get()
+                return Optional.of(refusal(host, port, HostEntry.isLiteral(host) ? "it is " + kind.get()
                         : "it resolves to " + address.getHostAddress() + ", " + kind.get()));
             }
         }
@@ -143,13 +143,13 @@ public class ProbeEgress {
     }
 
     private static String refusal(String host, int port, String why) {
-        String entry = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        String entry = new HostEntry(host, null, port).written();
         return "host " + host + " is not allowed: " + why + "; an operator may allow it by adding \"" + entry
                 + "\" to faultline.probes.allowed-hosts";
     }
 
     private boolean isListed(String host, int port) {
-        InetAddress address = isLiteral(host) ? literal(host) : null;
+        InetAddress address = HostEntry.isLiteral(host) ? HostEntry.literal(host) : null;
         return allowed.stream().anyMatch(entry -> entry.matches(host, address, port));
     }
 
@@ -172,19 +172,6 @@ public class ProbeEgress {
                     e.getMessage());
             return Set.of();
         }
-    }
-
-    /** The host of {@code url} as compared: lowercase, without IPv6 brackets or a trailing dot; empty when it has none. */
-    static String host(URI url) {
-        return HostEntry.host(url);
-    }
-
-    private static boolean isLiteral(String host) {
-        return HostEntry.isLiteral(host);
-    }
-
-    private static InetAddress literal(String host) {
-        return HostEntry.literal(host);
     }
 
     private record OwnAddresses(Set<InetAddress> addresses, long readAt) {

@@ -4,8 +4,9 @@ import java.net.URI;
 import java.util.List;
 
 /**
- * A header a probe sends with a stored secret's value, and only to the hosts the secret lists: a redirect
- * elsewhere goes without it. Never printed.
+ * A header a probe sends only to the hosts listed, a redirect elsewhere going without it: a stored secret's value
+ * (to the hosts the secret lists), or a credential written in the document (to the host and port its check calls).
+ * Never printed.
  */
 public record SecretHeader(String name, String value, List<HostEntry> hosts) {
 

@@ -8,12 +8,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import dev.faultline.experiment.spec.CredentialHeaders;
 import dev.faultline.experiment.spec.ExperimentSpec;
 import dev.faultline.experiment.spec.HeaderValue;
 import dev.faultline.experiment.spec.Measurement;
 import dev.faultline.experiment.spec.Probe;
 import dev.faultline.experiment.spec.StatusRange;
 import dev.faultline.metrics.GoldenSignal;
+import dev.faultline.metrics.HostEntry;
 import dev.faultline.metrics.HttpProbe;
 import dev.faultline.metrics.SecretHeader;
 
@@ -104,17 +106,25 @@ public final class Measurements {
                 Boolean.TRUE.equals(signal.excludeInjected()));
     }
 
-    /** The request of an HTTP check: its literal headers, and {@code secretHeaders} read from stored secrets. */
+    /**
+     * The request of an HTTP check: its literal headers, and {@code secretHeaders} read from stored secrets. A literal
+     * whose name says it is a credential ({@link CredentialHeaders#isCredential}, masked wherever the document is shown)
+     * goes, like a secret, only to the host and port the check calls, never on a redirect elsewhere.
+     */
     static HttpProbe.Request http(Measurement.HttpCheck check, List<SecretHeader> secretHeaders) {
         StatusRange expected = check.expectStatus() != null ? check.expectStatus() : StatusRange.SUCCESS;
+        URI url = URI.create(check.url());
         Map<String, String> literals = new LinkedHashMap<>();
+        List<SecretHeader> bound = new ArrayList<>(secretHeaders);
         check.headers().forEach((name, value) -> {
-            if (value instanceof HeaderValue.Literal literal) {
+            if (value instanceof HeaderValue.Literal literal && CredentialHeaders.isCredential(name)) {
+                bound.add(new SecretHeader(name, literal.value(), List.of(HostEntry.of(url))));
+            } else if (value instanceof HeaderValue.Literal literal) {
                 literals.put(name, literal.value());
             }
         });
-        return new HttpProbe.Request(URI.create(check.url()), check.method() != null ? check.method() : "GET", literals,
-                secretHeaders, check.body(), expected.low(), expected.high(),
+        return new HttpProbe.Request(url, check.method() != null ? check.method() : "GET", literals,
+                bound, check.body(), expected.low(), expected.high(),
                 check.timeout() != null ? check.timeout() : Measurement.HttpCheck.DEFAULT_TIMEOUT, check.maxLatency(),
                 check.bodyRegex() != null ? Pattern.compile(check.bodyRegex()) : null,
                 check.jsonPath() != null ? check.jsonPath().path() : null,

@@ -39,6 +39,11 @@ class ProbeTargets implements StoreRule {
     public List<FieldError> violations(Experiment experiment) {
         List<FieldError> errors = new ArrayList<>();
         for (Measurements.Named check : httpChecks(experiment.spec())) {
+            if (url(check).getRawUserInfo() != null) {
+                errors.add(new FieldError(check.path() + ".http.url",
+                        "must not hold credentials (user:password@host): use a header with valueFrom: {secret: NAME}"));
+                continue;
+            }
             egress.refusalAsWritten(url(check)).ifPresent(reason -> errors.add(new FieldError(check.path() + ".http.url", reason)));
         }
         return errors;

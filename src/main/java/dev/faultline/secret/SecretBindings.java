@@ -9,7 +9,6 @@ import dev.faultline.FieldError;
 import dev.faultline.experiment.StoreRule;
 import dev.faultline.experiment.spec.Experiment;
 import dev.faultline.metrics.HostEntry;
-import dev.faultline.metrics.ProbeEgress;
 
 /**
  * A header taken from a stored secret goes only to the hosts the secret lists: a document whose check would send
@@ -33,8 +32,6 @@ class SecretBindings implements StoreRule {
 
     /** Why a secret may not go to {@code url}, naming what to list. */
     static String notListed(String secret, URI url) {
-        String host = HostEntry.host(url);
-        String entry = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + ProbeEgress.port(url);
-        return "secret " + secret + " may not be sent to " + entry + ": add it to the secret's hosts";
+        return "secret " + secret + " may not be sent to " + HostEntry.of(url).written() + ": add it to the secret's hosts";
     }
 }

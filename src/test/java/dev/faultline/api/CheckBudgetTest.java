@@ -51,6 +51,26 @@ class CheckBudgetTest {
     }
 
     @Test
+    void anExperimentStoredBeforeTheBudgetIsStillReadListedAndRunButNotStoredAgainAsItIs() {
+        asAdmin().contentType(TestApi.YAML).body(TestExperiments.aborting("reviews").named("stored-before").lasting("1m")
+                .with(guardrails(20, "1s")).yaml()).post("/api/v1/experiments").then().statusCode(201);
+        asAdmin().contentType(TestApi.YAML).body(TestExperiments.aborting("reviews").named("other").lasting("1m").yaml())
+                .post("/api/v1/experiments").then().statusCode(201);
+        // as an older Faultline stored it: 19 checks/s and one guardrail every 100 ms
+        database.execute("update experiment set document = jsonb_set(document, '{spec,guardrails,0,interval}', '\"100ms\"')"
+                + " where name = 'stored-before'");
+
+        asAdmin().get("/api/v1/experiments").then().statusCode(200).body("metadata.name", contains("other", "stored-before"));
+        String stored = asAdmin().accept(TestApi.YAML).get("/api/v1/experiments/stored-before").then().statusCode(200).extract().asString();
+        asAdmin().contentType(io.restassured.http.ContentType.JSON).body("{}").post("/api/v1/experiments/stored-before/runs")
+                .then().statusCode(202);
+
+        asAdmin().contentType(TestApi.YAML).body(stored.replace("name: check 1\n", "name: check one\n"))
+                .put("/api/v1/experiments/stored-before").then().statusCode(400).contentType(TestApi.PROBLEM)
+                .body("errors.path", contains("spec.guardrails")).body("errors[0].message", containsString("make 29 checks/s"));
+    }
+
+    @Test
     void twentyOneProbesAreRefusedAtTheList() {
         TestExperiments experiment = TestExperiments.aborting("reviews").named("many-probes").lasting("1m");
         for (int i = 0; i < 21; i++) {

@@ -52,8 +52,9 @@ class RetentionTest {
         String old = endedDaysAgo(40);
         String recent = endedDaysAgo(1);
         String live = endedDaysAgo(200);
-        database.execute("update run set ended_at = null, state = 'OBSERVING', owner = 'elsewhere', heartbeat_at = now() + interval '1 hour' "
-                + "where id = '" + live + "'");
+        // started 200 days ago and still live (a long soak): what it wrote is as old as any, and it keeps all of it
+        database.execute("update run set ended_at = null, state = 'OBSERVING', owner = 'elsewhere', heartbeat_at = now() + interval '1 hour', "
+                + "created_at = now() - interval '200 days', started_at = now() - interval '200 days' where id = '" + live + "'");
 
         Retention.Removed removed = retention.pass();
 
@@ -81,26 +82,29 @@ class RetentionTest {
 
     @Test
     void auditEntriesOlderThanTheRetentionGoAndOnlyThroughTheRetentionJob() {
+        // audit entries outlive database.clear() (nothing may truncate them): names of this run's own
+        String old = "retention-old-" + Long.toString(System.nanoTime(), 36);
+        String recent = "retention-recent-" + Long.toString(System.nanoTime(), 36);
         database.execute("insert into audit_entry (at, actor, method, path, status, outcome, operation) values "
-                + "(now() - interval '500 days', 'retention-old', 'PUT', '/api/v1/experiments/x', 200, 'SUCCEEDED', 'experiment.update'), "
-                + "(now() - interval '300 days', 'retention-recent', 'PUT', '/api/v1/experiments/x', 200, 'SUCCEEDED', 'experiment.update')");
+                + "(now() - interval '500 days', '" + old + "', 'PUT', '/api/v1/experiments/x', 200, 'SUCCEEDED', 'experiment.update'), "
+                + "(now() - interval '300 days', '" + recent + "', 'PUT', '/api/v1/experiments/x', 200, 'SUCCEEDED', 'experiment.update')");
 
-        assertThatThrownBy(() -> database.execute("update audit_entry set actor = 'someone-else' where actor = 'retention-old'"))
+        assertThatThrownBy(() -> database.execute("update audit_entry set actor = 'someone-else' where actor = '" + old + "'"))
                 .hasStackTraceContaining("append-only");
-        assertThatThrownBy(() -> database.execute("delete from audit_entry where actor = 'retention-old'"))
+        assertThatThrownBy(() -> database.execute("delete from audit_entry where actor = '" + old + "'"))
                 .hasStackTraceContaining("append-only");
         assertThatThrownBy(() -> database.execute("truncate audit_entry")).hasStackTraceContaining("append-only");
         // the expiry switch opens the log only for entries older than the retention passed in
         assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
             entities.createNativeQuery("select set_config('faultline.audit_expiry', 'on', true), set_config('faultline.audit_keep', '400 days', true)")
                     .getSingleResult();
-            entities.createNativeQuery("delete from audit_entry where actor = 'retention-recent'").executeUpdate();
+            entities.createNativeQuery("delete from audit_entry where actor = '" + recent + "'").executeUpdate();
         })).hasStackTraceContaining("younger than the retention");
-        assertThat(count("retention-old")).isEqualTo(1);
+        assertThat(count(old)).isEqualTo(1);
 
         assertThat(retention.pass().audit()).isGreaterThanOrEqualTo(1);
-        assertThat(count("retention-old")).isZero();
-        assertThat(count("retention-recent")).isEqualTo(1);
+        assertThat(count(old)).isZero();
+        assertThat(count(recent)).isEqualTo(1);
     }
 
     private long count(String actor) {
@@ -108,17 +112,17 @@ class RetentionTest {
                 "select count(*) from audit_entry where actor = :actor").setParameter("actor", actor).getSingleResult()).longValue());
     }
 
-    /** A run (cancelled at once by the test policy) with three samples and two deliveries, ended {@code days} ago. */
+    /** A run (cancelled at once by the test policy) with three samples and two deliveries written and ended {@code days} ago. */
     private String endedDaysAgo(int days) {
         String id = asAdmin().contentType(ContentType.JSON).body("{}").post("/api/v1/experiments/kept/runs?wait=true&timeout=30s").then()
                 .statusCode(200).body("state", equalTo("CANCELLED")).extract().path("id");
         for (int i = 0; i < 3; i++) {
             database.execute("insert into run_sample (run_id, check_path, phase, at, value, passed) values ('" + id
-                    + "', 'spec.guardrails[0]', 'OBSERVING', now(), " + i + ", true)");
+                    + "', 'spec.guardrails[0]', 'OBSERVING', now() - interval '" + days + " days', " + i + ", true)");
         }
         for (int i = 1; i <= 2; i++) {
             database.execute("insert into notification_delivery (run_id, channel, event, attempt, at, outcome) values ('" + id
-                    + "', 'ops', 'aborted', " + i + ", now(), 'DELIVERED')");
+                    + "', 'ops', 'aborted', " + i + ", now() - interval '" + days + " days', 'DELIVERED')");
         }
         database.execute("update run set ended_at = now() - interval '" + days + " days' where id = '" + id + "'");
         return id;

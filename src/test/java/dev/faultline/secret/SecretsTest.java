@@ -59,6 +59,8 @@ class SecretsTest {
     private static HttpServer elsewhere;
     /** The Authorization header of each request the second server got ("" when none). */
     private static final Queue<String> seenElsewhere = new ConcurrentLinkedQueue<>();
+    /** The X-Api-Key header of each request the second server got ("" when none). */
+    private static final Queue<String> keysElsewhere = new ConcurrentLinkedQueue<>();
 
     @KubernetesTestServer
     KubernetesServer server;
@@ -77,6 +79,8 @@ class SecretsTest {
         elsewhere.createContext("/", exchange -> {
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             seenElsewhere.add(authorization == null ? "" : authorization);
+            String key = exchange.getRequestHeaders().getFirst("X-Api-Key");
+            keysElsewhere.add(key == null ? "" : key);
             answer(exchange, 200);
         });
         elsewhere.start();
@@ -103,6 +107,7 @@ class SecretsTest {
     void seed() {
         database.clear();
         seenElsewhere.clear();
+        keysElsewhere.clear();
         if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
             IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
         }
@@ -134,11 +139,15 @@ class SecretsTest {
     }
 
     private static String experiment(String name, String url, String header) {
+        return experiment(name, url, "Authorization", header);
+    }
+
+    private static String experiment(String name, String url, String headerName, String header) {
         return TestExperiments.aborting("reviews").named(name).lasting("2s").with("""
                 steadyState:
                   probes:
                     - name: guarded health
-                      http: { url: "%s", headers: { Authorization: %s } }""".formatted(url, header)).yaml();
+                      http: { url: "%s", headers: { %s: %s } }""".formatted(url, headerName, header)).yaml();
     }
 
     private static JsonPath run(String experiment) {
@@ -194,6 +203,25 @@ class SecretsTest {
     }
 
     @Test
+    void aMaskedCredentialIsNotKeptForACheckThatNowGoesToAnotherHost() {
+        erin().contentType(TestApi.YAML).body(experiment("moving", guardedUrl("/health"), "\"Bearer " + LITERAL + "\""))
+                .post("/api/v1/experiments").then().statusCode(201);
+        String yaml = erin().accept(TestApi.YAML).get("/api/v1/experiments/moving").then().statusCode(200).extract().asString();
+        String other = "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/health";
+
+        // whoever may edit the document but never saw the value cannot send it to a host of their choosing
+        erin().contentType(TestApi.YAML).body(yaml.replace(guardedUrl("/health"), other)).put("/api/v1/experiments/moving")
+                .then().statusCode(400).contentType(TestApi.PROBLEM)
+                .body("errors[0].path", equalTo("spec.steadyState.probes[0].http.headers.Authorization"))
+                .body("errors[0].message", containsString("is masked"));
+        // the same host and port, another path: the stored value is kept
+        erin().contentType(TestApi.YAML).body(yaml.replace(guardedUrl("/health"), guardedUrl("/health?again"))).put("/api/v1/experiments/moving")
+                .then().statusCode(200).body("status.revision", equalTo(2));
+        JsonPath run = run("moving");
+        assertThat(run.getString("state")).as(run.getString("reason")).isEqualTo("COMPLETED");
+    }
+
+    @Test
     void aSecretGoesOnlyToItsHosts() {
         putSecret("guarded-token", "Bearer " + TOKEN, List.of(guardedHost()), 201);
         String other = "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/health";
@@ -239,6 +267,15 @@ class SecretsTest {
         erin().post("/api/v1/experiments/previewed/preview").then().statusCode(200)
                 .body("refusals", not(hasItem(containsString("later-token"))))
                 .body("warnings", not(hasItem(containsString("later-token"))));
+    }
+
+    @Test
+    void aLiteralCredentialHeaderIsNotSentOnARedirectToAnotherHost() {
+        erin().contentType(TestApi.YAML).body(experiment("redirected-key", guardedUrl("/moved"), "X-Api-Key", "\"" + LITERAL + "\""))
+                .post("/api/v1/experiments").then().statusCode(201);
+        JsonPath run = run("redirected-key");
+        assertThat(run.getString("state")).as(run.getString("reason")).isEqualTo("COMPLETED");
+        assertThat(keysElsewhere).isNotEmpty().containsOnly("");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.faultline.experiment.spec;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,8 +44,10 @@ public final class CredentialHeaders {
 
     /**
      * {@code incoming} with each credential-like literal that reads {@value #MASK} given back the value that
-     * {@code current} stores for the same check (a probe or guardrail of the same name) and header; each one
-     * without such a value is an error at its field.
+     * {@code current} stores for the same check (a probe or guardrail of the same name, still calling the same
+     * scheme, host and port) and header; each one without such a value is an error at its field. A check that now
+     * calls another host gets no stored value: whoever may edit a document but never saw its credential could
+     * otherwise send it to a host of their choosing.
      */
     public static Experiment unmasked(Experiment incoming, Optional<Experiment> current, List<FieldError> errors) {
         List<HttpChecks.At> before = current.map(experiment -> HttpChecks.of(experiment.spec())).orElse(List.of());
@@ -52,13 +56,15 @@ public final class CredentialHeaders {
             check.http().headers().forEach((name, value) -> {
                 if (isCredential(name) && value instanceof HeaderValue.Literal literal && literal.value().equals(MASK)) {
                     Optional<HeaderValue> kept = before.stream()
-                            .filter(old -> old.guardrail() == check.guardrail() && old.name().equals(check.name()))
+                            .filter(old -> old.guardrail() == check.guardrail() && old.name().equals(check.name())
+                                    && sameOrigin(old.http().url(), check.http().url()))
                             .flatMap(old -> old.http().headers().entrySet().stream())
                             .filter(old -> old.getKey().equalsIgnoreCase(name) && old.getValue() instanceof HeaderValue.Literal)
                             .map(Map.Entry::getValue).findFirst();
                     if (kept.isEmpty()) {
                         errors.add(new FieldError(check.headerPath(name),
-                                "is masked: send the value, or use valueFrom: {secret: NAME}"));
+                                "is masked: send the value (the stored one is kept only while the check calls the same scheme, host and port), "
+                                        + "or use valueFrom: {secret: NAME}"));
                     }
                     headers.put(name, kept.orElse(value));
                 } else {
@@ -67,5 +73,24 @@ public final class CredentialHeaders {
             });
             return headers;
         });
+    }
+
+    /** Whether two check URLs call the same scheme, host and port (as written: any doubt is "no"). */
+    private static boolean sameOrigin(String a, String b) {
+        if (a == null || b == null) {
+            return false;
+        }
+        try {
+            URI one = new URI(a);
+            URI other = new URI(b);
+            return one.getScheme() != null && one.getHost() != null && one.getScheme().equalsIgnoreCase(other.getScheme())
+                    && one.getHost().equalsIgnoreCase(other.getHost()) && port(one) == port(other);
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static int port(URI url) {
+        return url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
     }
 }

@@ -100,12 +100,10 @@ final class ExperimentReader {
         SteadyState steadyState = r.object("steadyState", false, s -> {
             List<Probe> probes = s.objects("probes", true, ExperimentReader::probe);
             checkUniqueNames(s, "probes", probes == null ? null : probes.stream().map(Probe::name).toList());
-            CheckBudget.checkProbes(s, probes);
             return new SteadyState(probes);
         });
         List<Guardrail> guardrails = r.objects("guardrails", false, ExperimentReader::guardrail);
         checkUniqueNames(r, "guardrails", guardrails == null ? null : guardrails.stream().map(Guardrail::name).toList());
-        CheckBudget.checkGuardrails(r, guardrails);
         List<Notification> notify = r.list("notify", false, (element, path) -> notification(r, element, path));
         return new ExperimentSpec(target, faults, duration, rampUp, steadyState, guardrails, notify);
     }
@@ -376,9 +374,7 @@ final class ExperimentReader {
     private static void checkUrl(FieldReader r, String url) {
         try {
             URI uri = new URI(url);
-            if (uri.getRawUserInfo() != null) {
-                r.error("url", "must not hold credentials (user:password@host): use a header with valueFrom: {secret: NAME}");
-            } else if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
                 r.error("url", "must be an absolute http or https URL, found \"" + FieldReader.abbreviate(url) + "\"");
             }
         } catch (URISyntaxException e) {
