@@ -11,7 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Where a page of a list ends: the sort key of its last item, handed out as opaque base64url text and
- * read back at the next request. A cursor that does not read back is a 400 naming {@code before}.
+ * read back at the next request. A cursor that does not read back is a 400 naming {@code before} (or
+ * the parameter the list takes it in: {@code after} for a run's samples).
  */
 public record Cursor(List<String> key) {
 
@@ -73,7 +74,17 @@ public record Cursor(List<String> key) {
     }
 
     public static InvalidDocumentException invalid() {
-        return new InvalidDocumentException(List.of(new FieldError(PARAMETER, "is not a cursor this list handed out; "
-                + "follow the Link header of the previous page, or leave it out to start from the first item")));
+        return invalid(PARAMETER);
+    }
+
+    /** The 400 for a cursor given in query parameter {@code parameter} that does not read back. */
+    public static InvalidDocumentException invalid(String parameter) {
+        return new InvalidDocumentException(List.of(invalidAt(parameter)));
+    }
+
+    /** What is wrong with a cursor in {@code parameter} that does not read back, for a 400 that names several fields. */
+    public static FieldError invalidAt(String parameter) {
+        return new FieldError(parameter, "is not a cursor this list handed out; "
+                + "follow the Link header of the previous page, or leave it out to start from the first item");
     }
 }

@@ -54,11 +54,18 @@ public class PageParameters {
 
     private int size() {
         int size = limit == null ? PageRequest.DEFAULT_LIMIT : limit;
-        if (size < 1 || size > PageRequest.MAX_LIMIT) {
-            throw new InvalidDocumentException(List.of(new FieldError("limit", "must be between 1 and " + PageRequest.MAX_LIMIT
-                    + ", found " + size)));
+        Optional<FieldError> wrong = limitError(size);
+        if (wrong.isPresent()) {
+            throw new InvalidDocumentException(List.of(wrong.get()));
         }
         return size;
+    }
+
+    /** What is wrong with {@code size} as the {@code limit} of a page, if anything. */
+    static Optional<FieldError> limitError(int size) {
+        return size < 1 || size > PageRequest.MAX_LIMIT
+                ? Optional.of(new FieldError("limit", "must be between 1 and " + PageRequest.MAX_LIMIT + ", found " + size))
+                : Optional.empty();
     }
 
     /** The page as a JSON array, with a Link to the next one when it is full and more follow. */

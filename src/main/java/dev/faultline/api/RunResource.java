@@ -1,5 +1,6 @@
 package dev.faultline.api;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -12,7 +13,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -22,10 +25,13 @@ import jakarta.ws.rs.core.HttpHeaders;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
+import dev.faultline.Cursor;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
+import dev.faultline.PageRequest;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.notify.Delivery;
 import dev.faultline.notify.DeliveryLog;
@@ -41,6 +47,9 @@ import io.quarkus.security.Authenticated;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Runs", description = "Runs of experiments: state, verdict, rules written, timeline, samples")
 public class RunResource {
+
+    /** The query parameter the samples' cursor comes back in: they come oldest first, so a page starts after a sample. */
+    static final String SAMPLES_AFTER = "after";
 
     private final RunService runs;
     private final DeliveryLog deliveries;
@@ -81,13 +90,46 @@ public class RunResource {
         return run(id);
     }
 
+    /** What the samples' OpenAPI description says about their Link header. */
+    static final String SAMPLES_LINK = "With `limit`, a full page carries `Link: <…?after=…&limit=…>; rel=\"next\"` (RFC 8288); "
+            + "the last page has none.";
+
     @GET
     @Path("{id}/samples")
     @RolesAllowed(Role.VIEWER_NAME)
-    @Operation(summary = "Guardrail and probe samples: time, value, threshold, passed")
-    public List<Run.Sample> samples(@PathParam("id") String id) {
-        run(id);
-        return runs.samples(id);
+    @Operation(summary = "Guardrail and probe samples: time, value, threshold, passed", description = "Oldest first (in the order "
+            + "they were stored). Without `limit` and `after`, every sample; with `after` alone, every sample after the one it names "
+            + "(a client following a live run asks only for what is new); with `limit`, a page. " + SAMPLES_LINK)
+    @APIResponse(responseCode = "200", description = "The samples asked for", headers = @Header(name = HttpHeaders.LINK,
+            description = SAMPLES_LINK, schema = @Schema(type = SchemaType.STRING)))
+    public RestResponse<List<Run.Sample>> samples(@PathParam("id") String id,
+            @QueryParam(SAMPLES_AFTER) @Parameter(description = "Opaque cursor from a Link header of this list: the samples start after "
+                    + "the one it names") String after,
+            @QueryParam("limit") @Parameter(description = "Samples per page, 1 to 1000; without it, every sample (after `after`)",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000")) Integer limit,
+            @Context UriInfo uri) {
+        if (!runs.exists(id)) {
+            throw notFound(id);
+        }
+        List<FieldError> wrong = new ArrayList<>();
+        if (limit != null) {
+            PageParameters.limitError(limit).ifPresent(wrong::add);
+        }
+        Optional<Cursor> cursor = Optional.empty();
+        if (after != null && !after.isBlank()) {
+            try {
+                cursor = Optional.of(Cursor.decode(after));
+                cursor.get().number(0);
+            } catch (InvalidDocumentException e) {
+                wrong.add(Cursor.invalidAt(SAMPLES_AFTER));
+            }
+        }
+        if (!wrong.isEmpty()) {
+            throw new InvalidDocumentException(wrong);
+        }
+        // without a limit the page holds every sample (after the cursor), so it never links on
+        PageRequest page = new PageRequest(cursor, limit == null ? PageRequest.everything().limit() : limit);
+        return PageParameters.respond(uri, SAMPLES_AFTER, runs.samples(id, page), page.limit());
     }
 
     @GET
@@ -121,6 +163,10 @@ public class RunResource {
     }
 
     private Run run(String id) {
-        return runs.find(id).orElseThrow(() -> new ResourceNotFoundException("run " + id + " does not exist"));
+        return runs.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    private static ResourceNotFoundException notFound(String id) {
+        return new ResourceNotFoundException("run " + id + " does not exist");
     }
 }

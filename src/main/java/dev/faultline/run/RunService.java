@@ -89,8 +89,24 @@ public class RunService {
         return store.latestStates();
     }
 
+    /** Every sample of the run, oldest first (in the order they were stored). */
     public List<Run.Sample> samples(String runId) {
         return store.samples(runId);
+    }
+
+    /** A page of the run's samples, oldest first, after the sample {@code page} names: read by the index, limited in SQL. */
+    public PageRequest.Page<Run.Sample> samples(String runId, PageRequest page) {
+        return store.samples(runId, page);
+    }
+
+    /** Whether Faultline has a run {@code id} (one row read). */
+    public boolean exists(String id) {
+        return store.state(id).isPresent();
+    }
+
+    /** A reader of the run for one page that shows it live: each call reads only what is new (see {@link RunFollower}). */
+    public RunFollower follow(String runId) {
+        return new RunFollower(store, runId);
     }
 
     /** The newest sample of each check of each of these runs, by run id; in one query. */

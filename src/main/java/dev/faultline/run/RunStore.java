@@ -21,6 +21,7 @@ import jakarta.transaction.Transactional.TxType;
 import org.hibernate.Session;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.faultline.Cursor;
@@ -349,8 +350,39 @@ public class RunStore {
 
     @Transactional(TxType.REQUIRED)
     public List<Run.Sample> samples(String runId) {
-        return StoredSample.<StoredSample> list("runId", Sort.ascending("id"), runId).stream()
-                .map(RunStore::toSample).toList();
+        return samples(runId, PageRequest.everything()).items();
+    }
+
+    /**
+     * A page of the run's samples in the order they were stored (by id, oldest first), starting after the
+     * sample the cursor names: a keyset read on the index {@code run_sample (run_id, id)}, limited in SQL.
+     */
+    @Transactional(TxType.REQUIRED)
+    public PageRequest.Page<Run.Sample> samples(String runId, PageRequest page) {
+        return page.cut(samplesAfter(runId, page.after().map(cursor -> cursor.number(0)).orElse(0L), page.fetch()),
+                sample -> Cursor.of(sample.id), RunStore::toSample);
+    }
+
+    private static List<StoredSample> samplesAfter(String runId, long afterId, int limit) {
+        return StoredSample.<StoredSample> find("runId = ?1 and id > ?2", Sort.ascending("id"), runId, afterId).page(0, limit).list();
+    }
+
+    /** What a {@link RunFollower} reads at a time: the run's row and rules, and its timeline entries and samples after the ids given. */
+    record Followed(StoredRun run, List<StoredRule> rules, List<StoredEvent> events, List<StoredSample> samples) {
+    }
+
+    /**
+     * The run (one row), its rules (a few) and only the timeline entries and samples stored after
+     * {@code afterEvent} and {@code afterSample} (keyset reads on their {@code (run_id, id)} indexes), in id
+     * order; empty when there is no such run. The run is read first, so a run read as ended comes with
+     * every sample it stored (it flushes them before it ends).
+     */
+    @Transactional(TxType.REQUIRED)
+    Optional<Followed> follow(String runId, long afterEvent, long afterSample) {
+        return StoredRun.<StoredRun> findByIdOptional(runId).map(run -> new Followed(run,
+                StoredRule.<StoredRule> list("runId", Sort.ascending("id"), runId),
+                StoredEvent.<StoredEvent> list("runId = ?1 and id > ?2", Sort.ascending("id"), runId, afterEvent),
+                samplesAfter(runId, afterSample, Integer.MAX_VALUE)));
     }
 
     /** The newest sample of each check of a run (one row per check, read by the index, however long the run has been going). */
@@ -371,7 +403,7 @@ public class RunStore {
                 .collect(Collectors.groupingBy(sample -> sample.runId, Collectors.mapping(RunStore::toSample, Collectors.toList())));
     }
 
-    private static Run.Sample toSample(StoredSample s) {
+    static Run.Sample toSample(StoredSample s) {
         return new Run.Sample(s.checkPath, s.phase, s.at, s.value, s.passed, s.threshold, s.reason);
     }
 
@@ -403,12 +435,21 @@ public class RunStore {
     }
 
     private static Run toRun(StoredRun run, List<StoredRule> storedRules, List<StoredEvent> events, boolean withDocument) {
+        return toRun(run, storedRules, events, withDocument ? document(run) : null);
+    }
+
+    /** The run with these rules and timeline entries (in the order given) and {@code document} (null for none). */
+    static Run toRun(StoredRun run, List<StoredRule> storedRules, List<StoredEvent> events, JsonNode document) {
         List<Run.Rule> rules = storedRules.stream()
                 .map(rule -> new Run.Rule(rule.kind, rule.namespace, rule.name, rule.route, rule.appliedAt, rule.removedAt)).toList();
         List<Run.TimelineEntry> timeline = events.stream().map(event -> new Run.TimelineEntry(event.at, event.type, event.message)).toList();
+        return new Run(run.id, run.experiment, run.revision, run.state, run.state.isTerminal() ? run.state : null, run.reason, run.startedBy, run.createdAt,
+                run.startedAt, run.endedAt, run.needsCleanup, rules, timeline, run.samplesRemovedAt, run.timelineRemovedAt, document);
+    }
+
+    static JsonNode document(StoredRun run) {
         try {
-            return new Run(run.id, run.experiment, run.revision, run.state, run.state.isTerminal() ? run.state : null, run.reason, run.startedBy, run.createdAt,
-                    run.startedAt, run.endedAt, run.needsCleanup, rules, timeline, run.samplesRemovedAt, run.timelineRemovedAt, withDocument ? JSON.readTree(run.document) : null);
+            return JSON.readTree(run.document);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("run " + run.id + " has an unreadable document", e);
         }

@@ -2,10 +2,13 @@ package dev.faultline.ui;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,6 +40,7 @@ import com.vaadin.flow.shared.Registration;
 
 import dev.faultline.run.CheckKind;
 import dev.faultline.run.Run;
+import dev.faultline.run.RunFollower;
 import dev.faultline.run.RunService;
 import dev.faultline.security.Caller;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -44,7 +48,9 @@ import io.quarkus.security.identity.SecurityIdentity;
 /**
  * One run as it happens: state and verdict, a chart per guardrail and probe with its threshold and
  * the moment of an abort, the timeline, the rules written and removed. While the run is live the
- * page refreshes itself every second (server push); an ended run stays as it ended.
+ * page refreshes itself every second (polling), each time reading only the timeline entries and samples
+ * stored since the last ({@link RunFollower}) and redrawing the charts that got new samples; an ended
+ * run stays as it ended.
  */
 @Route("runs/:id")
 @PageTitle("Run · Faultline")
@@ -64,7 +70,12 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
     private final Map<String, EChart> chartsByCheck = new LinkedHashMap<>();
     private final Grid<Run.TimelineEntry> timeline = new Grid<>();
     private final Grid<Run.Rule> rules = new Grid<>();
+    /** The samples the page holds, by check, oldest first; each poll appends what is new. */
+    private final Map<String, List<Run.Sample>> samplesByCheck = new LinkedHashMap<>();
     private String runId;
+    private RunFollower follower;
+    private Instant drawnAbortedAt;
+    private boolean live;
     private Registration polling;
 
     public RunView(RunService runs, UiActions actions, SecurityIdentity identity) {
@@ -107,8 +118,15 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
 
     @Override
     public void beforeEnter(BeforeEnterEvent event) {
-        runId = event.getRouteParameters().get("id").orElse("");
-        if (runs.find(runId).isEmpty()) {
+        open(event.getRouteParameters().get("id").orElse(""));
+    }
+
+    /** Shows run {@code id} as it is now (or that there is none). */
+    void open(String id) {
+        runId = id;
+        follower = runs.follow(runId);
+        Optional<RunFollower.Update> first = follower.next();
+        if (first.isEmpty()) {
             removeAll();
             add(new H2("No run " + runId));
             return;
@@ -117,15 +135,18 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
         junit.setId("run-junit");
         junit.getElement().setAttribute("download", "faultline-run-" + runId + ".xml");
         addComponentAtIndex(2, junit);
-        refresh();
+        show(first.get());
     }
 
-    private void refresh() {
-        Optional<Run> found = runs.find(runId);
-        if (found.isEmpty()) {
-            return;
+    /** Reads what is new of the run (the follower reads only the timeline entries and samples stored since the last poll) and shows it. */
+    void refresh() {
+        if (follower != null) {
+            follower.next().ifPresent(this::show);
         }
-        Run run = found.get();
+    }
+
+    private void show(RunFollower.Update update) {
+        Run run = update.run();
         title.setText(run.experiment() + " · run " + run.id());
         state.setText(run.state().name());
         state.getElement().getThemeList().removeAll(List.of("success", "error", "contrast"));
@@ -137,22 +158,32 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
         reason.setText((run.reason() == null ? "" : run.reason()) + (run.samplesRemovedAt() == null ? ""
                 : " · samples removed by retention at " + BrowserTime.minutes(run.samplesRemovedAt()) + "; the charts are empty for that reason"));
         abort.setVisible(!run.state().isTerminal());
-        timeline.setItems(run.timeline());
+        if (update.timelineChanged()) {
+            timeline.setItems(run.timeline());
+        }
         rules.setItems(run.rules());
-        drawCharts(run, runs.samples(runId));
-        if (run.state().isTerminal() && polling != null) {
-            polling.remove();
-            polling = null;
-            UI.getCurrent().setPollInterval(-1);
+        drawCharts(run, update.added());
+        live = !run.state().isTerminal();
+        if (!live) {
+            stopPolling();
         }
     }
 
-    private void drawCharts(Run run, List<Run.Sample> samples) {
-        Map<String, List<Run.Sample>> byCheck = new LinkedHashMap<>();
-        samples.forEach(sample -> byCheck.computeIfAbsent(sample.check(), c -> new ArrayList<>()).add(sample));
+    /** Appends {@code added} to the samples the page holds and redraws the charts of the checks they belong to (all when the abort moved). */
+    private void drawCharts(Run run, List<Run.Sample> added) {
+        Set<String> changed = new HashSet<>();
+        added.forEach(sample -> {
+            samplesByCheck.computeIfAbsent(sample.check(), c -> new ArrayList<>()).add(sample);
+            changed.add(sample.check());
+        });
         Instant abortedAt = run.timeline().stream().filter(entry -> entry.type() == dev.faultline.run.TimelineKind.ABORT).map(Run.TimelineEntry::at).findFirst()
                 .orElse(null);
-        byCheck.forEach((check, checks) -> {
+        boolean abortMoved = !Objects.equals(abortedAt, drawnAbortedAt);
+        drawnAbortedAt = abortedAt;
+        samplesByCheck.forEach((check, checks) -> {
+            if (!abortMoved && !changed.contains(check)) {
+                return;
+            }
             EChart chart = chartsByCheck.computeIfAbsent(check, c -> {
                 EChart created = new EChart();
                 created.setWidthFull();
@@ -230,8 +261,12 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
         return (guardrail ? "guardrail" : "probe") + ": " + node.path("name").asText(check);
     }
 
+    /** Polls while the run shown is live (a page for no run, or for an ended one, does not poll). */
     @Override
     protected void onAttach(AttachEvent attach) {
+        if (!live || polling != null) {
+            return;
+        }
         UI ui = attach.getUI();
         ui.setPollInterval(1000);
         polling = ui.addPollListener(poll -> refresh());
@@ -244,5 +279,13 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
             polling = null;
         }
         detach.getUI().setPollInterval(-1);
+    }
+
+    private void stopPolling() {
+        if (polling != null) {
+            polling.remove();
+            polling = null;
+            UI.getCurrent().setPollInterval(-1);
+        }
     }
 }

@@ -35,7 +35,10 @@ class OperationsEndpointsTest {
         asAdmin().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body("info.title", equalTo("Faultline API"))
                 .body("paths.'/api/v1/experiments'.post.summary", equalTo("Create an experiment"))
-                .body("paths.'/api/v1/experiments/{name}'.put.summary", equalTo("Create or replace an experiment (apply)"));
+                .body("paths.'/api/v1/experiments/{name}'.put.summary", equalTo("Create or replace an experiment (apply)"))
+                .body("paths.'/api/v1/runs/{id}/samples'.get.parameters.name", org.hamcrest.Matchers.containsInAnyOrder("id", "after", "limit"))
+                .body("paths.'/api/v1/runs/{id}/samples'.get.parameters.find { it.name == 'limit' }.schema.maximum", equalTo(1000))
+                .body("paths.'/api/v1/runs/{id}/samples'.get.responses.'200'.headers.Link.description", containsString("after="));
         asAdmin().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger"));
     }
 }

@@ -124,6 +124,54 @@ class PagingTest {
         }
     }
 
+    /**
+     * A run's samples come oldest first three at a time, each page after the last sample of the one before
+     * (the cursor is in {@code after}); without a limit every sample, or with {@code after} every later one.
+     */
+    @Test
+    void aRunsSamplesComeOldestFirstAfterTheLastOneSeen() {
+        storeExperiment("sampled");
+        String id = start("sampled");
+        String other = start("sampled");
+        database.storeSamples(id, 1, 4);
+        database.storeSamples(other, 100, 2); // another run's samples in between: not in this run's list
+        database.storeSamples(id, 5, 3);
+        String samples = "/api/v1/runs/" + id + "/samples";
+        List<Float> all = List.of(1f, 2f, 3f, 4f, 5f, 6f, 7f);
+
+        assertThat(walk(samples + "?limit=3", "value")).containsExactlyElementsOf(all);
+        Response whole = asAdmin().get(samples).then().statusCode(200).extract().response();
+        assertThat(whole.jsonPath().getList("value", Float.class)).containsExactlyElementsOf(all);
+        assertThat(whole.header("Link")).isNull();
+
+        String link = asAdmin().get(samples + "?limit=3").then().statusCode(200).extract().header("Link");
+        Matcher next = NEXT.matcher(link);
+        assertThat(next.find()).isTrue();
+        assertThat(next.group(1)).contains("after=").contains("limit=3").doesNotContain("before=");
+        String after = next.group(1).replaceAll(".*[?&]after=([^&]+).*", "$1");
+        Response rest = asAdmin().get(samples + "?after=" + after).then().statusCode(200).extract().response();
+        assertThat(rest.jsonPath().getList("value", Float.class)).containsExactly(4f, 5f, 6f, 7f);
+        assertThat(rest.header("Link")).isNull();
+        asAdmin().get(samples + "?after=" + after + "&limit=2").then().statusCode(200).body("value", contains(4f, 5f))
+                .header("Link", org.hamcrest.Matchers.containsString("limit=2"));
+    }
+
+    @Test
+    void aSamplesLimitOutOfRangeOrACursorThatDoesNotReadBackIsRefusedAtItsField() {
+        storeExperiment("sampled");
+        String samples = "/api/v1/runs/" + start("sampled") + "/samples";
+        for (String limit : List.of("0", "1001")) {
+            asAdmin().get(samples + "?limit=" + limit).then().statusCode(400).contentType(TestApi.PROBLEM).body("errors.path", contains("limit"));
+        }
+        // garbage, and a cursor of another list (the runs', a time and an id)
+        String runsCursor = dev.faultline.Cursor.of(java.time.Instant.now(), "abc").encode();
+        for (String after : List.of("garbage", runsCursor)) {
+            asAdmin().get(samples + "?after=" + after).then().statusCode(400).contentType(TestApi.PROBLEM).body("errors.path", contains("after"));
+        }
+        asAdmin().get(samples + "?after=garbage&limit=0").then().statusCode(400).body("errors.path", contains("limit", "after"));
+        asAdmin().get("/api/v1/runs/nosuchrun/samples?limit=3").then().statusCode(404);
+    }
+
     /** Every item of a list, page by page; each full page but the last links on, the last does not, and no item comes twice. */
     private static <T> List<T> walk(String first, String field) {
         List<T> seen = new ArrayList<>();
