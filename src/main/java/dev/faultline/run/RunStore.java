@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.faultline.Cursor;
 import dev.faultline.PageRequest;
+import dev.faultline.experiment.spec.CredentialHeaders;
 import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.RuleRef;
 import io.quarkus.panache.common.Sort;
@@ -449,7 +450,7 @@ public class RunStore {
 
     static JsonNode document(StoredRun run) {
         try {
-            return JSON.readTree(run.document);
+            return CredentialHeaders.masked(JSON.readTree(run.document)); // runs stored before masking too
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("run " + run.id + " has an unreadable document", e);
         }

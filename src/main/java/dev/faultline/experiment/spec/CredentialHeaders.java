@@ -2,12 +2,17 @@ package dev.faultline.experiment.spec;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import dev.faultline.FieldError;
 
@@ -40,6 +45,27 @@ public final class CredentialHeaders {
                     value instanceof HeaderValue.Literal && isCredential(name) ? new HeaderValue.Literal(MASK) : value));
             return headers;
         });
+    }
+
+    /**
+     * A stored document's JSON with every credential-like literal header shown as {@value #MASK}: what a run stored
+     * before documents were masked is shown as any other. Changes {@code document} and returns it.
+     */
+    public static JsonNode masked(JsonNode document) {
+        JsonNode spec = document.path("spec");
+        List<JsonNode> checks = new ArrayList<>();
+        spec.path("steadyState").path("probes").forEach(checks::add);
+        spec.path("guardrails").forEach(checks::add);
+        for (JsonNode check : checks) {
+            if (check.path("http").path("headers") instanceof ObjectNode headers) {
+                headers.properties().forEach(header -> {
+                    if (header.getValue().isValueNode() && isCredential(header.getKey())) {
+                        header.setValue(TextNode.valueOf(MASK));
+                    }
+                });
+            }
+        }
+        return document;
     }
 
     /**
