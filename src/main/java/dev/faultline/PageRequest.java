@@ -28,6 +28,19 @@ public record PageRequest(Optional<Cursor> after, int limit) {
         return limit + 1;
     }
 
+    /**
+     * Where a list ordered by a name starts: after the name the cursor holds, or "" for the first page (names are
+     * never empty, so {@code name > ''} reads them all). One query serves both: {@code find("name > ?1", ...)}.
+     */
+    public String afterName() {
+        return after.map(cursor -> cursor.text(0)).orElse("");
+    }
+
+    /** The page of {@code fetched}, ordered by the names {@code name} gives, its cursor the last name. */
+    public <S, T> Page<T> cutByName(List<S> fetched, Function<S, String> name, Function<S, T> item) {
+        return cut(fetched, entity -> Cursor.of(name.apply(entity)), item);
+    }
+
     /** The page of {@code fetched} (read with {@link #fetch()}), with the cursor of its last item when more follow. */
     public <S, T> Page<T> cut(List<S> fetched, Function<S, Cursor> key, Function<S, T> item) {
         List<S> page = fetched.size() > limit ? fetched.subList(0, limit) : fetched;

@@ -12,7 +12,6 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
-import dev.faultline.Cursor;
 import dev.faultline.PageRequest;
 import dev.faultline.Names;
 import dev.faultline.FieldError;
@@ -55,16 +54,13 @@ public class ChannelService {
     /** A page of the channels, configured and stored ones together, by name. */
     @Transactional
     public PageRequest.Page<ChannelView> list(PageRequest page) {
-        Optional<String> after = page.after().map(cursor -> cursor.text(0));
+        String after = page.afterName();
         List<ChannelView> views = new ArrayList<>();
-        configured().stream().filter(channel -> after.map(name -> channel.name().compareTo(name) > 0).orElse(true))
-                .forEach(channel -> views.add(ChannelView.of(channel, null)));
-        var stored = after.isPresent()
-                ? StoredChannel.<StoredChannel> find("name > ?1", Sort.by("name"), after.get())
-                : StoredChannel.<StoredChannel> findAll(Sort.by("name"));
-        stored.page(0, page.fetch()).list().forEach(channel -> views.add(ChannelView.of(toChannel(channel), channel)));
+        configured().stream().filter(channel -> channel.name().compareTo(after) > 0).forEach(channel -> views.add(ChannelView.of(channel, null)));
+        StoredChannel.<StoredChannel> find("name > ?1", Sort.by("name"), after).page(0, page.fetch()).list()
+                .forEach(channel -> views.add(ChannelView.of(toChannel(channel), channel)));
         views.sort(Comparator.comparing(ChannelView::name));
-        return page.cut(views, view -> Cursor.of(view.name()), view -> view);
+        return page.cutByName(views, ChannelView::name, view -> view);
     }
 
     @Transactional

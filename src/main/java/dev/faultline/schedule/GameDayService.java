@@ -13,7 +13,6 @@ import jakarta.transaction.Transactional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.faultline.Cursor;
 import dev.faultline.PageRequest;
 import dev.faultline.PolicyDeniedException;
 import dev.faultline.ResourceConflictException;
@@ -70,10 +69,9 @@ public class GameDayService {
     /** A page of the game days, by name. */
     @Transactional
     public PageRequest.Page<GameDayView> list(PageRequest page) {
-        var found = page.after().isPresent()
-                ? StoredGameDay.<StoredGameDay> find("name > ?1", Sort.ascending("name"), page.after().get().text(0))
-                : StoredGameDay.<StoredGameDay> findAll(Sort.ascending("name"));
-        return page.cut(found.page(0, page.fetch()).list(), stored -> Cursor.of(stored.name), this::view);
+        List<StoredGameDay> found = StoredGameDay.<StoredGameDay> find("name > ?1", Sort.ascending("name"), page.afterName())
+                .page(0, page.fetch()).list();
+        return page.cutByName(found, stored -> stored.name, this::view);
     }
 
     @Transactional

@@ -20,7 +20,6 @@ import org.quartz.CronExpression;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.faultline.Cursor;
 import dev.faultline.PageRequest;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
@@ -83,11 +82,9 @@ public class ScheduleService {
     /** A page of the schedules, by name. */
     @Transactional
     public PageRequest.Page<ScheduleView> list(PageRequest page) {
-        io.quarkus.panache.common.Sort byName = io.quarkus.panache.common.Sort.ascending("name");
-        var found = page.after().isPresent()
-                ? StoredSchedule.<StoredSchedule> find("name > ?1", byName, page.after().get().text(0))
-                : StoredSchedule.<StoredSchedule> findAll(byName);
-        return page.cut(found.page(0, page.fetch()).list(), stored -> Cursor.of(stored.name), this::view);
+        List<StoredSchedule> found = StoredSchedule.<StoredSchedule> find("name > ?1", io.quarkus.panache.common.Sort.ascending("name"),
+                page.afterName()).page(0, page.fetch()).list();
+        return page.cutByName(found, stored -> stored.name, this::view);
     }
 
     @Transactional

@@ -16,6 +16,7 @@ import jakarta.transaction.Transactional.TxType;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
 import dev.faultline.Names;
+import dev.faultline.PageRequest;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.ExperimentService;
@@ -94,7 +95,14 @@ public class SecretService {
 
     @Transactional(TxType.SUPPORTS)
     public List<Secret> list() {
-        return StoredSecret.<StoredSecret> listAll(Sort.by("name")).stream().map(SecretService::toSecret).toList();
+        return list(PageRequest.everything()).items();
+    }
+
+    /** A page of the secrets, by name. */
+    @Transactional(TxType.SUPPORTS)
+    public PageRequest.Page<Secret> list(PageRequest page) {
+        List<StoredSecret> found = StoredSecret.<StoredSecret> find("name > ?1", Sort.by("name"), page.afterName()).page(0, page.fetch()).list();
+        return page.cutByName(found, stored -> stored.name, SecretService::toSecret);
     }
 
     @Transactional(TxType.SUPPORTS)

@@ -9,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
 
-import dev.faultline.Cursor;
 import dev.faultline.PageRequest;
 import dev.faultline.FieldError;
 import dev.faultline.InvalidDocumentException;
@@ -150,10 +149,9 @@ public class UserService {
     /** A page of the users, by username. */
     @Transactional(TxType.SUPPORTS)
     public PageRequest.Page<User> list(PageRequest page) {
-        var found = page.after().isPresent()
-                ? UserAccount.<UserAccount> find("username > ?1", Sort.by("username"), page.after().get().text(0))
-                : UserAccount.<UserAccount> findAll(Sort.by("username"));
-        return page.cut(found.page(0, page.fetch()).list(), account -> Cursor.of(account.username), UserService::toUser);
+        List<UserAccount> found = UserAccount.<UserAccount> find("username > ?1", Sort.by("username"), page.afterName())
+                .page(0, page.fetch()).list();
+        return page.cutByName(found, account -> account.username, UserService::toUser);
     }
 
     /**

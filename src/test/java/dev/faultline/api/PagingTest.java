@@ -72,7 +72,7 @@ class PagingTest {
     }
 
     @Test
-    void usersTokensSchedulesAndGameDaysPageToo() {
+    void usersTokensSchedulesGameDaysAndSecretsPageToo() {
         for (int i = 1; i <= 7; i++) {
             users.create("pager-" + i, List.of("bookinfo"), Role.EXPERIMENTER);
         }
@@ -97,6 +97,13 @@ class PagingTest {
                 "schedule-5", "schedule-6", "schedule-7");
         assertThat(walk("/api/v1/gamedays?limit=3", "name")).containsExactly("day-1", "day-2", "day-3", "day-4", "day-5", "day-6",
                 "day-7");
+
+        for (int i = 1; i <= 7; i++) {
+            asAdmin().contentType(ContentType.JSON).body(Map.of("value", "Bearer paged-" + i, "hosts", List.of("example.com")))
+                    .put("/api/v1/secrets/secret-" + i).then().statusCode(201);
+        }
+        assertThat(walk("/api/v1/secrets?limit=3", "name")).containsExactly("secret-1", "secret-2", "secret-3", "secret-4",
+                "secret-5", "secret-6", "secret-7");
     }
 
     @Test
@@ -116,7 +123,7 @@ class PagingTest {
     @Test
     void aLimitOutOfRangeOrACursorThatDoesNotReadBackIsRefusedAtItsField() {
         for (String list : List.of("/api/v1/experiments", "/api/v1/runs", "/api/v1/audit", "/api/v1/users", "/api/v1/tokens",
-                "/api/v1/schedules", "/api/v1/gamedays", "/api/v1/channels")) {
+                "/api/v1/schedules", "/api/v1/gamedays", "/api/v1/channels", "/api/v1/secrets")) {
             for (String limit : List.of("0", "1001")) {
                 asAdmin().get(list + "?limit=" + limit).then().statusCode(400).contentType(TestApi.PROBLEM).body("errors.path", contains("limit"));
             }
