@@ -79,7 +79,8 @@ class RunMetricsTest {
     void aRunThatCompletesCountsAsEndedCompleted() {
         double before = value("faultline_runs_ended_total{verdict=\"COMPLETED\"}");
         String run = start(store(TestExperiments.aborting("reviews").named("metrics-completes").lasting("1s")));
-        assertThat(awaitEnd(run).getString("state")).isEqualTo("COMPLETED");
+        JsonPath ended = awaitEnd(run);
+        assertThat(ended.getString("state")).as(ended.getString("reason")).isEqualTo("COMPLETED");
 
         awaitValue("faultline_runs_ended_total{verdict=\"COMPLETED\"}", v -> v == before + 1);
     }
@@ -90,12 +91,14 @@ class RunMetricsTest {
         double byUser = value("faultline_aborts_total{cause=\"user\"}");
         double byGuardrail = value("faultline_aborts_total{cause=\"guardrail\"}");
         String run = start(store(TestExperiments.aborting("reviews").named("metrics-aborted").lasting("60s")));
-        awaitState(run, "OBSERVING");
-        assertThat(value("faultline_runs_live")).isEqualTo(1);
-        assertThat(value("faultline_rules_live")).isEqualTo(1);
-
-        asAdmin().contentType(ContentType.JSON).body(Map.of("reason", "metrics-private-reason")).post("/api/v1/runs/" + run + "/abort")
-                .then().statusCode(200);
+        try {
+            awaitState(run, "OBSERVING");
+            assertThat(value("faultline_runs_live")).isEqualTo(1);
+            assertThat(value("faultline_rules_live")).isEqualTo(1);
+        } finally {
+            asAdmin().contentType(ContentType.JSON).body(Map.of("reason", "metrics-private-reason"))
+                    .post("/api/v1/runs/" + run + "/abort").then().statusCode(200);
+        }
 
         awaitValue("faultline_aborts_total{cause=\"user\"}", v -> v == byUser + 1);
         assertThat(value("faultline_runs_ended_total{verdict=\"ABORTED\"}")).isEqualTo(aborted + 1);
@@ -113,7 +116,7 @@ class RunMetricsTest {
         String run = start(store(TestExperiments.aborting("reviews").named("metrics-breached").lasting("60s").answering(closedPort())));
 
         JsonPath ended = awaitEnd(run);
-        assertThat(ended.getString("state")).isEqualTo("ABORTED");
+        assertThat(ended.getString("state")).as(ended.getString("reason")).isEqualTo("ABORTED");
         assertThat(ended.getString("reason")).startsWith("guardrail \"something answers\" breached");
 
         awaitValue("faultline_aborts_total{cause=\"guardrail\"}", v -> v == byGuardrail + 1);
