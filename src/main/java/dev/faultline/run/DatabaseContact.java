@@ -40,6 +40,11 @@ class DatabaseContact {
         lost = true;
     }
 
+    /** Whether the last beat reached the database, and not so long ago that a beat hangs (as {@link #reached} counts a gap). */
+    boolean reachable() {
+        return !lost && unreachableFor().compareTo(heartbeatInterval.multipliedBy(2).plusSeconds(1)) <= 0;
+    }
+
     /** How long since the database last answered. */
     Duration unreachableFor() {
         return Duration.between(lastReached, clock.instant());

@@ -75,18 +75,20 @@ public class GuardrailMonitor {
     private final MeasurementChecker checker;
     private final PrometheusClient prometheus;
     private final Clock clock;
+    private final RunMetrics metrics;
     /** Queries in flight to Prometheus at most (its own default limit is 20 concurrent queries). */
     private final Semaphore queries;
     private final ExecutorService checks = Executors.newVirtualThreadPerTaskExecutor();
     private final Thread loop;
     private volatile boolean stopped;
 
-    GuardrailMonitor(MeasurementChecker checker, PrometheusClient prometheus, Clock clock,
+    GuardrailMonitor(MeasurementChecker checker, PrometheusClient prometheus, Clock clock, RunMetrics metrics,
             @ConfigProperty(name = "faultline.guardrails.max-concurrent-queries", defaultValue = "10") int maxConcurrentQueries) {
         this.queries = new Semaphore(maxConcurrentQueries);
         this.checker = checker;
         this.prometheus = prometheus;
         this.clock = clock;
+        this.metrics = metrics;
         this.loop = Thread.ofPlatform().name("guardrail-monitor").daemon().unstarted(this::loop);
         this.loop.start();
     }
@@ -147,11 +149,15 @@ public class GuardrailMonitor {
 
     private QueryResult query(String promql) {
         queries.acquireUninterruptibly();
+        long started = System.nanoTime();
+        QueryResult result;
         try {
-            return prometheus.query(promql);
+            result = prometheus.query(promql);
         } finally {
             queries.release();
         }
+        metrics.guardrailQuery(System.nanoTime() - started, result); // never throws
+        return result;
     }
 
     private void judge(Watch watch, Check check) {

@@ -34,6 +34,8 @@ public class HaltService {
     private final Clock clock;
     /** A halt this instance could not store yet (the database was away): it holds here until stored. */
     private volatile Run.Halt unstored;
+    /** The switch as this instance last saw it stored (its own halts and re-arms, every heartbeat's read), for {@link RunMetrics}. */
+    private volatile boolean seenHalted;
 
     HaltService(RunStore store, LiveRuns live, RuleNamespaces namespaces, AuditTrail audit, Clock clock) {
         this.audit = audit;
@@ -50,7 +52,7 @@ public class HaltService {
             return pending;
         }
         try {
-            return store.halt();
+            return seen(store.halt());
         } catch (RuntimeException e) {
             throw DatabaseUnavailableException.isCause(e)
                     ? new DatabaseUnavailableException("Faultline's database does not answer, so the kill switch's state is unknown", e)
@@ -80,6 +82,7 @@ public class HaltService {
         int runs = live.liveCount();
         Run.Halt halt = new Run.Halt(true, reason, actor, clock.instant());
         unstored = halt;
+        seenHalted = true;
         // stored alongside the removal, which never waits for it: other instances that see their rules go find the halt sooner
         CompletableFuture<Boolean> stored = CompletableFuture.supplyAsync(this::storePending, Thread::startVirtualThread);
         FaultInjector.BulkRemoval removal = live.haltAll("halted by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason),
@@ -91,6 +94,17 @@ public class HaltService {
         LOG.warnf("Halted by %s (%s): %d runs aborted, %d rules removed, in %d ms%s", actor, reason, runs, removal.removed().size(),
                 (System.nanoTime() - started) / 1_000_000, problems.isEmpty() ? "" : "; problems: " + problems);
         return new Result(state(), runs, removal.removed().size(), problems);
+    }
+
+    /** The switch as read from the database just now; it is remembered. */
+    Run.Halt seen(Run.Halt stored) {
+        seenHalted = stored.halted();
+        return stored;
+    }
+
+    /** Whether the switch is engaged as far as this instance knows, from memory only. */
+    boolean haltedAsKnown() {
+        return unstored != null || seenHalted;
     }
 
     /** A halt this instance holds although the database does not know it yet, or null. */
@@ -120,6 +134,6 @@ public class HaltService {
     private synchronized Run.Halt rearm(String actor) {
         store.setHalt(false, null, actor, clock.instant());
         unstored = null;
-        return store.halt();
+        return seen(store.halt());
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.jboss.logging.Logger;
@@ -54,6 +55,8 @@ final class LiveRun {
     final List<RuleRef> rules = new CopyOnWriteArrayList<>();
     final Queue<Removal> removals = new ConcurrentLinkedQueue<>();
     volatile FaultInjector.RuleWatch watch;
+    /** When (System.nanoTime) a guardrail breach was seen, until the run's rules are out; 0 otherwise (for {@link RunMetrics}). */
+    final AtomicLong breachedNanos = new AtomicLong();
     /** Set when the kill switch takes this run's rules out in bulk. */
     volatile boolean halting;
     /** Set once the run's own recovery has begun: from then on, changes to its rules are its own. */

@@ -63,6 +63,17 @@ class LiveRuns {
         return live.size();
     }
 
+    /** The rules this instance's live runs hold in the mesh. */
+    int rulesHeld() {
+        return live.values().stream().mapToInt(run -> run.rules.size()).sum();
+    }
+
+    /** The rules held by runs that are stopping, recovering or fenced: due out of the mesh, as {@link #retryRemovals} sees them. */
+    int rulesAwaitingRemoval() {
+        return live.values().stream().filter(run -> run.stopped() || run.recovering || run.fenced()).mapToInt(run -> run.rules.size())
+                .sum();
+    }
+
     /** The run's thread is done with it. */
     void forget(LiveRun run) {
         run.closeWatch();

@@ -42,9 +42,10 @@ class Observation {
     private final MeasurementChecker checker;
     private final Clock clock;
     private final Duration defaultInterval;
+    private final RunMetrics metrics;
 
     Observation(RunStore store, RunLifecycle lifecycle, LiveRuns liveRuns, SampleRecorder samples, FaultInjector injector,
-            GuardrailMonitor monitor, MeasurementChecker checker, Clock clock,
+            GuardrailMonitor monitor, MeasurementChecker checker, Clock clock, RunMetrics metrics,
             @ConfigProperty(name = "faultline.guardrails.default-interval", defaultValue = "PT1S") Duration defaultInterval) {
         this.store = store;
         this.lifecycle = lifecycle;
@@ -55,6 +56,7 @@ class Observation {
         this.checker = checker;
         this.clock = clock;
         this.defaultInterval = defaultInterval;
+        this.metrics = metrics;
     }
 
     /** Holds the faults until the run's duration from {@code started} has passed, or it is stopped; each ramp step in its turn. */
@@ -97,6 +99,7 @@ class Observation {
 
             @Override
             public void breached(GuardrailMonitor.Watch watch, Check check, Instant at) {
+                metrics.breached(run);
                 liveRuns.abort(run, "guardrail \"" + watch.guardrail.name() + "\" breached: " + check.reason()
                         + (watch.guardrail.effectiveFailureThreshold() > 1
                                 ? " (" + watch.guardrail.effectiveFailureThreshold() + " failed checks in a row)"

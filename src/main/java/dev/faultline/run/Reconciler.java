@@ -3,7 +3,9 @@ package dev.faultline.run;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,11 +51,12 @@ public class Reconciler implements HealthCheck {
     private final Instance instance;
     private final RunConfig config;
     private final Clock clock;
+    private final RunMetrics metrics;
     private volatile boolean startedClean;
     private volatile String lastProblem;
 
     Reconciler(RunStore store, RunLifecycle lifecycle, LiveRuns live, RunsElsewhere elsewhere, HaltService halt, FaultInjector injector, RuleNamespaces namespaces,
-            DatabaseContact database, Instance instance, RunConfig config, Clock clock) {
+            DatabaseContact database, Instance instance, RunConfig config, Clock clock, RunMetrics metrics) {
         this.store = store;
         this.lifecycle = lifecycle;
         this.live = live;
@@ -65,6 +68,7 @@ public class Reconciler implements HealthCheck {
         this.instance = instance;
         this.config = config;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     void onStart(@Observes StartupEvent start) {
@@ -107,7 +111,7 @@ public class Reconciler implements HealthCheck {
             }
         }
         halt.storePending();
-        Run.Halt halted = store.halt();
+        Run.Halt halted = halt.seen(store.halt());
         if (halted.halted() && live.liveCount() > 0) {
             live.abortAllSoon("halted by " + halted.changedBy() + (halted.reason() == null ? "" : ": " + halted.reason()));
         }
@@ -152,6 +156,8 @@ public class Reconciler implements HealthCheck {
         boolean clean = true;
         Instant now = clock.instant();
         boolean[] databaseAway = { false };
+        boolean apiAnswered = true;
+        Map<String, Integer> notRemoved = new HashMap<>();
         for (String namespace : namespaces.all()) {
             List<OwnedRule> owned;
             try {
@@ -160,18 +166,23 @@ public class Reconciler implements HealthCheck {
                 lastProblem = e.getMessage();
                 LOG.warnf("Could not look for rules left behind in %s: %s", namespace, e.getMessage());
                 clean = false;
+                apiAnswered &= e.reason() != MeshException.Reason.UNAVAILABLE;
                 continue;
             }
+            int left = 0;
             for (OwnedRule rule : owned) {
                 Optional<String> why = whyRemove(rule, now, databaseAway);
-                if (why.isPresent()) {
-                    clean &= remove(rule.rule(), why.get(), databaseAway);
+                if (why.isPresent() && !remove(rule.rule(), why.get(), databaseAway)) {
+                    clean = false;
+                    left++;
                 }
             }
+            notRemoved.put(namespace, left);
         }
         if (clean) {
             lastProblem = null;
         }
+        metrics.swept(apiAnswered, notRemoved); // never throws
         return clean;
     }
 
@@ -215,6 +226,7 @@ public class Reconciler implements HealthCheck {
             LOG.warnf("Could not remove rule %s left behind (%s): %s", rule.route(), why, e.getMessage());
             return false;
         }
+        metrics.sweptAway(); // never throws
         Instant at = clock.instant();
         LOG.warnf("Removed rule %s from %s/%s left behind: %s", rule.route(), rule.namespace(), rule.resource(), why);
         if (!databaseAway[0]) {

@@ -32,12 +32,14 @@ class RuleRemovals {
     private final RunLifecycle lifecycle;
     private final FaultInjector injector;
     private final Clock clock;
+    private final RunMetrics metrics;
 
-    RuleRemovals(RunStore store, RunLifecycle lifecycle, FaultInjector injector, Clock clock) {
+    RuleRemovals(RunStore store, RunLifecycle lifecycle, FaultInjector injector, Clock clock, RunMetrics metrics) {
         this.store = store;
         this.lifecycle = lifecycle;
         this.injector = injector;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /**
@@ -62,6 +64,9 @@ class RuleRemovals {
                     LOG.warnf("Could not remove rule %s of run %s: %s", rule.route(), run.id, e.getMessage());
                     run.removals.add(new LiveRun.Removal(rule, clock.instant(), e.getMessage() + "; the reconciler keeps trying", true));
                 }
+            }
+            if (run.rules.isEmpty()) {
+                metrics.rulesRemoved(run); // never throws
             }
         } finally {
             lock.unlock();

@@ -38,6 +38,7 @@ public class RunEngine {
     private static final Logger LOG = Logger.getLogger(RunEngine.class);
     private static final char[] ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
+    static final String SHUTTING_DOWN = "Faultline is shutting down";
 
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("run-", 0).factory());
     private final RunStore store;
@@ -166,7 +167,7 @@ public class RunEngine {
      * aborted (its rules removed) and allowed a few seconds to record its end.
      */
     void shutdown(@Observes ShutdownEvent event) {
-        live.abortAll("Faultline is shutting down");
+        live.abortAll(SHUTTING_DOWN);
         executor.shutdown();
         try {
             executor.awaitTermination(10, TimeUnit.SECONDS);
