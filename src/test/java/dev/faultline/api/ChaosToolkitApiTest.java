@@ -55,9 +55,7 @@ class ChaosToolkitApiTest {
     void clean() {
         database.clear();
         users.create("carla", List.of("default", "bookinfo"), Role.EXPERIMENTER);
-        if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
-            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1", "virtual-service-reviews-80-20");
-        }
+        IstioFixtures.seedOnce(server.getClient(), "bookinfo", "virtual-service-all-v1", "virtual-service-reviews-80-20");
     }
 
     private static RequestSpecification carla() {

@@ -103,9 +103,7 @@ class NotificationsTest {
     @BeforeEach
     void seed() {
         database.clear();
-        if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
-            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
-        }
+        IstioFixtures.seedOnce(server.getClient(), "bookinfo", "virtual-service-all-v1");
         originalReviews = IstioFixtures.virtualService(server.getClient(), "bookinfo", "reviews");
         mesh = new MeshSimulator(server.getClient(), "bookinfo", Map.of("reviews", MetricsStack.reviews, "ratings", MetricsStack.ratings));
         users.create("erin", List.of("bookinfo"), Role.EXPERIMENTER);

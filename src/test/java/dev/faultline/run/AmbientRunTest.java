@@ -61,9 +61,7 @@ class AmbientRunTest {
     @BeforeEach
     void seed() {
         database.clear();
-        if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
-            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
-        }
+        IstioFixtures.seedOnce(server.getClient(), "bookinfo", "virtual-service-all-v1");
         GatewayApiFixtures.labelNamespace(server.getClient(), "bookinfo", Map.of("istio.io/dataplane-mode", "ambient"));
     }
 

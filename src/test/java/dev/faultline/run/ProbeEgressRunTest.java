@@ -106,9 +106,7 @@ class ProbeEgressRunTest {
     void seed() {
         database.clear();
         hostsSeen.clear();
-        if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
-            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
-        }
+        IstioFixtures.seedOnce(server.getClient(), "bookinfo", "virtual-service-all-v1");
         originalReviews = IstioFixtures.virtualService(server.getClient(), "bookinfo", "reviews");
         users.create("erin", List.of("bookinfo"), Role.EXPERIMENTER);
     }

@@ -89,9 +89,7 @@ class RunFailurePathsTest {
     void seed() {
         database.clear();
         TroubledInjector.reset();
-        if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
-            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
-        }
+        IstioFixtures.seedOnce(server.getClient(), "bookinfo", "virtual-service-all-v1");
         original = IstioFixtures.virtualService(server.getClient(), "bookinfo", "reviews");
     }
 

@@ -70,9 +70,7 @@ class RunMetricsTest {
     void seed() {
         TestApi.sendYamlAsText();
         database.clear();
-        if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
-            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
-        }
+        IstioFixtures.seedOnce(server.getClient(), "bookinfo", "virtual-service-all-v1");
     }
 
     @Test

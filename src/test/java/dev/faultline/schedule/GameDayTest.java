@@ -71,9 +71,7 @@ class GameDayTest {
     /** Bookinfo on the mock cluster, and the users and experiments game days are planned with here. */
     static void seed(KubernetesServer server, TestDatabase database, TestUsers users) {
         database.clear();
-        if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
-            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
-        }
+        IstioFixtures.seedOnce(server.getClient(), "bookinfo", "virtual-service-all-v1");
         users.create("gina", List.of("bookinfo", "elsewhere"), Role.EXPERIMENTER, Role.APPROVER);
         users.create("alex", List.of(), Role.APPROVER);
         users.create("pat", List.of(), Role.VIEWER);

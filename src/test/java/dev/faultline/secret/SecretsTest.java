@@ -108,9 +108,7 @@ class SecretsTest {
         database.clear();
         seenElsewhere.clear();
         keysElsewhere.clear();
-        if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
-            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
-        }
+        IstioFixtures.seedOnce(server.getClient(), "bookinfo", "virtual-service-all-v1");
         users.create("erin", List.of("bookinfo"), Role.EXPERIMENTER);
         users.create("frank", List.of("bookinfo"), Role.EXPERIMENTER);
         users.create("vera", List.of(), Role.VIEWER);

@@ -65,6 +65,13 @@ public final class IstioFixtures {
         return YAML.convertValue(yaml(text), type);
     }
 
+    /** As {@link #seed}, unless the namespace already holds Bookinfo (its Service reviews): test classes share one mock server. */
+    public static void seedOnce(KubernetesClient client, String namespace, String... samples) {
+        if (client.services().inNamespace(namespace).withName("reviews").get() == null) {
+            seed(client, namespace, samples);
+        }
+    }
+
     /**
      * Bookinfo's four Services and its DestinationRules in {@code namespace}, and the VirtualServices of
      * the given samples (a later one replaces an earlier one of the same name).

@@ -58,9 +58,7 @@ class RunPageTest extends BrowserTest {
     void seed() {
         TestApi.sendYamlAsText();
         database.clear();
-        if (server.getClient().services().inNamespace("bookinfo").withName("reviews").get() == null) {
-            IstioFixtures.seed(server.getClient(), "bookinfo", "virtual-service-all-v1");
-        }
+        IstioFixtures.seedOnce(server.getClient(), "bookinfo", "virtual-service-all-v1");
         mesh = new MeshSimulator(server.getClient(), "bookinfo", Map.of("reviews", MetricsStack.reviews, "ratings", MetricsStack.ratings));
         MetricsStack.awaitTraffic();
     }
