@@ -148,6 +148,10 @@ final class ScrapeTimes {
                     + String.join(", ", intervals.stream().map(PromDuration::format).toList()) + ")");
         }
         Duration scrape = intervals.iterator().next();
+        if (interval.compareTo(scrape) < 0) {
+            return new Timer("its interval " + PromDuration.format(interval) + " is shorter than the scrape interval "
+                    + PromDuration.format(scrape) + " (checks between two scrapes read the same samples)");
+        }
         if (interval.toMillis() % scrape.toMillis() != 0) {
             return new Timer("its interval " + PromDuration.format(interval) + " is not a multiple of the scrape interval "
                     + PromDuration.format(scrape));
