@@ -201,10 +201,15 @@ public class PrometheusClient {
             }
         }
         if (series.isEmpty()) {
-            return failure(promql, QueryResult.Kind.NO_DATA, "the query returned no series: no traffic yet, a label that "
-                    + "matches nothing, or a metric Prometheus does not have");
+            return noSeries(promql);
         }
         return new QueryResult.Values(promql, series);
+    }
+
+    /** The failure of a query that matched no series. */
+    static QueryResult.Failure noSeries(String promql) {
+        return failure(promql, QueryResult.Kind.NO_DATA, "the query returned no series: no traffic yet, a label that "
+                + "matches nothing, or a metric Prometheus does not have");
     }
 
     private static double number(JsonNode value) {

@@ -57,6 +57,10 @@ public class GuardrailMonitor {
     private static final Duration MAX_SLEEP = Duration.ofMillis(20);
     static final Duration SHARED_SLOT = Duration.ofMillis(20);
     static final int MOMENTS_PER_INTERVAL = 5;
+    /** How soon a check that found its scrape not stored yet looks again. */
+    static final Duration LOOK_AGAIN = Duration.ofMillis(10);
+    /** Scrape stamps asked for in one query at most; checks of other targets in the group are judged as they come. */
+    private static final int MAX_STAMPS = 20;
     private static final Duration RECOUNT_MOMENTS = Duration.ofSeconds(1);
 
     /** Told about every check, about how the guardrail's checks are timed, and about the breach that ends a run. */
@@ -91,6 +95,14 @@ public class GuardrailMonitor {
         String noted;
         /** The moment within the interval its checks would be due at before sharing, to the shared slot. */
         long momentSlot = -1;
+        /** For a check in step with a scrape: the target, and when the scrape the next check needs begins (else null). */
+        dev.faultline.metrics.ScrapeTarget nextTarget;
+        Instant nextScrape;
+        /** The same for the check in flight or about to be retried. */
+        dev.faultline.metrics.ScrapeTarget checkingTarget;
+        Instant checkingScrape;
+        /** When a check that found its scrape not stored yet looks again (else null). */
+        Instant retryAt;
 
         Watch(String runId, String path, Guardrail guardrail, String promql, GoldenSignal golden, String targetNamespace,
                 Duration interval, Listener listener, Instant firstDue) {
@@ -187,15 +199,23 @@ public class GuardrailMonitor {
         Instant next = null;
         for (List<Watch> run : watches.values()) {
             for (Watch watch : run) {
-                if (!watch.running && !watch.due.isAfter(now)) {
+                boolean again = watch.retryAt != null && !watch.retryAt.isAfter(now);
+                if (!watch.running && (again || !watch.due.isAfter(now))) {
                     watch.running = true;
-                    watch.due = nextDue(watch, now);
+                    if (again) {
+                        watch.retryAt = null;
+                    } else {
+                        watch.checkingTarget = watch.nextTarget;
+                        watch.checkingScrape = watch.nextScrape;
+                        watch.due = nextDue(watch, now);
+                    }
                     Object key = watch.golden != null ? watch.golden.shared()
                             : watch.promql != null ? watch.promql : "\u0000" + watch.runId + watch.path;
                     byQuery.computeIfAbsent(key, k -> new ArrayList<>()).add(watch);
                 }
-                if (next == null || watch.due.isBefore(next)) {
-                    next = watch.due;
+                Instant soonest = watch.retryAt != null && watch.retryAt.isBefore(watch.due) ? watch.retryAt : watch.due;
+                if (next == null || soonest.isBefore(next)) {
+                    next = soonest;
                 }
             }
         }
@@ -210,8 +230,12 @@ public class GuardrailMonitor {
         ScrapeTimes.Timing timing = timing(watch);
         if (timing instanceof ScrapeTimes.Aligned aligned) {
             Instant raw = aligned.cadence().readableAtOrAfter(from.plus(watch.interval).minus(aligned.cadence().interval().dividedBy(2)));
+            watch.nextTarget = aligned.cadence().target();
+            watch.nextScrape = raw.minus(aligned.cadence().ingestion());
             return watch.golden != null ? shareMoment(watch, raw) : raw;
         }
+        watch.nextTarget = null;
+        watch.nextScrape = null;
         return watch.golden != null ? onSignalMoment(watch, from.plus(watch.interval.dividedBy(2))) : from.plus(watch.interval);
     }
 
@@ -304,14 +328,37 @@ public class GuardrailMonitor {
     private void check(List<Watch> group) {
         Watch first = group.get(0);
         QueryResult shared = null;
-        if (first.golden != null && group.size() > 1) {
-            Set<String> namespaces = new TreeSet<>();
-            group.forEach(watch -> namespaces.add(watch.golden.namespace()));
-            shared = query(first.golden.shared().promql(namespaces));
-        } else if (first.promql != null) {
-            shared = query(first.promql);
+        Map<String, Instant> stamps = Map.of();
+        if (first.promql != null) {
+            String promql = first.promql;
+            if (first.golden != null && group.size() > 1) {
+                Set<String> namespaces = new TreeSet<>();
+                group.forEach(watch -> namespaces.add(watch.golden.namespace()));
+                promql = first.golden.shared().promql(namespaces);
+            }
+            Map<String, dev.faultline.metrics.ScrapeTarget> followed = new LinkedHashMap<>();
+            for (Watch watch : group) {
+                // golden signals are vectors, so their answer can carry the scrape stamps; a user's PromQL may be a scalar
+                if (watch.golden != null && watch.checkingTarget != null && followed.size() < MAX_STAMPS) {
+                    followed.putIfAbsent(watch.checkingTarget.describe(), watch.checkingTarget);
+                }
+            }
+            if (followed.isEmpty()) {
+                shared = query(promql);
+            } else {
+                dev.faultline.metrics.ScrapeStamps.Split split = dev.faultline.metrics.ScrapeStamps.split(promql,
+                        query(dev.faultline.metrics.ScrapeStamps.query(promql, followed.values())));
+                shared = split.result();
+                stamps = split.scrapedAt();
+            }
         }
+        Instant now = clock.instant();
         for (Watch watch : group) {
+            if (notStoredYet(watch, stamps, now)) {
+                watch.retryAt = now.plus(LOOK_AGAIN);
+                watch.running = false;
+                continue;
+            }
             try {
                 QueryResult result = shared == null ? null : group.size() > 1 && watch.golden != null ? watch.golden.own(shared) : shared;
                 Check check = result != null
@@ -324,6 +371,19 @@ public class GuardrailMonitor {
                 watch.running = false;
             }
         }
+    }
+
+    /**
+     * Whether the answer shows that the scrape this check follows is not stored yet — the newest stored scrape of its
+     * target is the one before — while there is still time to look again before the next scrape is half due.
+     */
+    private static boolean notStoredYet(Watch watch, Map<String, Instant> stamps, Instant now) {
+        if (watch.checkingTarget == null || watch.checkingScrape == null) {
+            return false;
+        }
+        Instant stored = stamps.get(watch.checkingTarget.describe());
+        Duration half = watch.checkingTarget.scrapeInterval().dividedBy(2);
+        return stored != null && stored.isBefore(watch.checkingScrape.minus(half)) && now.isBefore(watch.checkingScrape.plus(half));
     }
 
     private QueryResult query(String promql) {

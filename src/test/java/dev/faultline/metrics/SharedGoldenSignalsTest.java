@@ -110,4 +110,27 @@ class SharedGoldenSignalsTest {
         assertThat(signal(Signal.REQUEST_RATE, "reviews").shared().promql(List.of("shop", "payments")))
                 .contains("destination_workload_namespace=~\"payments|shop\"");
     }
+
+    @Test
+    void scrapeStampsRideAlongAndComeOutAsEachTargetsNewestStoredScrape() {
+        PrometheusClient.Targets targets = client.targets();
+        assertThat(targets.failure()).isNull();
+        assertThat(targets.targets()).hasSize(3).allSatisfy(target -> {
+            assertThat(target.job()).isEqualTo("istio-exporter");
+            assertThat(target.scrapeInterval()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(target.lastScrape()).isNotNull();
+        });
+        String promql = signal(Signal.ERROR_RATE, "reviews").shared().promql(List.of("bookinfo"));
+        Instant at = Instant.now().minusMillis(500);
+        ScrapeStamps.Split split = ScrapeStamps.split(promql, client.query(ScrapeStamps.query(promql, targets.targets()), at));
+        assertThat(split.result()).isEqualTo(client.query(promql, at));
+        assertThat(split.scrapedAt()).hasSize(3);
+        for (ScrapeTarget target : targets.targets()) {
+            // stamped with the scrape's time: within a scrape interval before the evaluation time
+            assertThat(split.scrapedAt().get(target.describe())).isBetween(at.minusMillis(1100), at);
+        }
+        QueryResult none = client.query(ScrapeStamps.query("sum(rate(no_such_total[5s]))", targets.targets()));
+        assertThat(ScrapeStamps.split("sum(rate(no_such_total[5s]))", none).result())
+                .isEqualTo(client.query("sum(rate(no_such_total[5s]))"));
+    }
 }
