@@ -357,6 +357,7 @@ public class GuardrailMonitor {
             if (notStoredYet(watch, stamps, now)) {
                 watch.retryAt = now.plus(LOOK_AGAIN);
                 watch.running = false;
+                metrics.lookedAgain();
                 continue;
             }
             try {

@@ -40,6 +40,8 @@ class GuardrailMonitorTest {
 
     private static final Duration WINDOW = Duration.ofSeconds(3);
     private static final List<String> SERVICES = List.of("reviews", "ratings", "details");
+    /** A service whose exporter the test slows down. */
+    private static final String SLOW = "productpage";
     private static final Map<String, IstioExporter> exporters = new ConcurrentHashMap<>();
     private static PrometheusServer prometheus;
     private static PrometheusClient client;
@@ -53,7 +55,11 @@ class GuardrailMonitorTest {
             exporters.put(service, exporter);
         }
         exporters.get("reviews").set(new Traffic(50, 200, "-", 20), new Traffic(50, 503, "-", 5));
-        prometheus = PrometheusServer.start(SERVICES.stream().map(s -> exporters.get(s).port()).toList());
+        IstioExporter slow = new IstioExporter(SLOW, "bookinfo");
+        slow.set(new Traffic(50, 200, "-", 20));
+        exporters.put(SLOW, slow);
+        prometheus = PrometheusServer.start(java.util.stream.Stream.concat(SERVICES.stream(), java.util.stream.Stream.of(SLOW))
+                .map(s -> exporters.get(s).port()).toList());
         client = new PrometheusClient(prometheus.url(), Duration.ofSeconds(2), null);
         await("traffic of all three services in Prometheus", Duration.ofSeconds(30), () -> SERVICES.stream().allMatch(service ->
                 client.query(golden(service).promql()) instanceof dev.faultline.metrics.QueryResult.Values));
@@ -83,11 +89,13 @@ class GuardrailMonitorTest {
     /** What a run's listener is told. */
     static final class Seen implements GuardrailMonitor.Listener {
         final List<Check> checks = new CopyOnWriteArrayList<>();
+        final List<Instant> checkedAt = new CopyOnWriteArrayList<>();
         final List<String> timings = new CopyOnWriteArrayList<>();
 
         @Override
         public void checked(GuardrailMonitor.Watch watch, Check check, Instant at) {
             checks.add(check);
+            checkedAt.add(at);
         }
 
         @Override
@@ -185,6 +193,29 @@ class GuardrailMonitorTest {
         assertThat(seen.get("ratings").checks).as("checked on the timer and then in step, all the while").hasSizeGreaterThanOrEqualTo(3)
                 .allSatisfy(check -> assertThat(check.passed()).isTrue());
         assertThat(seen.get("details").timings).as("noted once, not at every check or refresh").hasSize(1);
+    }
+
+    @Test
+    void aCheckThatFindsItsScrapeNotStoredYetLooksAgainInsteadOfJudgingTheScrapeBefore() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        monitor = new GuardrailMonitor(null, client, Clock.systemUTC(), new RunMetrics(registry, null, null, null), 10, true);
+        Seen seen = new Seen();
+        monitor.watch("run-slow", List.of(goldenWatch(SLOW, Duration.ofSeconds(1), seen)));
+        await("checks in step with the scrape", Duration.ofSeconds(10),
+                () -> seen.timings.stream().anyMatch(timing -> timing.contains("after each scrape")));
+        IstioExporter slow = exporters.get(SLOW);
+        long slowFrom = System.currentTimeMillis();
+        // learnt from fast scrapes, the next check falls ~25 ms after the scrape begins: long before this one is stored
+        slow.delayScrapes(Duration.ofMillis(250));
+        await("a slow scrape", Duration.ofSeconds(5), () -> slow.scrapesAnswered().stream().anyMatch(at -> at > slowFrom + 250));
+        Thread.sleep(600);
+        slow.delayScrapes(Duration.ZERO);
+        long answered = slow.scrapesAnswered().stream().filter(at -> at > slowFrom + 250).findFirst().orElseThrow();
+
+        assertThat(registry.get("faultline.guardrail.checks.looked.again").counter().count()).isPositive();
+        assertThat(seen.checkedAt).as("a check judged the slow scrape once it was stored, within half an interval, "
+                + "not the scrape before it (which would leave the next check a whole interval away)")
+                .anySatisfy(at -> assertThat(at.toEpochMilli()).isBetween(answered, answered + 500));
     }
 
     /** Queries Prometheus has answered on {@code /api/v1/query}, as it counts them itself (read off its own /metrics). */
