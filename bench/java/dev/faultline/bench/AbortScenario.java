@@ -76,6 +76,8 @@ abstract class AbortScenario {
                 "faultline.run.max-live", String.valueOf(LOAD + 10),
                 // the mock API server slows down with thousands of objects in it
                 "quarkus.kubernetes-client.request-timeout", "PT30S",
+                // on a 2-core machine that also runs Prometheus, the mock API and the benchmark, a query can take a while
+                "faultline.metrics.timeout", "PT5S",
                 "quarkus.http.access-log.enabled", "false",
                 "quarkus.log.category.\"dev.faultline\".level", "WARN",
                 "quarkus.log.category.\"io.fabric8.mockwebserver\".level", "WARN");
