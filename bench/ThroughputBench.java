@@ -33,10 +33,15 @@ import java.util.stream.Stream;
  * password given, creates an admin API token with that password, applies the four examples of
  * experiments/ through the API and starts each twice with {@code ?wait=true}: without a cluster
  * each run fails at its start, which still leaves eight runs, each with its rules and timeline, for
- * /api/v1/runs to list. Then warms each request up for 5 s (untimed) and runs {@code rounds}
- * rounds of the three requests, printing req/s and the p99 of each round, the medians, and how many
- * answers were not 200 (which must be none). {@code -Dbench.jvm="-XX:StartFlightRecording=..."}
- * passes options to Faultline's JVM (for profiling); the server's log is in the data directory.
+ * /api/v1/runs to list. Then warms each request up for 10 s (untimed) and runs {@code rounds}
+ * rounds of the three requests, printing req/s and the p99 of each round, the CPU time Faultline's
+ * JVM and its PostgreSQL spent per request (from /proc; unlike req/s it hardly moves when other work
+ * shares the machine), the machine's load average, the medians, and how many answers were not 200
+ * (which must be none). {@code -Dbench.jvm="-XX:StartFlightRecording=..."}
+ * passes options to Faultline's JVM (for profiling), {@code -Dbench.app=DIR} measures another
+ * build's quarkus-app directory (a copy of an earlier one, to compare), {@code -Dbench.warmup=S}
+ * changes the warm-up; the server's log is in the data directory. wrk and the server share the
+ * machine's cores, so the figures are for client and server on one machine.
  */
 public class ThroughputBench {
 
@@ -49,13 +54,15 @@ public class ThroughputBench {
     private static final Pattern NAME = Pattern.compile("(?m)^  name: (\\S+)\\s*$");
     private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([^\"]+)\"");
 
-    record Round(double requestsPerSecond, double p99Millis, long non200) {
+    /** {@code cpuMicrosPerRequest}: CPU time the JVM and its PostgreSQL spent per request answered (user + system). */
+    record Round(double requestsPerSecond, double p99Millis, long non200, double cpuMicrosPerRequest) {
     }
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        Path jar = Path.of(System.getProperty("bench.app", "target/quarkus-app"), "quarkus-run.jar");
+        int warmupSeconds = Integer.getInteger("bench.warmup", 10);
         Path dataDir = Files.createTempDirectory("faultline-throughput-bench");
         String java = ProcessHandle.current().info().command().orElse("java");
         int port = StartupBench.freePort();
@@ -87,22 +94,28 @@ public class ThroughputBench {
             for (Map.Entry<String, String[]> variant : variants.entrySet()) {
                 String[] v = variant.getValue();
                 expectOk(client, v[0], v[1]);
-                wrk(v[0], v[1], 5); // warm-up, untimed
+                wrk(v[0], v[1], warmupSeconds); // warm-up, untimed
             }
             Map<String, List<Round>> results = new LinkedHashMap<>();
             for (int round = 1; round <= rounds; round++) {
                 for (Map.Entry<String, String[]> variant : variants.entrySet()) {
-                    Round result = wrk(variant.getValue()[0], variant.getValue()[1], seconds);
+                    long cpuBefore = serverCpuTicks(process.pid(), dataDir);
+                    Round measured = wrk(variant.getValue()[0], variant.getValue()[1], seconds);
+                    long cpuTicks = serverCpuTicks(process.pid(), dataDir) - cpuBefore;
+                    Round result = new Round(measured.requestsPerSecond, measured.p99Millis, measured.non200,
+                            cpuTicks * 1_000_000.0 / TICKS_PER_SECOND / (measured.requestsPerSecond * seconds));
                     results.computeIfAbsent(variant.getKey(), key -> new ArrayList<>()).add(result);
-                    System.out.printf("round %d, %s: %8.0f req/s, p99 %7.2f ms, %d answers not 200%n", round, variant.getKey(),
-                            result.requestsPerSecond, result.p99Millis, result.non200);
+                    System.out.printf("round %d, %s: %8.0f req/s, p99 %7.2f ms, server CPU %5.0f µs/request, %d answers not 200, load %.1f%n",
+                            round, variant.getKey(), result.requestsPerSecond, result.p99Millis, result.cpuMicrosPerRequest, result.non200,
+                            loadAverage());
                 }
             }
             System.out.printf("median of %d rounds (wrk -t2 -c32 -d%ds):%n", rounds, seconds);
             for (Map.Entry<String, List<Round>> result : results.entrySet()) {
-                System.out.printf("  %s: %8.0f req/s, p99 %7.2f ms, %d answers not 200 in all%n", result.getKey(),
+                System.out.printf("  %s: %8.0f req/s, p99 %7.2f ms, server CPU %5.0f µs/request, %d answers not 200 in all%n", result.getKey(),
                         median(result.getValue().stream().mapToDouble(Round::requestsPerSecond).toArray()),
                         median(result.getValue().stream().mapToDouble(Round::p99Millis).toArray()),
+                        median(result.getValue().stream().mapToDouble(Round::cpuMicrosPerRequest).toArray()),
                         result.getValue().stream().mapToLong(Round::non200).sum());
             }
         } finally {
@@ -194,7 +207,38 @@ public class ThroughputBench {
         }
         Matcher non2xx = NON_2XX.matcher(output);
         return new Round(Double.parseDouble(rps.group(1)), millis(Double.parseDouble(p99.group(1)), p99.group(2)),
-                non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0);
+                non2xx.find() ? Long.parseLong(non2xx.group(1)) : 0, Double.NaN);
+    }
+
+    /** Linux's USER_HZ, the unit of /proc/PID/stat's times: 100 on every common architecture. */
+    static final long TICKS_PER_SECOND = 100;
+
+    /** User + system CPU time of the JVM and of its PostgreSQL (the postmaster found by its data directory, and its backends). */
+    static long serverCpuTicks(long jvmPid, Path dataDir) {
+        long postgres = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("-D " + dataDir) && c.contains("postgres")).orElse(false))
+                .flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
+                .mapToLong(p -> cpuTicks(p.pid())).sum();
+        return cpuTicks(jvmPid) + postgres;
+    }
+
+    static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15 of stat)
+        } catch (java.io.IOException | RuntimeException gone) {
+            return 0;
+        }
+    }
+
+    /** The machine's 1-minute load average, to tell a round measured on a busy machine. */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (java.io.IOException e) {
+            return Double.NaN;
+        }
     }
 
     static double millis(double value, String unit) {
