@@ -140,9 +140,9 @@ abstract class AbortScenario {
                 Duration.between(loadStart, Instant.now()).toMillis());
         Thread.sleep(5000);
         long samplesBefore = samples();
-        double queriesBefore = queriesServed();
+        double queriesBefore = BenchStack.prometheus.queriesAnswered();
         Thread.sleep(10_000);
-        double loadQueries = (queriesServed() - queriesBefore) / 10.0;
+        double loadQueries = (BenchStack.prometheus.queriesAnswered() - queriesBefore) / 10.0;
         System.out.printf("with %d live runs: %.0f guardrail checks a second recorded (%d guardrails at 1 s), "
                 + "Prometheus answered %.1f queries a second%n", runs.size(), (samples() - samplesBefore) / 10.0, 3 * runs.size(),
                 loadQueries);
@@ -208,9 +208,9 @@ abstract class AbortScenario {
             awaitObserving(List.of(run));
             if (countQueries && i == 0) {
                 Thread.sleep(2000);
-                double before = queriesServed();
+                double before = BenchStack.prometheus.queriesAnswered();
                 Thread.sleep(10_000);
-                aloneQueries = (queriesServed() - before) / 10.0;
+                aloneQueries = (BenchStack.prometheus.queriesAnswered() - before) / 10.0;
                 System.out.printf("  one run alone: Prometheus answered %.1f queries a second; its timeline says:%n", aloneQueries);
                 for (JsonNode entry : read(run).path("timeline")) {
                     if (entry.path("type").asText().equals("CHECK_TIMING")) {
@@ -361,14 +361,6 @@ abstract class AbortScenario {
         throw new AssertionError("Prometheus never had the " + expected + " services' series");
     }
 
-    /** Queries Prometheus has answered on {@code /api/v1/query}, as it counts them itself (read off its own /metrics). */
-    private double queriesServed() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(BenchStack.prometheus.url().resolve("metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.body().lines().filter(line -> line.startsWith("prometheus_http_requests_total{")
-                && line.contains("handler=\"/api/v1/query\"")).mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
-    }
 
     private long samples() {
         return database.count("run_sample");

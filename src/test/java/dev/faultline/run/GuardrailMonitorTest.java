@@ -143,9 +143,9 @@ class GuardrailMonitorTest {
         await("a first check of every run", Duration.ofSeconds(5), () -> seen.values().stream().allMatch(s -> !s.checks.isEmpty()));
         Thread.sleep(300); // let that first (shared) query finish before counting
         int checksBefore = seen.get("ratings").checks.size();
-        double queriesBefore = queriesServed();
+        double queriesBefore = prometheus.queriesAnswered();
         Thread.sleep(4200);
-        double queries = queriesServed() - queriesBefore;
+        double queries = prometheus.queriesAnswered() - queriesBefore;
         int checks = seen.get("ratings").checks.size() - checksBefore;
 
         assertThat(checks).as("checks of one run in 4.2 s at 1 s").isBetween(3, 6);
@@ -218,14 +218,6 @@ class GuardrailMonitorTest {
                 .anySatisfy(at -> assertThat(at.toEpochMilli()).isBetween(answered, answered + 500));
     }
 
-    /** Queries Prometheus has answered on {@code /api/v1/query}, as it counts them itself (read off its own /metrics). */
-    private static double queriesServed() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(prometheus.url() + "metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
-        return response.body().lines().filter(line -> line.startsWith("prometheus_http_requests_total{")
-                && line.contains("handler=\"/api/v1/query\"")).mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
-    }
 
     private static void await(String what, Duration within, BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
