@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.faultline.testing.PrometheusServer;
+import dev.faultline.playground.PrometheusServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**

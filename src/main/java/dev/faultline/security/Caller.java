@@ -17,7 +17,7 @@ public record Caller(String name, Set<Role> roles, List<String> grants, String s
 
     /** The door an action came through, as the audit log names it. */
     public enum Via {
-        API, UI, SCHEDULE, GAMEDAY;
+        API, UI, SCHEDULE, GAMEDAY, PLAYGROUND;
 
         @com.fasterxml.jackson.annotation.JsonValue
         public String key() {

@@ -31,7 +31,7 @@ public class LoginView extends VerticalLayout implements BeforeEnterObserver {
 
     private final LoginForm form = new LoginForm();
 
-    public LoginView() {
+    public LoginView(dev.faultline.playground.PlaygroundService playground) {
         setSizeFull();
         setAlignItems(Alignment.CENTER);
         setJustifyContentMode(JustifyContentMode.CENTER);
@@ -41,6 +41,13 @@ public class LoginView extends VerticalLayout implements BeforeEnterObserver {
         form.setForgotPasswordButtonVisible(false);
         form.setId("login");
         add(brand, form);
+        if (playground.enabled()) {
+            com.vaadin.flow.component.html.Paragraph notice = new com.vaadin.flow.component.html.Paragraph(
+                    "Playground — simulated Bookinfo mesh, nothing real is touched. Sign in as admin with the password "
+                            + "Faultline printed in its log at the first start (or faultline.admin.password).");
+            notice.setId("playground-notice");
+            add(notice);
+        }
         BrowserTime.learnOnAttach(this, false);
     }
 

@@ -22,6 +22,7 @@ import com.vaadin.flow.router.Layout;
 import com.vaadin.flow.server.VaadinResponse;
 import com.vaadin.flow.server.VaadinSession;
 
+import dev.faultline.playground.PlaygroundService;
 import dev.faultline.run.HaltService;
 import dev.faultline.run.Run;
 import dev.faultline.security.BrowserSessions;
@@ -31,7 +32,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 
 /**
  * The frame of every page: navigation by role, the Halt all button, always visible, with a banner
- * while Faultline is halted, and signing out.
+ * while Faultline is halted, the playground's notice while it runs, and signing out.
  */
 @Layout
 @PermitAll
@@ -44,9 +45,20 @@ public class MainLayout extends AppLayout {
     private final UiActions actions;
     private final Caller user;
     private final Div banner = new Div();
+    private final Div playgroundNotice = new Div();
+    private final boolean playground;
 
-    public MainLayout(HaltService halt, BrowserSessions sessions, UiEvents events, UiActions actions, SecurityIdentity identity) {
+    public MainLayout(HaltService halt, BrowserSessions sessions, UiEvents events, UiActions actions, SecurityIdentity identity,
+            PlaygroundService playground) {
         this.halt = halt;
+        this.playground = playground.enabled();
+        playgroundNotice.setId("playground-notice");
+        playgroundNotice.addClassName("playground-notice");
+        playgroundNotice.getStyle().set("background", "var(--lumo-primary-color-10pct)").set("padding", "var(--lumo-space-xs) var(--lumo-space-m)")
+                .set("width", "100%").set("box-sizing", "border-box");
+        playgroundNotice.setVisible(this.playground);
+        playground.status().ifPresent(status -> playgroundNotice.setText("Playground — simulated Bookinfo mesh, nothing real is touched"
+                + (status.prometheusProblem() == null ? "" : ". " + status.prometheusProblem())));
         this.sessions = sessions;
         events.onHaltChanged(this, this::showHalt);
         BrowserTime.learnOnAttach(this, true);
@@ -75,13 +87,16 @@ public class MainLayout extends AppLayout {
         nav.addItem(new SideNavItem("Runs", RunsView.class));
         nav.addItem(new SideNavItem("Schedules", SchedulesView.class));
         nav.addItem(new SideNavItem("Game days", GameDaysView.class));
+        if (playground) {
+            nav.addItem(new SideNavItem("Traffic", PlaygroundView.class));
+        }
         nav.addItem(new SideNavItem(user.has(Role.EXPERIMENTER) ? "Settings" : "API tokens", SettingsView.class));
         return nav;
     }
 
     @Override
     public void setContent(com.vaadin.flow.component.Component content) {
-        VerticalLayout frame = new VerticalLayout(banner);
+        VerticalLayout frame = new VerticalLayout(playgroundNotice, banner);
         frame.setPadding(false);
         frame.setSpacing(false);
         frame.setSizeFull();

@@ -14,9 +14,9 @@ import dev.faultline.experiment.spec.Tolerance;
 import dev.faultline.experiment.spec.Tolerance.Comparison;
 import dev.faultline.metrics.GoldenSignal.Reporter;
 import dev.faultline.metrics.GoldenSignal.Signal;
-import dev.faultline.testing.IstioExporter;
-import dev.faultline.testing.IstioExporter.Traffic;
-import dev.faultline.testing.PrometheusServer;
+import dev.faultline.playground.IstioExporter;
+import dev.faultline.playground.IstioExporter.Traffic;
+import dev.faultline.playground.PrometheusServer;
 
 /**
  * The golden-signal templates and tolerances against the real Prometheus, scraping an exporter

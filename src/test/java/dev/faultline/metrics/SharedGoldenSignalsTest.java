@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.faultline.metrics.GoldenSignal.Reporter;
 import dev.faultline.metrics.GoldenSignal.Signal;
-import dev.faultline.testing.IstioExporter;
-import dev.faultline.testing.IstioExporter.Traffic;
-import dev.faultline.testing.PrometheusServer;
+import dev.faultline.playground.IstioExporter;
+import dev.faultline.playground.IstioExporter.Traffic;
+import dev.faultline.playground.PrometheusServer;
 
 /**
  * One vector query for a golden signal of many services gives each service the value its own query gives, on the

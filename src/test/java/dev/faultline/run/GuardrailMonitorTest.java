@@ -22,9 +22,9 @@ import dev.faultline.experiment.spec.Tolerance;
 import dev.faultline.metrics.Check;
 import dev.faultline.metrics.GoldenSignal;
 import dev.faultline.metrics.PrometheusClient;
-import dev.faultline.testing.IstioExporter;
-import dev.faultline.testing.IstioExporter.Traffic;
-import dev.faultline.testing.PrometheusServer;
+import dev.faultline.playground.IstioExporter;
+import dev.faultline.playground.IstioExporter.Traffic;
+import dev.faultline.playground.PrometheusServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**

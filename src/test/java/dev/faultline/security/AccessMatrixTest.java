@@ -104,6 +104,8 @@ class AccessMatrixTest {
         EXPECTED.put("GET /api/v1/halt", Access.SIGNED_IN);
         EXPECTED.put("POST /api/v1/halt", Access.SIGNED_IN);
         EXPECTED.put("DELETE /api/v1/halt", Access.APPROVER);
+        EXPECTED.put("GET /api/v1/playground", Access.SIGNED_IN);
+        EXPECTED.put("PUT /api/v1/playground/traffic", Access.EXPERIMENTER);
         EXPECTED.put("GET /api/v1/secrets", Access.VIEWER);
         EXPECTED.put("GET /api/v1/secrets/{name}", Access.VIEWER);
         EXPECTED.put("PUT /api/v1/secrets/{name}", Access.EXPERIMENTER);

@@ -25,6 +25,7 @@ import dev.faultline.experiment.spec.DocumentFormat;
 import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.metrics.QueryResult;
 import dev.faultline.notify.ChannelService;
+import dev.faultline.playground.PlaygroundService;
 import dev.faultline.run.HaltService;
 import dev.faultline.run.PreviewService;
 import dev.faultline.run.RunService;
@@ -58,6 +59,8 @@ class FeatureAccessTest {
     ExperimentService experiments;
     @Inject
     RunService runs;
+    @Inject
+    PlaygroundService playground;
     @Inject
     HaltService halt;
     @Inject
@@ -98,6 +101,7 @@ class FeatureAccessTest {
             halt.rearm(new Caller("matrix-admin", Set.of(Role.ADMIN), List.of(), null, Caller.Via.UI, null));
         });
         operations.put("DELETE /api/v1/halt", halt::rearm);
+        operations.put("PUT /api/v1/playground/traffic", caller -> playground.change(caller, new PlaygroundService.Traffic(null, null, null)));
         operations.put("POST /api/v1/schedules", caller -> schedules.create(caller, empty));
         operations.put("PUT /api/v1/schedules/{name}", caller -> schedules.put(caller, "missing", empty));
         operations.put("DELETE /api/v1/schedules/{name}", caller -> schedules.delete(caller, "missing"));

@@ -3,6 +3,9 @@ package dev.faultline.testing;
 import java.util.List;
 import java.util.Map;
 
+import dev.faultline.playground.IstioExporter;
+import dev.faultline.playground.PrometheusServer;
+
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**

@@ -18,7 +18,7 @@ import com.microsoft.playwright.Locator;
 import dev.faultline.security.Role;
 import dev.faultline.testing.TestExperiments;
 import dev.faultline.testing.IstioFixtures;
-import dev.faultline.testing.MeshSimulator;
+import dev.faultline.playground.MeshSimulator;
 import dev.faultline.testing.MetricsStack;
 import dev.faultline.testing.TestApi;
 import dev.faultline.testing.TestUsers;

@@ -22,8 +22,8 @@ import dev.faultline.experiment.spec.Target.StringMatch;
 import dev.faultline.mesh.FaultRequest;
 import dev.faultline.mesh.MeshException;
 import dev.faultline.testing.CrdSchema;
-import dev.faultline.testing.IstioRouting;
-import dev.faultline.testing.IstioRouting.Request;
+import dev.faultline.playground.IstioRouting;
+import dev.faultline.playground.IstioRouting.Request;
 
 /**
  * A property of the fault route, on seeded random VirtualServices, targets and requests: a request is

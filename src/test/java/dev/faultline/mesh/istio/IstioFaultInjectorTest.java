@@ -28,7 +28,7 @@ import dev.faultline.mesh.OwnedRule;
 import dev.faultline.mesh.RuleRef;
 import dev.faultline.testing.CrdSchema;
 import dev.faultline.testing.IstioFixtures;
-import dev.faultline.testing.IstioRouting;
+import dev.faultline.playground.IstioRouting;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;

@@ -1,4 +1,4 @@
-package dev.faultline.testing;
+package dev.faultline.playground;
 
 import java.util.Iterator;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.faultline.testing;
+package dev.faultline.playground;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,9 +14,11 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A loopback exporter publishing {@code istio_requests_total} and
- * {@code istio_request_duration_milliseconds_bucket} with Istio's standard label set, for one
- * destination service. The test sets the traffic (requests per second by response code and
- * response flags, and their latency); counters grow by that rate between scrapes, as a proxy's do.
+ * {@code istio_request_duration_milliseconds} with Istio's standard label set, for the edges of a
+ * mesh (caller workload to destination service, as one reporter saw them). The traffic of each edge
+ * is set as requests per second by response code and response flags, with their latency; counters
+ * grow by that rate between scrapes, as a proxy's do. The playground's {@link MeshSimulator} sets
+ * it from the VirtualServices; a test may set one service's traffic itself ({@link #set(Traffic...)}).
  */
 public final class IstioExporter implements AutoCloseable {
 
@@ -28,24 +30,57 @@ public final class IstioExporter implements AutoCloseable {
     public record Traffic(double perSecond, int responseCode, String responseFlags, double latencyMs) {
     }
 
-    private final String service;
-    private final String namespace;
+    /**
+     * Who called whom, as one proxy reports it: the caller's workload (its app and version labels), the
+     * destination service and the workload that served it, and the reporter ({@code destination},
+     * {@code source} or {@code waypoint}).
+     */
+    public record Edge(String reporter, String sourceWorkload, String sourceNamespace, String sourceApp, String sourceVersion,
+            String service, String namespace, String destinationVersion) {
+
+        /** What the destination's sidecar reports of calls from Bookinfo's productpage to {@code service}'s v1. */
+        public static Edge fromProductpage(String service, String namespace) {
+            return new Edge("destination", "productpage-v1", namespace, "productpage", "v1", service, namespace, "v1");
+        }
+
+        String destinationWorkload() {
+            return service + "-" + destinationVersion;
+        }
+    }
+
+    private final Edge single;
     private final HttpServer server;
     private final Map<String, Kind> kinds = new LinkedHashMap<>();
-    private List<Traffic> traffic = List.of();
+    private Map<Edge, List<Traffic>> traffic = Map.of();
     private long lastNanos = System.nanoTime();
 
     private static final class Kind {
         double requests;
         double sum;
         final double[] buckets = new double[BUCKETS.length];
-        int responseCode;
-        String responseFlags;
+        final Edge edge;
+        final int responseCode;
+        final String responseFlags;
+
+        Kind(Edge edge, int responseCode, String responseFlags) {
+            this.edge = edge;
+            this.responseCode = responseCode;
+            this.responseFlags = responseFlags;
+        }
     }
 
+    /** An exporter for one service's calls from productpage, whose traffic {@link #set(Traffic...)} sets. */
     public IstioExporter(String service, String namespace) throws IOException {
-        this.service = service;
-        this.namespace = namespace;
+        this(Edge.fromProductpage(service, namespace));
+    }
+
+    /** An exporter for any edges, whose traffic {@link #setAll} sets. */
+    public IstioExporter() throws IOException {
+        this((Edge) null);
+    }
+
+    private IstioExporter(Edge single) throws IOException {
+        this.single = single;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/metrics", exchange -> {
             long delay = scrapeDelayMillis;
@@ -86,8 +121,16 @@ public final class IstioExporter implements AutoCloseable {
 
     /** From now on, the service sees this traffic (and only this). */
     public synchronized void set(Traffic... traffic) {
+        if (single == null) {
+            throw new IllegalStateException("this exporter has no single edge: use setAll");
+        }
+        setAll(Map.of(single, List.of(traffic)));
+    }
+
+    /** From now on, these edges see this traffic (and no others get more requests; their counters stay). */
+    public synchronized void setAll(Map<Edge, List<Traffic>> traffic) {
         advance();
-        this.traffic = List.of(traffic);
+        this.traffic = Map.copyOf(traffic);
     }
 
     private synchronized String scrape() {
@@ -116,13 +159,9 @@ public final class IstioExporter implements AutoCloseable {
         long now = System.nanoTime();
         double seconds = (now - lastNanos) / 1e9;
         lastNanos = now;
-        for (Traffic t : traffic) {
-            Kind kind = kinds.computeIfAbsent(t.responseCode() + "/" + t.responseFlags(), key -> {
-                Kind k = new Kind();
-                k.responseCode = t.responseCode();
-                k.responseFlags = t.responseFlags();
-                return k;
-            });
+        traffic.forEach((edge, list) -> list.forEach(t -> {
+            Kind kind = kinds.computeIfAbsent(edge + "/" + t.responseCode() + "/" + t.responseFlags(),
+                    key -> new Kind(edge, t.responseCode(), t.responseFlags()));
             double requests = t.perSecond() * seconds;
             kind.requests += requests;
             kind.sum += requests * t.latencyMs();
@@ -131,24 +170,29 @@ public final class IstioExporter implements AutoCloseable {
                     kind.buckets[i] += requests;
                 }
             }
-        }
+        }));
     }
 
-    /** Istio's standard metric labels, as the destination's proxy reports them. */
-    private String labels(Kind kind, String le) {
+    /** Istio's standard metric labels, as the edge's reporter reports them. */
+    private static String labels(Kind kind, String le) {
+        Edge e = kind.edge;
+        String service = e.service();
+        String namespace = e.namespace();
         List<String> labels = new ArrayList<>(List.of(
-                "reporter=\"destination\"",
-                "source_workload=\"productpage-v1\"", "source_workload_namespace=\"" + namespace + "\"",
-                "source_principal=\"spiffe://cluster.local/ns/" + namespace + "/sa/bookinfo-productpage\"",
-                "source_app=\"productpage\"", "source_version=\"v1\"", "source_cluster=\"Kubernetes\"",
-                "source_canonical_service=\"productpage\"", "source_canonical_revision=\"v1\"",
-                "destination_workload=\"" + service + "-v1\"", "destination_workload_namespace=\"" + namespace + "\"",
+                "reporter=\"" + e.reporter() + "\"",
+                "source_workload=\"" + e.sourceWorkload() + "\"", "source_workload_namespace=\"" + e.sourceNamespace() + "\"",
+                "source_principal=\"spiffe://cluster.local/ns/" + e.sourceNamespace() + "/sa/"
+                        + (e.sourceApp().startsWith("istio-") ? e.sourceApp() + "-service-account" : "bookinfo-" + e.sourceApp()) + "\"",
+                "source_app=\"" + e.sourceApp() + "\"", "source_version=\"" + e.sourceVersion() + "\"",
+                "source_cluster=\"Kubernetes\"", "source_canonical_service=\"" + e.sourceApp() + "\"",
+                "source_canonical_revision=\"" + e.sourceVersion() + "\"",
+                "destination_workload=\"" + e.destinationWorkload() + "\"", "destination_workload_namespace=\"" + namespace + "\"",
                 "destination_principal=\"spiffe://cluster.local/ns/" + namespace + "/sa/bookinfo-" + service + "\"",
-                "destination_app=\"" + service + "\"", "destination_version=\"v1\"",
+                "destination_app=\"" + service + "\"", "destination_version=\"" + e.destinationVersion() + "\"",
                 "destination_service=\"" + service + "." + namespace + ".svc.cluster.local\"",
                 "destination_service_name=\"" + service + "\"", "destination_service_namespace=\"" + namespace + "\"",
                 "destination_cluster=\"Kubernetes\"", "destination_canonical_service=\"" + service + "\"",
-                "destination_canonical_revision=\"v1\"", "request_protocol=\"http\"",
+                "destination_canonical_revision=\"" + e.destinationVersion() + "\"", "request_protocol=\"http\"",
                 "response_code=\"" + kind.responseCode + "\"", "grpc_response_status=\"\"",
                 "response_flags=\"" + kind.responseFlags + "\"", "connection_security_policy=\"mutual_tls\""));
         if (le != null) {

@@ -1,4 +1,4 @@
-package dev.faultline.testing;
+package dev.faultline.playground;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -13,30 +13,54 @@ import java.util.List;
 
 /**
  * The real {@code prometheus} binary (Debian's package), on loopback with a one-second scrape
- * interval, scraping the given local targets. Its data lives in a temporary folder removed on close.
+ * interval, scraping the given local targets: the playground's, and the tests'. Its data lives in a
+ * folder given (kept on close) or a temporary one (removed on close). Started as a process of its
+ * own, with its arguments as a list: no shell.
  */
 public final class PrometheusServer implements AutoCloseable {
 
     public static final Path BINARY = Path.of(System.getenv().getOrDefault("PROMETHEUS_BINARY", "/usr/bin/prometheus"));
 
+    /** What to say when the binary is not there. */
+    public static final String MISSING = BINARY + " is missing: install Debian's prometheus package (apt-get install prometheus)";
+
     private final ProcessBuilder command;
     private final Path directory;
+    private final boolean temporary;
     private final int port;
     private Process process;
 
-    private PrometheusServer(ProcessBuilder command, Path directory, int port) throws IOException {
+    private PrometheusServer(ProcessBuilder command, Path directory, boolean temporary, int port) throws IOException {
         this.command = command;
         this.directory = directory;
+        this.temporary = temporary;
         this.port = port;
         this.process = command.start();
     }
 
+    /** Whether the binary is installed. */
+    public static boolean installed() {
+        return Files.isExecutable(BINARY);
+    }
+
     /** Starts Prometheus scraping {@code /metrics} on each of the loopback ports, and waits until it is ready. */
     public static PrometheusServer start(List<Integer> targetPorts) throws IOException, InterruptedException {
-        if (!Files.isExecutable(BINARY)) {
-            throw new IllegalStateException(BINARY + " is missing: install Debian's prometheus package (.ci/run does)");
+        return start(Files.createTempDirectory("faultline-prometheus"), true, 0, targetPorts);
+    }
+
+    /**
+     * As {@link #start(List)}, on {@code port} (0: a free one) with its configuration, log and data in
+     * {@code directory}, which stays when it stops.
+     */
+    public static PrometheusServer start(Path directory, int port, List<Integer> targetPorts) throws IOException, InterruptedException {
+        return start(Files.createDirectories(directory), false, port, targetPorts);
+    }
+
+    private static PrometheusServer start(Path directory, boolean temporary, int wantedPort, List<Integer> targetPorts)
+            throws IOException, InterruptedException {
+        if (!installed()) {
+            throw new IllegalStateException(MISSING);
         }
-        Path directory = Files.createTempDirectory("faultline-prometheus");
         String targets = String.join(", ", targetPorts.stream().map(p -> "'127.0.0.1:" + p + "'").toList());
         Path config = Files.writeString(directory.resolve("prometheus.yml"), """
                 global:
@@ -48,18 +72,25 @@ public final class PrometheusServer implements AutoCloseable {
                     static_configs:
                       - targets: [%s]
                 """.formatted(targets));
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
+        int port = wantedPort;
+        if (port == 0) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
         }
         ProcessBuilder command = new ProcessBuilder(BINARY.toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + directory.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
                 "--log.level=warn")
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("prometheus.log").toFile()));
-        PrometheusServer server = new PrometheusServer(command, directory, port);
+        PrometheusServer server = new PrometheusServer(command, directory, temporary, port);
         server.awaitReady();
         return server;
+    }
+
+    /** The process id of the running server. */
+    public long pid() {
+        return process.pid();
     }
 
     public URI url() {
@@ -117,6 +148,9 @@ public final class PrometheusServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         stop();
+        if (!temporary) {
+            return;
+        }
         try (var files = Files.walk(directory)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
         }

@@ -1,0 +1,135 @@
+package dev.faultline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+
+import dev.faultline.testing.PackagedServer;
+import dev.faultline.testing.TestApi;
+
+/**
+ * The packaged jar started as a newcomer starts it: {@code faultline.playground.enabled=true} and no cluster. It
+ * simulates Bookinfo, its Prometheus scrapes the simulated proxies, the examples are there, and a run's fault reaches
+ * the simulated traffic far enough for a guardrail to see it and abort the run.
+ */
+class PlaygroundIT {
+
+    private static final String PASSWORD = "playground-Secret-0001";
+
+    @TempDir
+    Path dataDir;
+
+    @BeforeAll
+    static void sendYamlAsText() {
+        TestApi.sendYamlAsText();
+    }
+
+    @Test
+    void aFaultInTheSimulatedMeshBreachesAGuardrailAndTheRunIsAbortedWithItsSamples() throws InterruptedException {
+        Map<String, String> config = Map.of("faultline.data-dir", dataDir.toString(), "faultline.playground.enabled", "true",
+                "faultline.admin.password", PASSWORD);
+        try (PackagedServer server = PackagedServer.start(config, dataDir.resolve("playground.log"))) {
+            Supplier<RequestSpecification> api = () -> TestApi.as("admin", PASSWORD).baseUri(server.baseUri().toString());
+            assertThat(server.log()).contains("Playground: simulated Bookinfo mesh ready").contains("example experiment(s) loaded");
+            api.get().get("/api/v1/experiments").then().statusCode(200).body("metadata.name",
+                    hasItems("reviews-v2-latency", "ratings-abort-jason", "productpage-progressive-abort", "details-delay-http-check"));
+            awaitPrometheus(api);
+
+            api.get().contentType(TestApi.YAML).body("""
+                    apiVersion: faultline.dev/v1
+                    kind: Experiment
+                    metadata: { name: playground-reviews-abort, team: bookinfo }
+                    spec:
+                      target: { mesh: istio, namespace: bookinfo, service: reviews }
+                      faults:
+                        - abort: { httpStatus: 503, percentage: 50 }
+                      duration: 2m
+                      guardrails:
+                        - name: reviews errors as productpage sees them
+                          goldenSignal: { signal: errorRate, service: reviews, window: 5s, reporter: source }
+                          tolerance: { below: 0.2 }
+                          interval: 1s
+                          failureThreshold: 2
+                    """).post("/api/v1/experiments").then().statusCode(201);
+            String id = api.get().post("/api/v1/experiments/playground-reviews-abort/runs").then().statusCode(201).extract().path("id");
+
+            JsonPath run = awaitEnd(api, id);
+            assertThat(run.getString("state")).as(run.getString("reason")).isEqualTo("ABORTED");
+            assertThat(run.getString("reason")).contains("reviews errors as productpage sees them");
+            assertThat(run.getList("rules.removedAt")).as("every rule removed").doesNotContainNull().isNotEmpty();
+            List<Map<String, Object>> samples = api.get().get("/api/v1/runs/" + id + "/samples").then().statusCode(200).extract().path("");
+            assertThat(samples).anySatisfy(sample -> {
+                assertThat(sample.get("passed")).isEqualTo(false);
+                // half of the calls aborted: the error ratio the source's proxy reports goes towards 0.5
+                assertThat(((Number) sample.get("value")).doubleValue()).isGreaterThan(0.2);
+            });
+        }
+    }
+
+    @Test
+    void theTrafficControlChangesWhatTheServicesAnswerAndNamesTheFieldItRefuses() {
+        Map<String, String> config = Map.of("faultline.data-dir", dataDir.toString(), "faultline.playground.enabled", "true",
+                "faultline.admin.password", PASSWORD);
+        try (PackagedServer server = PackagedServer.start(config, dataDir.resolve("traffic.log"))) {
+            Supplier<RequestSpecification> api = () -> TestApi.as("admin", PASSWORD).baseUri(server.baseUri().toString());
+            api.get().contentType("application/json").body("{\"services\": {\"reviews\": {\"errorRate\": 1.5}}}")
+                    .put("/api/v1/playground/traffic").then().statusCode(400)
+                    .body("errors.path", hasItems("services.reviews.errorRate"));
+            api.get().contentType("application/json")
+                    .body("{\"requestRate\": 40, \"services\": {\"ratings\": {\"latencyMs\": 250}}}")
+                    .put("/api/v1/playground/traffic").then().statusCode(200)
+                    .body("traffic.requestRate", equalTo(40.0f))
+                    .body("traffic.services.ratings.latencyMs", equalTo(250.0f))
+                    .body("traffic.services.reviews.errorRate", equalTo(0.0f));
+        }
+    }
+
+    @Test
+    void refusesToStartNextToAConfiguredCluster() {
+        Map<String, String> config = Map.of("faultline.data-dir", dataDir.toString(), "faultline.playground.enabled", "true",
+                "quarkus.kubernetes-client.api-server-url", "https://kubernetes.example:6443");
+        assertThatThrownBy(() -> PackagedServer.start(config, dataDir.resolve("refused.log")).close())
+                .hasMessageContaining("exited").hasMessageContaining("the playground never runs next to a real cluster")
+                .hasMessageContaining("quarkus.kubernetes-client.api-server-url");
+    }
+
+    private static void awaitPrometheus(Supplier<RequestSpecification> api) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonPath status = JsonPath.from(api.get().get("/api/v1/playground").then().statusCode(200).extract().asString());
+            assertThat(status.getString("prometheusProblem")).isNull();
+            if (status.getBoolean("prometheusRunning")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the playground's Prometheus did not start in 60 s");
+    }
+
+    private static JsonPath awaitEnd(Supplier<RequestSpecification> api, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        JsonPath run = null;
+        while (System.nanoTime() < deadline) {
+            run = JsonPath.from(api.get().get("/api/v1/runs/" + id).then().statusCode(200).extract().asString());
+            if (run.getString("endedAt") != null) {
+                return run;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("run " + id + " did not end; it is " + (run == null ? null : run.getString("state")));
+    }
+}
