@@ -335,8 +335,11 @@ public class ExperimentService {
         return experiment;
     }
 
+    /** Documents as every reader but the run engine sees them, decoded once per text ({@link DecodedDocuments}). */
+    private static final DecodedDocuments MASKED = new DecodedDocuments(json -> CredentialHeaders.masked(decode(json)));
+
     private static Experiment decodeMasked(String json) {
-        return CredentialHeaders.masked(decode(json));
+        return MASKED.get(json);
     }
 
     private static Experiment decode(String json) {

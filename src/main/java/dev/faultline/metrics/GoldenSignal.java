@@ -1,7 +1,10 @@
 package dev.faultline.metrics;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * PromQL for a service's golden signals on Istio's standard metrics, over a window, as the
@@ -19,6 +22,82 @@ public record GoldenSignal(Signal signal, String service, String namespace, Dura
     /** Whose proxy reported the request: the destination's or the source's sidecar, or ambient mode's waypoint. */
     public enum Reporter {
         DESTINATION, SOURCE, WAYPOINT
+    }
+
+    /** What this signal shares with the same signal of other services: one query for all of them, by service. */
+    public Shared shared() {
+        return new Shared(signal, window, reporter, excludeInjected);
+    }
+
+    /** This service's series in an answer to its {@link #shared()} query, labelled as the single query's value is: not at all. */
+    public QueryResult own(QueryResult shared) {
+        if (!(shared instanceof QueryResult.Values values)) {
+            return shared;
+        }
+        for (Series series : values.series()) {
+            if (service.equals(series.labels().get(Shared.SERVICE)) && namespace.equals(series.labels().get(Shared.NAMESPACE))) {
+                return new QueryResult.Values(promql(), List.of(new Series(java.util.Map.of(), series.value())));
+            }
+        }
+        return new QueryResult.Failure(promql(), QueryResult.Kind.NO_DATA, "the query returned no series for " + service + "."
+                + namespace + ": no traffic yet, a label that matches nothing, or a metric Prometheus does not have");
+    }
+
+    /** The series this signal reads (their requests counter), for asking which targets they are scraped from. */
+    public String seriesSelector() {
+        return "istio_requests_total" + selector(null);
+    }
+
+    /**
+     * One golden signal of every service (of the given namespaces) in one vector query, {@code by
+     * (destination_service_name, destination_workload_namespace)}: each service's series has the value its own
+     * {@link GoldenSignal#promql()} gives. Runs that watch the same signal of different services send this once.
+     */
+    public record Shared(Signal signal, Duration window, Reporter reporter, boolean excludeInjected) {
+
+        static final String SERVICE = "destination_service_name";
+        static final String NAMESPACE = "destination_workload_namespace";
+        private static final String BY = SERVICE + ", " + NAMESPACE;
+        private static final Pattern NAMESPACE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+        public String promql(Collection<String> namespaces) {
+            String all = sharedSelector(namespaces, null);
+            String requests = "rate(istio_requests_total" + all + "[" + range(window) + "])";
+            return switch (signal) {
+                case REQUEST_RATE -> "sum by (" + BY + ") (" + requests + ")";
+                case ERROR_RATE -> "(sum by (" + BY + ") (rate(istio_requests_total" + sharedSelector(namespaces, "response_code=~\"5..\"")
+                        + "[" + range(window) + "])) or sum by (" + BY + ") (" + requests + ") * 0) / sum by (" + BY + ") (" + requests + ")";
+                case LATENCY_P50 -> quantile("0.5", namespaces);
+                case LATENCY_P90 -> quantile("0.9", namespaces);
+                case LATENCY_P99 -> quantile("0.99", namespaces);
+            };
+        }
+
+        /** The requests counter of every service of these namespaces as the reporter reports them. */
+        public String requestsSelector(Collection<String> namespaces) {
+            return "istio_requests_total" + sharedSelector(namespaces, null);
+        }
+
+        private String quantile(String q, Collection<String> namespaces) {
+            return "histogram_quantile(" + q + ", sum by (le, " + BY + ") (rate(istio_request_duration_milliseconds_bucket"
+                    + sharedSelector(namespaces, null) + "[" + range(window) + "])))";
+        }
+
+        /** The reporter and, when every namespace is a plain Kubernetes name, those namespaces only. */
+        private String sharedSelector(Collection<String> namespaces, String extra) {
+            StringBuilder selector = new StringBuilder("{reporter=\"").append(reporter.name().toLowerCase(Locale.ROOT)).append('"');
+            if (!namespaces.isEmpty() && namespaces.stream().allMatch(ns -> NAMESPACE_NAME.matcher(ns).matches())) {
+                selector.append(',').append(NAMESPACE).append("=~\"").append(String.join("|", namespaces.stream().sorted().distinct().toList()))
+                        .append('"');
+            }
+            if (excludeInjected) {
+                selector.append(",response_flags!~\".*(FI|DI).*\"");
+            }
+            if (extra != null) {
+                selector.append(',').append(extra);
+            }
+            return selector.append('}').toString();
+        }
     }
 
     /** The PromQL this template stands for; users see it and can always write it (or their own) instead. */
@@ -54,6 +133,10 @@ public record GoldenSignal(Signal signal, String service, String namespace, Dura
 
     /** A PromQL duration: whole seconds as {@code 30s}, anything finer in milliseconds. */
     private String range() {
+        return range(window);
+    }
+
+    private static String range(Duration window) {
         return window.toMillis() % 1000 == 0 ? window.toSeconds() + "s" : window.toMillis() + "ms";
     }
 

@@ -44,7 +44,7 @@ public class PrometheusClient {
         this(URI.create(config.prometheusUrl().replaceAll("/+$", "") + "/"), config.timeout(), authorization(config));
     }
 
-    PrometheusClient(URI base, Duration timeout, String authorization) {
+    public PrometheusClient(URI base, Duration timeout, String authorization) {
         this.base = base;
         this.timeout = timeout;
         this.authorization = authorization;
@@ -66,32 +66,82 @@ public class PrometheusClient {
         return java.math.BigDecimal.valueOf(time.toEpochMilli(), 3).toPlainString();
     }
 
+    /** The targets Prometheus scrapes now ({@code /api/v1/targets?state=active}), or why they could not be read. */
+    public Targets targets() {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("api/v1/targets?state=active")).GET();
+        Exchange answer = exchange(request, "the targets API");
+        if (answer.failure() != null) {
+            return new Targets(List.of(), answer.failure().reason());
+        }
+        HttpResponse<String> response = answer.response();
+        JsonNode body;
+        try {
+            body = JSON.readTree(response.body());
+        } catch (IOException e) {
+            body = null;
+        }
+        if (response.statusCode() != 200 || body == null || !"success".equals(body.path("status").asText())) {
+            return new Targets(List.of(), "Prometheus answered the targets API with HTTP " + response.statusCode()
+                    + (body == null ? "" : " " + body.path("error").asText("")));
+        }
+        List<ScrapeTarget> targets = new ArrayList<>();
+        for (JsonNode target : body.path("data").path("activeTargets")) {
+            JsonNode labels = target.path("labels");
+            Instant last = null;
+            try {
+                String text = target.path("lastScrape").asText("");
+                last = text.isEmpty() || text.startsWith("0001-") ? null : Instant.parse(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                // not scraped yet, or a format this version does not know: no cadence for this target
+            }
+            targets.add(new ScrapeTarget(labels.path("job").asText(target.path("scrapePool").asText("")),
+                    labels.path("instance").asText(""), last,
+                    Duration.ofNanos(Math.round(target.path("lastScrapeDuration").asDouble(0) * 1e9)),
+                    PromDuration.parse(target.path("scrapeInterval").asText("")), target.path("health").asText("unknown")));
+        }
+        return new Targets(targets, null);
+    }
+
+    /** What the targets API gave: the active targets, or the reason it could not be read (then {@code targets} is empty). */
+    public record Targets(List<ScrapeTarget> targets, String failure) {
+        public Targets {
+            targets = List.copyOf(targets);
+        }
+    }
+
     private QueryResult send(String endpoint, String promql, String form) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(endpoint))
-                .timeout(timeout)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(form));
+        Exchange answer = exchange(request, promql);
+        return answer.failure() != null ? answer.failure() : parse(promql, answer.response());
+    }
+
+    /** An answer from Prometheus, or the failure that says why there is none. */
+    private record Exchange(HttpResponse<String> response, QueryResult.Failure failure) {
+    }
+
+    /** Sends the request with the timeout and credentials: the response, or the failure that says why there is none. */
+    private Exchange exchange(HttpRequest.Builder request, String promql) {
+        request.timeout(timeout).header("Accept", "application/json");
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
-        HttpResponse<String> response;
         try {
-            response = sendOnFreshConnectionIfStale(request.build());
+            return new Exchange(sendOnFreshConnectionIfStale(request.build()), null);
         } catch (HttpConnectTimeoutException e) {
-            return failure(promql, QueryResult.Kind.UNREACHABLE, "could not connect to Prometheus at " + base + " within " + timeout.toMillis() + " ms");
+            return new Exchange(null, failure(promql, QueryResult.Kind.UNREACHABLE, "could not connect to Prometheus at " + base + " within " + timeout.toMillis() + " ms"));
         } catch (HttpTimeoutException e) {
-            return failure(promql, QueryResult.Kind.TIMEOUT, "Prometheus at " + base + " did not answer within " + timeout.toMillis() + " ms");
+            return new Exchange(null, failure(promql, QueryResult.Kind.TIMEOUT, "Prometheus at " + base + " did not answer within " + timeout.toMillis() + " ms"));
         } catch (ConnectException e) {
-            return failure(promql, QueryResult.Kind.UNREACHABLE, "could not connect to Prometheus at " + base + " (connection refused)");
+            return new Exchange(null, failure(promql, QueryResult.Kind.UNREACHABLE, "could not connect to Prometheus at " + base + " (connection refused)"));
         } catch (IOException e) {
-            return failure(promql, QueryResult.Kind.UNREACHABLE, "could not reach Prometheus at " + base + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
+            return new Exchange(null, failure(promql, QueryResult.Kind.UNREACHABLE, "could not reach Prometheus at " + base + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return failure(promql, QueryResult.Kind.TIMEOUT, "interrupted while waiting for Prometheus");
+            return new Exchange(null, failure(promql, QueryResult.Kind.TIMEOUT, "interrupted while waiting for Prometheus"));
         }
-        return parse(promql, response);
     }
 
     /**
@@ -151,10 +201,15 @@ public class PrometheusClient {
             }
         }
         if (series.isEmpty()) {
-            return failure(promql, QueryResult.Kind.NO_DATA, "the query returned no series: no traffic yet, a label that "
-                    + "matches nothing, or a metric Prometheus does not have");
+            return noSeries(promql);
         }
         return new QueryResult.Values(promql, series);
+    }
+
+    /** The failure of a query that matched no series. */
+    static QueryResult.Failure noSeries(String promql) {
+        return failure(promql, QueryResult.Kind.NO_DATA, "the query returned no series: no traffic yet, a label that "
+                + "matches nothing, or a metric Prometheus does not have");
     }
 
     private static double number(JsonNode value) {
@@ -175,7 +230,7 @@ public class PrometheusClient {
         return labels;
     }
 
-    private static QueryResult failure(String promql, QueryResult.Kind kind, String reason) {
+    private static QueryResult.Failure failure(String promql, QueryResult.Kind kind, String reason) {
         return new QueryResult.Failure(promql, kind, reason);
     }
 

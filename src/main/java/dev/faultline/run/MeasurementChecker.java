@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.faultline.experiment.spec.Measurement;
 import dev.faultline.experiment.spec.Tolerance;
 import dev.faultline.metrics.Check;
+import dev.faultline.metrics.GoldenSignal;
 import dev.faultline.metrics.HttpProbe;
 import dev.faultline.metrics.PrometheusClient;
 import dev.faultline.metrics.QueryResult;
@@ -34,6 +35,12 @@ class MeasurementChecker {
     /** The PromQL of a Prometheus-backed measurement, golden signals reading the series the service's data plane reports. */
     Optional<String> promql(Measurement measurement, String targetNamespace) {
         return Measurements.promql(measurement, targetNamespace, reporters);
+    }
+
+    /** The golden signal a measurement stands for, reading the series the service's data plane reports; empty for any other. */
+    Optional<GoldenSignal> goldenSignal(Measurement measurement, String targetNamespace) {
+        return measurement.goldenSignal() == null ? Optional.empty()
+                : Optional.of(Measurements.goldenSignal(measurement.goldenSignal(), targetNamespace, reporters));
     }
 
     Check check(Measurement measurement, Tolerance tolerance, String targetNamespace) {

@@ -98,6 +98,16 @@ class Observation {
             }
 
             @Override
+            public void timing(GuardrailMonitor.Watch watch, String description, Instant at) {
+                try { // a note for the user, not a state: lost if the database is away right now
+                    store.event(run.owner, TimelineKind.CHECK_TIMING, watch.path + " \"" + watch.guardrail.name() + "\": "
+                            + description, at);
+                } catch (RuntimeException e) {
+                    LOG.debugf("Run %s: could not note how %s is timed: %s", run.id, watch.path, e);
+                }
+            }
+
+            @Override
             public void breached(GuardrailMonitor.Watch watch, Check check, Instant at) {
                 metrics.breached(run);
                 liveRuns.abort(run, "guardrail \"" + watch.guardrail.name() + "\" breached: " + check.reason()
@@ -109,8 +119,10 @@ class Observation {
         for (int i = 0; i < spec.guardrails().size(); i++) {
             Guardrail guardrail = spec.guardrails().get(i);
             Duration interval = guardrail.interval() != null ? guardrail.interval() : defaultInterval;
+            String namespace = spec.target().namespace();
             watches.add(new GuardrailMonitor.Watch(run.id, "spec.guardrails[" + i + "]", guardrail,
-                    checker.promql(guardrail.measurement(), spec.target().namespace()).orElse(null), spec.target().namespace(),
+                    checker.promql(guardrail.measurement(), namespace).orElse(null),
+                    checker.goldenSignal(guardrail.measurement(), namespace).orElse(null), namespace,
                     interval, listener, firstCheck(now, interval)));
         }
         return watches;

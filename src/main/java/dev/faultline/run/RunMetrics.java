@@ -82,6 +82,7 @@ class RunMetrics {
     private final Timer guardrailQueries;
     private final MeterRegistry registry;
     private final Counter sweeps;
+    private final Counter lookedAgain;
     private final Counter sweptAway;
     private final LiveRuns live;
     private final HaltService halt;
@@ -117,6 +118,9 @@ class RunMetrics {
                 failureCounter(kind);
             }
         }
+        lookedAgain = Counter.builder("faultline.guardrail.checks.looked.again")
+                .description("Guardrail checks in step with the scrape that found the scrape not stored yet and looked again")
+                .register(registry);
         sweeps = Counter.builder("faultline.reconciler.sweeps").description("Reconciler passes over the namespaces rules can be in")
                 .register(registry);
         sweptAway = Counter.builder("faultline.reconciler.rules.removed").description("Rules left behind that the reconciler removed")
@@ -172,6 +176,11 @@ class RunMetrics {
                 failureCounter(failure.kind()).increment();
             }
         });
+    }
+
+    /** A check in step with the scrape found its scrape not stored yet, and looks again. */
+    void lookedAgain() {
+        safely(lookedAgain::increment);
     }
 
     /** The reconciler removed a rule left behind. */

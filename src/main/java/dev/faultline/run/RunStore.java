@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
 
@@ -310,7 +311,9 @@ public class RunStore {
         return StoredRun.<StoredRun> findByIdOptional(id).map(run -> toRun(run, true));
     }
 
-    @Transactional(TxType.REQUIRED)
+    /** Read outside any transaction (a request context of its own when there is none): three queries, no BEGIN or COMMIT. */
+    @Transactional(TxType.SUPPORTS)
+    @ActivateRequestContext
     public PageRequest.Page<Run> list(Optional<String> experiment, Optional<RunState> state, PageRequest page) {
         StringBuilder query = new StringBuilder("1 = 1");
         io.quarkus.panache.common.Parameters parameters = new io.quarkus.panache.common.Parameters();

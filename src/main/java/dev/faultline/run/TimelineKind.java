@@ -14,7 +14,9 @@ public enum TimelineKind {
     /** Someone other than Faultline removed or reverted the run's rule. */
     DRIFT,
     /** Another instance took the run over from an owner that stopped beating. */
-    TAKEN_OVER;
+    TAKEN_OVER,
+    /** How a guardrail's checks are timed: just after the scrape of its series, or on a timer and why. */
+    CHECK_TIMING;
 
     static TimelineKind of(RunState state) {
         return valueOf(state.name());

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
 
@@ -159,7 +160,13 @@ public class TokenService {
     /**
      * The owner and the roles a presented token grants now: the token's roles that its owner still
      * holds. Empty for a malformed, unknown, revoked or expired token, or a disabled owner.
+     *
+     * <p>Runs on every API request signed in with a token, so it costs one query, the token and its
+     * owner together, outside any transaction; only when the last use recorded is older than {@link
+     * #LAST_USE_RESOLUTION} does it write, in a transaction of its own.
      */
+    @Transactional(TxType.SUPPORTS)
+    @ActivateRequestContext
     public Optional<TokenIdentity> authenticate(String presented, String from) {
         Matcher matcher = FORMAT.matcher(presented);
         if (!matcher.matches()) {
@@ -167,22 +174,32 @@ public class TokenService {
         }
         Instant now = clock.instant();
         String presentedSha256 = sha256(presented);
-        Optional<StoredToken> valid = stored(matcher.group(1))
+        Optional<Object[]> found = StoredToken.getEntityManager()
+                .createQuery("select t, u from StoredToken t join UserAccount u on u.username = t.owner where t.publicId = ?1", Object[].class)
+                .setParameter(1, matcher.group(1)).setMaxResults(1).getResultStream().findFirst();
+        Optional<StoredToken> valid = found.map(row -> (StoredToken) row[0])
                 .filter(token -> MessageDigest.isEqual(token.secretSha256.getBytes(StandardCharsets.US_ASCII),
                         sha256(matcher.group(2)).getBytes(StandardCharsets.US_ASCII)))
                 .filter(token -> token.revokedAt == null && now.isBefore(token.expiresAt));
-        Optional<TokenIdentity> identity = valid.flatMap(token -> users.find(token.owner).filter(user -> !user.disabled()).map(owner -> {
-            if (token.lastUsedAt == null || token.lastUsedAt.plus(LAST_USE_RESOLUTION).isBefore(now)) {
-                token.lastUsedAt = now;
-                token.lastUsedFrom = from;
-            }
-            Set<Role> granted = Role.expand(roles(token.roles));
-            granted.retainAll(Role.expand(owner.roles()));
-            return new TokenIdentity(owner, granted);
-        }));
-        identity.ifPresentOrElse(found -> known.token(presentedSha256, valid.get().publicId, found, valid.get().expiresAt),
+        Optional<TokenIdentity> identity = valid.flatMap(token -> Optional.of(UserService.toUser((UserAccount) found.get()[1]))
+                .filter(owner -> !owner.disabled()).map(owner -> {
+                    if (token.lastUsedAt == null || token.lastUsedAt.plus(LAST_USE_RESOLUTION).isBefore(now)) {
+                        recordUse(token.id, now, from);
+                    }
+                    Set<Role> granted = Role.expand(roles(token.roles));
+                    granted.retainAll(Role.expand(owner.roles()));
+                    return new TokenIdentity(owner, granted);
+                }));
+        identity.ifPresentOrElse(owner -> known.token(presentedSha256, valid.get().publicId, owner, valid.get().expiresAt),
                 () -> known.forgetToken(presentedSha256));
         return identity;
+    }
+
+    /** Notes the use; of requests that find the same stale note at once, the first writes and the others change nothing. */
+    private static void recordUse(long tokenId, Instant now, String from) {
+        QuarkusTransaction.requiringNew().run(() -> StoredToken.update(
+                "lastUsedAt = ?1, lastUsedFrom = ?2 where id = ?3 and (lastUsedAt is null or lastUsedAt < ?4)",
+                now, from, tokenId, now.minus(LAST_USE_RESOLUTION)));
     }
 
     /** Who a presented token signed in last while the database does not answer (see {@link KnownCredentials}). */

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.transaction.Transactional;
 import jakarta.transaction.Transactional.TxType;
 
@@ -155,11 +156,14 @@ public class UserService {
     }
 
     /**
-     * The user when the password is theirs and the account is enabled. Runs off any request, so in its
-     * own transaction. A password is checked (at bcrypt's cost) even for a name that is unknown,
+     * The user when the password is theirs and the account is enabled. Runs off any request (in a
+     * request context of its own when it has none) and only reads: one query, outside any transaction,
+     * so that no connection is held while bcrypt works. A password is checked (at bcrypt's cost) even for a name that is unknown,
      * disabled or without a password, so that how long a refusal takes does not tell them apart; only
      * a password that matched this very hash a moment ago is taken without one ({@link VerifiedPasswords}).
      */
+    @Transactional(TxType.SUPPORTS)
+    @ActivateRequestContext
     public Optional<User> authenticate(String username, String password) {
         Optional<UserAccount> account = account(username).filter(found -> !found.disabled);
         account.ifPresentOrElse(found -> known.account(toUser(found), found.passwordHash), () -> known.forgetAccount(username));

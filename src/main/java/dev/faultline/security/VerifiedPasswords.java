@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -26,7 +29,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * try guesses against without the key. It vouches for the password only, and only while the stored
  * hash is still the one checked; the caller reads the account on every request, so a password
  * changed, a user disabled or deleted (on any replica: the row is read, not a local note) is refused
- * at the next request, and roles are never taken from here.
+ * at the next request, and roles are never taken from here. Requests with the same name and password
+ * that arrive while their bcrypt runs wait for it rather than start their own, so a pipeline's
+ * parallel calls cost one bcrypt when their entry expires, not one each.
  */
 @ApplicationScoped
 class VerifiedPasswords {
@@ -40,6 +45,8 @@ class VerifiedPasswords {
     private final Clock clock;
     private final Duration ttl;
     private final Map<String, Verified> verified;
+    /** The bcrypt checks under way, by name, password and hash (as HMACs); at most one per such triple. */
+    private final Map<String, CompletableFuture<Boolean>> checking = new ConcurrentHashMap<>();
 
     VerifiedPasswords(Clock clock, SignInConfig config) {
         byte[] random = new byte[32];
@@ -65,13 +72,50 @@ class VerifiedPasswords {
         if (vouched(entry, checked, now)) {
             return true;
         }
-        boolean matches = Passwords.matches(password, hash);
-        if (matches) {
-            synchronized (verified) {
-                verified.put(entry, new Verified(checked, now.plus(ttl)));
+        // Requests with the same name, password and hash that arrive while one bcrypt confirms them (a
+        // pipeline's parallel calls, or every call of a busy one when the entry has just expired) wait for
+        // that one instead of each starting its own. Only a success is shared: after a refusal or an
+        // error each checks for itself, as it would have.
+        String attempt = entry + "/" + HexFormat.of().formatHex(checked);
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> running = checking.putIfAbsent(attempt, mine);
+        if (running != null) {
+            if (succeeded(running)) {
+                return true;
             }
+            return Passwords.matches(password, hash);
         }
-        return matches;
+        try {
+            if (vouched(entry, checked, now)) { // confirmed by a check that ended just before this one began
+                mine.complete(true);
+                return true;
+            }
+            boolean matches = Passwords.matches(password, hash);
+            if (matches) {
+                synchronized (verified) {
+                    verified.put(entry, new Verified(checked, now.plus(ttl)));
+                }
+            }
+            mine.complete(matches);
+            return matches;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            checking.remove(attempt, mine);
+        }
+    }
+
+    /** Whether the bcrypt another request runs for the same attempt confirmed the password. */
+    private static boolean succeeded(CompletableFuture<Boolean> running) {
+        try {
+            return running.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return false;
+        }
     }
 
     /** Whether the entry holds {@code hash} and has not expired; an entry that does not goes. */

@@ -152,6 +152,10 @@ public class RunLifecycleTest {
         assertThat(run.getString("rules[0].route")).startsWith("faultline-");
         assertThat(run.getString("rules[0].removedAt")).isNotNull();
         assertThat(reviews().path("spec")).isEqualTo(originalReviews.path("spec"));
+        assertThat(run.getList("timeline", Map.class)).filteredOn(entry -> "CHECK_TIMING".equals(entry.get("type")))
+                .extracting(entry -> entry.get("message")).containsExactly("spec.guardrails[0] \"reviews error rate\": checked on a "
+                        + "250ms timer, not in step with the scrape: its interval 250ms is shorter than the scrape interval 1s "
+                        + "(checks between two scrapes read the same samples)");
 
         String id = run.getString("id");
         List<Map<String, Object>> samples = JsonPath.from(asAdmin().get("/api/v1/runs/" + id + "/samples").then().statusCode(200)

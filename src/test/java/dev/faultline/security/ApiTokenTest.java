@@ -139,7 +139,7 @@ class ApiTokenTest {
     }
 
     @Test
-    void lastUseIsWrittenAtMostOnceAMinuteAndEachCallLooksTheTokenUpOnce() {
+    void lastUseIsWrittenAtMostOnceAMinuteAndEachCallReadsTheTokenAndItsOwnerInOneQuery() {
         String token = createToken(List.of("viewer"));
 
         List<String> statements = StatementCounter.statementsEverywhereDuring(() -> {
@@ -149,7 +149,9 @@ class ApiTokenTest {
         });
         assertThat(statements).as("updates of api_token for 20 calls").filteredOn(sql -> sql.startsWith("update api_token")).hasSize(1);
         assertThat(statements).as("token look-ups for 20 calls").filteredOn(sql -> sql.startsWith("select") && sql.contains(" from api_token "))
-                .hasSize(20).allSatisfy(sql -> assertThat(sql).contains(".public_id=?"));
+                .hasSize(20).allSatisfy(sql -> assertThat(sql).contains(".public_id=?").contains(" join app_user "));
+        assertThat(statements).as("owner look-ups apart from the token's (the token's query reads its owner too)")
+                .filteredOn(sql -> sql.contains(" from app_user ")).isEmpty();
 
         database.execute("update api_token set last_used_at = now() - interval '50 seconds'");
         assertThat(StatementCounter.statementsEverywhereDuring(() -> bearer(token).get("/api/v1/experiments").then().statusCode(200)))

@@ -8,8 +8,14 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -53,6 +59,34 @@ class SignInCostTest {
         }
 
         assertThat(PasswordChecks.count() - before).as("bcrypt checks for 50 requests with one password").isEqualTo(1);
+    }
+
+    @Test
+    void parallelBasicRequestsWithTheSamePasswordShareOneBcryptCheck() throws Exception {
+        users.create("vera", List.of("bookinfo"), Role.VIEWER);
+        // signed in once from here (so parallel attempts are not taken for guessing), then a password not yet confirmed
+        as("vera", TestUsers.password("vera")).get("/api/v1/me").then().statusCode(200);
+        String changed = TestSecrets.remember("vera-changed-elsewhere-0042");
+        database.execute("update app_user set password_hash = '" + Passwords.hash(changed) + "' where username = 'vera'");
+        double before = PasswordChecks.count();
+        ExecutorService pipeline = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                statuses.add(pipeline.submit(() -> {
+                    start.await();
+                    return as("vera", changed).get("/api/v1/me").statusCode();
+                }));
+            }
+            start.countDown();
+            for (Future<Integer> status : statuses) {
+                assertThat(status.get(60, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        } finally {
+            pipeline.shutdownNow();
+        }
+        assertThat(PasswordChecks.count() - before).as("bcrypt checks for 16 requests, 8 at a time, with one password").isEqualTo(1);
     }
 
     @Test

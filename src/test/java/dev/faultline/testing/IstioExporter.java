@@ -48,14 +48,36 @@ public final class IstioExporter implements AutoCloseable {
         this.namespace = namespace;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/metrics", exchange -> {
+            long delay = scrapeDelayMillis;
+            if (delay > 0) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             byte[] body = scrape().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
             exchange.sendResponseHeaders(200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
+            answered.add(System.currentTimeMillis());
         });
         server.start();
+    }
+
+    private volatile long scrapeDelayMillis;
+    private final List<Long> answered = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** From now on every scrape is answered this much later (a slow exporter, or a busy Prometheus). */
+    public void delayScrapes(java.time.Duration delay) {
+        scrapeDelayMillis = delay.toMillis();
+    }
+
+    /** When each scrape was answered (epoch milliseconds), oldest first. */
+    public List<Long> scrapesAnswered() {
+        return List.copyOf(answered);
     }
 
     public int port() {

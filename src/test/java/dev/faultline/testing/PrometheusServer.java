@@ -66,6 +66,15 @@ public final class PrometheusServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + "/");
     }
 
+    /** Queries this Prometheus has answered on {@code /api/v1/query}, as it counts them itself (read off its own /metrics). */
+    public double queriesAnswered() throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url().resolve("metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.body().lines().filter(line -> line.startsWith("prometheus_http_requests_total{")
+                && line.contains("handler=\"/api/v1/query\"")).mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     private void awaitReady() throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
