@@ -31,6 +31,7 @@ class DockerfileTest {
             entry(".mvn", "the wrapper's Maven version"),
             entry("migrations", "a resource directory: the jar carries them as db/migration"),
             entry("src/main", "the code, its resources and the frontend's sources"),
+            entry("src/build", "the AOT training run that package makes app.aot with (the aot-cache profile)"),
             entry("package.json", "the frontend's npm dependencies, which the Vaadin build installs"),
             entry("package-lock.json", "the versions npm ci installs (vaadin.ci.build), rather than what npm resolves that day"),
             entry("tsconfig.json", "the TypeScript compiler's settings for the frontend"),

@@ -60,36 +60,44 @@ public record GoldenSignal(Signal signal, String service, String namespace, Dura
         private static final String BY = SERVICE + ", " + NAMESPACE;
         private static final Pattern NAMESPACE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
+        /** Every service of these namespaces (or of all when they are not plain names). */
         public String promql(Collection<String> namespaces) {
-            String all = sharedSelector(namespaces, null);
+            return promql(namespaces, List.of());
+        }
+
+        /**
+         * These services of these namespaces, or every service of the namespaces when {@code services} is empty or not
+         * plain names: Prometheus then reads only the series the runs need, not those of every service.
+         */
+        public String promql(Collection<String> namespaces, Collection<String> services) {
+            String all = sharedSelector(namespaces, services, null);
             String requests = "rate(istio_requests_total" + all + "[" + range(window) + "])";
             return switch (signal) {
                 case REQUEST_RATE -> "sum by (" + BY + ") (" + requests + ")";
-                case ERROR_RATE -> "(sum by (" + BY + ") (rate(istio_requests_total" + sharedSelector(namespaces, "response_code=~\"5..\"")
+                case ERROR_RATE -> "(sum by (" + BY + ") (rate(istio_requests_total"
+                        + sharedSelector(namespaces, services, "response_code=~\"5..\"")
                         + "[" + range(window) + "])) or sum by (" + BY + ") (" + requests + ") * 0) / sum by (" + BY + ") (" + requests + ")";
-                case LATENCY_P50 -> quantile("0.5", namespaces);
-                case LATENCY_P90 -> quantile("0.9", namespaces);
-                case LATENCY_P99 -> quantile("0.99", namespaces);
+                case LATENCY_P50 -> quantile("0.5", namespaces, services);
+                case LATENCY_P90 -> quantile("0.9", namespaces, services);
+                case LATENCY_P99 -> quantile("0.99", namespaces, services);
             };
         }
 
         /** The requests counter of every service of these namespaces as the reporter reports them. */
         public String requestsSelector(Collection<String> namespaces) {
-            return "istio_requests_total" + sharedSelector(namespaces, null);
+            return "istio_requests_total" + sharedSelector(namespaces, List.of(), null);
         }
 
-        private String quantile(String q, Collection<String> namespaces) {
+        private String quantile(String q, Collection<String> namespaces, Collection<String> services) {
             return "histogram_quantile(" + q + ", sum by (le, " + BY + ") (rate(istio_request_duration_milliseconds_bucket"
-                    + sharedSelector(namespaces, null) + "[" + range(window) + "])))";
+                    + sharedSelector(namespaces, services, null) + "[" + range(window) + "])))";
         }
 
-        /** The reporter and, when every namespace is a plain Kubernetes name, those namespaces only. */
-        private String sharedSelector(Collection<String> namespaces, String extra) {
+        /** The reporter and, when every namespace (service) is a plain Kubernetes name, those namespaces (services) only. */
+        private String sharedSelector(Collection<String> namespaces, Collection<String> services, String extra) {
             StringBuilder selector = new StringBuilder("{reporter=\"").append(reporter.name().toLowerCase(Locale.ROOT)).append('"');
-            if (!namespaces.isEmpty() && namespaces.stream().allMatch(ns -> NAMESPACE_NAME.matcher(ns).matches())) {
-                selector.append(',').append(NAMESPACE).append("=~\"").append(String.join("|", namespaces.stream().sorted().distinct().toList()))
-                        .append('"');
-            }
+            alternatives(selector, NAMESPACE, namespaces);
+            alternatives(selector, SERVICE, services);
             if (excludeInjected) {
                 selector.append(",response_flags!~\".*(FI|DI).*\"");
             }
@@ -97,6 +105,13 @@ public record GoldenSignal(Signal signal, String service, String namespace, Dura
                 selector.append(',').append(extra);
             }
             return selector.append('}').toString();
+        }
+
+        private static void alternatives(StringBuilder selector, String label, Collection<String> names) {
+            if (!names.isEmpty() && names.stream().allMatch(name -> NAMESPACE_NAME.matcher(name).matches())) {
+                selector.append(',').append(label).append("=~\"").append(String.join("|", names.stream().sorted().distinct().toList()))
+                        .append('"');
+            }
         }
     }
 

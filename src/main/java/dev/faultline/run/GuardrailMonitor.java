@@ -57,7 +57,11 @@ public class GuardrailMonitor {
     private static final Duration MAX_SLEEP = Duration.ofMillis(20);
     static final Duration SHARED_SLOT = Duration.ofMillis(20);
     static final int MOMENTS_PER_INTERVAL = 5;
-    /** How soon a check that found its scrape not stored yet looks again. */
+    /**
+     * How soon a check that found its scrape not stored yet looks again the first time; each further look waits twice as
+     * long (10, 20, 40 ms...), so that a Prometheus too busy to store a scrape in time gets a few more queries, not one
+     * every 10 ms, until half a scrape interval has passed.
+     */
     static final Duration LOOK_AGAIN = Duration.ofMillis(10);
     /** Scrape stamps asked for in one query at most; checks of other targets in the group are judged as they come. */
     private static final int MAX_STAMPS = 20;
@@ -88,6 +92,7 @@ public class GuardrailMonitor {
         /** Whose scrape its checks follow; null for a check that does not read Prometheus. */
         final ScrapeTimes.Source source;
         int consecutiveFailures;
+        int lookedAgain;
         Instant due;
         volatile boolean running;
         ScrapeTimes.Timing timing;
@@ -333,8 +338,12 @@ public class GuardrailMonitor {
             String promql = first.promql;
             if (first.golden != null && group.size() > 1) {
                 Set<String> namespaces = new TreeSet<>();
-                group.forEach(watch -> namespaces.add(watch.golden.namespace()));
-                promql = first.golden.shared().promql(namespaces);
+                Set<String> services = new TreeSet<>();
+                group.forEach(watch -> {
+                    namespaces.add(watch.golden.namespace());
+                    services.add(watch.golden.service());
+                });
+                promql = first.golden.shared().promql(namespaces, services);
             }
             Map<String, dev.faultline.metrics.ScrapeTarget> followed = new LinkedHashMap<>();
             for (Watch watch : group) {
@@ -355,7 +364,8 @@ public class GuardrailMonitor {
         Instant now = clock.instant();
         for (Watch watch : group) {
             if (notStoredYet(watch, stamps, now)) {
-                watch.retryAt = now.plus(LOOK_AGAIN);
+                watch.retryAt = now.plus(LOOK_AGAIN.multipliedBy(1L << Math.min(watch.lookedAgain, 10)));
+                watch.lookedAgain++;
                 watch.running = false;
                 metrics.lookedAgain();
                 continue;
@@ -369,6 +379,7 @@ public class GuardrailMonitor {
             } catch (RuntimeException e) {
                 judge(watch, Check.failed(null, "the check itself failed: " + e));
             } finally {
+                watch.lookedAgain = 0;
                 watch.running = false;
             }
         }

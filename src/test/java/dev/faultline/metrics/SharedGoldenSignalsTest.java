@@ -112,6 +112,24 @@ class SharedGoldenSignalsTest {
     }
 
     @Test
+    void theSharedQueryOfSomeServicesReadsOnlyTheirSeriesAndGivesEachWhatItsOwnQueryGives() {
+        Instant at = Instant.now().minusMillis(500);
+        for (Signal signal : Signal.values()) {
+            String promql = signal(signal, "reviews").shared().promql(List.of("bookinfo"), List.of("reviews"));
+            assertThat(promql).contains("destination_service_name=~\"reviews\"");
+            QueryResult onlyReviews = client.query(promql, at);
+            assertThat(((QueryResult.Values) onlyReviews).series()).as("%s", signal).hasSize(1);
+            assertThat(value(signal(signal, "reviews").own(onlyReviews))).as("%s", signal)
+                    .isEqualTo(value(client.query(signal(signal, "reviews").promql(), at)));
+            assertThat(signal(signal, "ratings").own(onlyReviews)).isInstanceOf(QueryResult.Failure.class);
+        }
+        assertThat(signal(Signal.ERROR_RATE, "reviews").shared().promql(List.of("bookinfo"), List.of("ratings", "reviews", "ratings")))
+                .contains("destination_service_name=~\"ratings|reviews\"");
+        assertThat(signal(Signal.ERROR_RATE, "reviews").shared().promql(List.of("bookinfo"), List.of("reviews", "Not A Name")))
+                .as("names that are not plain Kubernetes names are not put in a regex").doesNotContain("destination_service_name=~");
+    }
+
+    @Test
     void scrapeStampsRideAlongAndComeOutAsEachTargetsNewestStoredScrape() {
         PrometheusClient.Targets targets = client.targets();
         assertThat(targets.failure()).isNull();
