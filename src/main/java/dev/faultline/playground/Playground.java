@@ -184,10 +184,11 @@ public final class Playground {
                         .withPort(9080).endPort().addToSelector("app", service).endSpec().build()).create();
             }
             String name = service + "-" + workload.version();
+            Map<String, String> labels = Map.of("app", service, "version", workload.version());
             client.apps().deployments().inNamespace(NAMESPACE).resource(new DeploymentBuilder().withNewMetadata().withName(name)
-                    .withNamespace(NAMESPACE).addToLabels("app", service, "version", workload.version()).endMetadata().withNewSpec()
-                    .withReplicas(1).withNewSelector().addToMatchLabels("app", service, "version", workload.version()).endSelector()
-                    .withNewTemplate().withNewMetadata().addToLabels("app", service, "version", workload.version()).endMetadata()
+                    .withNamespace(NAMESPACE).addToLabels(labels).endMetadata().withNewSpec()
+                    .withReplicas(1).withNewSelector().addToMatchLabels(labels).endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels(labels).endMetadata()
                     .withNewSpec().addNewContainer().withName(service).withImage("docker.io/istio/examples-bookinfo-" + name + ":1.20.3")
                     .addNewPort().withContainerPort(9080).endPort().endContainer().endSpec().endTemplate().endSpec().build()).create();
         }
