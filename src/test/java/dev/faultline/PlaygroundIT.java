@@ -15,6 +15,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 
@@ -77,6 +84,36 @@ class PlaygroundIT {
                 // half of the calls aborted: the error ratio the source's proxy reports goes towards 0.5
                 assertThat(((Number) sample.get("value")).doubleValue()).isGreaterThan(0.2);
             });
+
+            seenInTheBrowser(server, id);
+        }
+    }
+
+    /** What a newcomer sees: the notice on every page, and the aborted run's guardrail chart with its failed checks. */
+    private static void seenInTheBrowser(PackagedServer server, String id) {
+        Path chromium = Path.of(System.getProperty("faultline.chromium", "/usr/bin/chromium"));
+        try (Playwright playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+                Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true)
+                        .setExecutablePath(chromium).setArgs(List.of("--no-sandbox", "--disable-gpu")))) {
+            Page page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800)).newPage();
+            page.setDefaultTimeout(30_000);
+            String root = server.baseUri() + "/";
+            page.navigate(root + "login");
+            PlaywrightAssertions.assertThat(page.locator("#playground-notice")).containsText("Playground");
+            page.locator("vaadin-login-form input[name=username]").fill("admin");
+            page.locator("vaadin-login-form input[name=password]").fill(PASSWORD);
+            page.locator("vaadin-login-form input[name=password]").press("Enter");
+            page.waitForURL(root);
+            PlaywrightAssertions.assertThat(page.locator("#playground-notice"))
+                    .hasText("Playground — simulated Bookinfo mesh, nothing real is touched");
+            page.navigate(root + "runs/" + id);
+            PlaywrightAssertions.assertThat(page.locator("#playground-notice")).isVisible();
+            Locator chart = page.locator("echarts-chart[data-check='spec.guardrails[0]']");
+            PlaywrightAssertions.assertThat(chart.locator("canvas").first()).isVisible();
+            assertThat(Integer.parseInt(chart.getAttribute("data-failed"))).isGreaterThanOrEqualTo(2);
+            page.screenshot(new Page.ScreenshotOptions().setPath(Path.of("docs", "screenshots", "playground-run.png")));
+            page.navigate(root + "playground");
+            PlaywrightAssertions.assertThat(page.locator("#traffic-rate")).isVisible();
         }
     }
 
