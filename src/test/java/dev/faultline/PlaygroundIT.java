@@ -72,7 +72,7 @@ class PlaygroundIT {
                           interval: 1s
                           failureThreshold: 2
                     """).post("/api/v1/experiments").then().statusCode(201);
-            String id = api.get().post("/api/v1/experiments/playground-reviews-abort/runs").then().statusCode(201).extract().path("id");
+            String id = api.get().post("/api/v1/experiments/playground-reviews-abort/runs").then().statusCode(202).extract().path("id");
 
             JsonPath run = awaitEnd(api, id);
             assertThat(run.getString("state")).as(run.getString("reason")).isEqualTo("ABORTED");

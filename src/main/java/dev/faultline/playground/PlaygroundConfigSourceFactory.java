@@ -39,9 +39,9 @@ public class PlaygroundConfigSourceFactory implements ConfigSourceFactory {
             return List.of();
         }
         List<String> configured = new ArrayList<>();
-        value(context, API_SERVER).ifPresent(url -> configured.add(API_SERVER));
+        configured(context, API_SERVER).ifPresent(url -> configured.add(API_SERVER));
         Optional.ofNullable(System.getenv("KUBECONFIG")).filter(v -> !v.isBlank()).ifPresent(v -> configured.add("KUBECONFIG"));
-        value(context, PROMETHEUS).ifPresent(url -> configured.add(PROMETHEUS));
+        configured(context, PROMETHEUS).ifPresent(url -> configured.add(PROMETHEUS));
         if (!configured.isEmpty()) {
             return List.of(new Refusal(ENABLED + " is true, but a cluster is configured (" + String.join(", ", configured)
                     + "): the playground never runs next to a real cluster. Unset " + String.join(" and ", configured)
@@ -55,6 +55,12 @@ public class PlaygroundConfigSourceFactory implements ConfigSourceFactory {
     @Override
     public OptionalInt getPriority() {
         return OptionalInt.of(ORDINAL);
+    }
+
+    /** A value a deployer set: not a default (whose sources have ordinals below zero). */
+    private static Optional<String> configured(ConfigSourceContext context, String key) {
+        ConfigValue value = context.getValue(key);
+        return value == null || value.getConfigSourceOrdinal() <= 0 ? Optional.empty() : value(context, key);
     }
 
     private static Optional<String> value(ConfigSourceContext context, String key) {
