@@ -82,7 +82,9 @@ final class RuleWatcher implements RuleWatch {
         live.remove(this);
         Watch open = watch;
         if (open != null) {
-            open.close();
+            // stopped, it reports nothing more; closing the connection can take the API server's time, which the kill
+            // switch, stopping every watch before its writes, must not wait for
+            Thread.startVirtualThread(open::close);
         }
     }
 
