@@ -172,7 +172,11 @@ public final class Playground {
         Files.deleteIfExists(pidFile);
     }
 
-    /** Bookinfo in {@value #NAMESPACE}: the namespace (sidecar injection on), its four Services and Deployments, its DestinationRules and the all-v1 VirtualServices. */
+    /**
+     * Bookinfo in {@value #NAMESPACE}: the namespace (sidecar injection on), its four Services and Deployments, its
+     * DestinationRules, and the VirtualServices of Istio's fault-injection task: every service to v1, except the
+     * signed-in user jason's calls to reviews, which go to v2 (and so on to ratings).
+     */
     static void seed(KubernetesClient client) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
                 .addToLabels("istio-injection", "enabled").endMetadata().build()).create();
@@ -194,6 +198,9 @@ public final class Playground {
         }
         create(client, MeshSimulator.DESTINATION_RULES, "bookinfo-destination-rule-all.yaml");
         create(client, MeshSimulator.VIRTUAL_SERVICES, "bookinfo-virtual-service-all-v1.yaml");
+        // as Istio's fault-injection task routes Bookinfo: jason's requests to reviews v2, which calls ratings
+        client.genericKubernetesResources(MeshSimulator.VIRTUAL_SERVICES).inNamespace(NAMESPACE).withName("reviews").delete();
+        create(client, MeshSimulator.VIRTUAL_SERVICES, "bookinfo-virtual-service-reviews-test-v2.yaml");
     }
 
     private static void create(KubernetesClient client, ResourceDefinitionContext kind, String file) {
