@@ -118,11 +118,18 @@ class PlaygroundIT {
     }
 
     @Test
-    void theTrafficControlChangesWhatTheServicesAnswerAndNamesTheFieldItRefuses() {
+    void withoutPrometheusItSaysWhichPackageToInstallAndTheRestWorks() {
         Map<String, String> config = Map.of("faultline.data-dir", dataDir.toString(), "faultline.playground.enabled", "true",
-                "faultline.admin.password", PASSWORD);
+                "faultline.admin.password", PASSWORD, "faultline.playground.prometheus-binary", dataDir.resolve("no-prometheus").toString());
         try (PackagedServer server = PackagedServer.start(config, dataDir.resolve("traffic.log"))) {
             Supplier<RequestSpecification> api = () -> TestApi.as("admin", PASSWORD).baseUri(server.baseUri().toString());
+            String problem = api.get().get("/api/v1/playground").then().statusCode(200)
+                    .body("prometheusRunning", equalTo(false)).extract().path("prometheusProblem");
+            assertThat(problem).contains("no-prometheus is missing").contains("apt-get install prometheus");
+            assertThat(server.log()).contains("apt-get install prometheus");
+            api.get().get("/api/v1/experiments").then().statusCode(200).body("metadata.name", hasItems("ratings-abort-jason"));
+            api.get().post("/api/v1/experiments/ratings-abort-jason/preview").then().statusCode(200);
+
             api.get().contentType("application/json").body("{\"services\": {\"reviews\": {\"errorRate\": 1.5}}}")
                     .put("/api/v1/playground/traffic").then().statusCode(400)
                     .body("errors.path", hasItems("services.reviews.errorRate"));

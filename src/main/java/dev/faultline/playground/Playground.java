@@ -55,10 +55,12 @@ public final class Playground {
     private final MeshSimulator simulator;
     private final int prometheusPort;
     private final Path prometheusDirectory;
+    private final Path prometheusBinary;
     private volatile PrometheusServer prometheus;
     private volatile String prometheusProblem;
 
-    private Playground(Path dataDirectory) throws IOException {
+    private Playground(Path dataDirectory, Path prometheusBinary) throws IOException {
+        this.prometheusBinary = prometheusBinary;
         long started = System.nanoTime();
         var responses = new HashMap<ServerRequest, Queue<ServerResponse>>();
         cluster = new KubernetesMockServer(new Context(), new MockWebServer(), responses, new KubernetesMixedDispatcher(responses), false);
@@ -79,10 +81,10 @@ public final class Playground {
     }
 
     /** Starts the playground on first call; later calls return the running one. */
-    public static synchronized Playground start(Path dataDirectory) {
+    public static synchronized Playground start(Path dataDirectory, Path prometheusBinary) {
         if (running == null) {
             try {
-                running = new Playground(dataDirectory);
+                running = new Playground(dataDirectory, prometheusBinary);
             } catch (IOException e) {
                 throw new UncheckedIOException("could not start the playground", e);
             }
@@ -131,14 +133,16 @@ public final class Playground {
     }
 
     private void startPrometheus() {
-        if (!PrometheusServer.installed()) {
-            prometheusProblem = PrometheusServer.MISSING + "; without it the playground's guardrails and probes have no metrics to read";
+        if (!PrometheusServer.installed(prometheusBinary)) {
+            prometheusProblem = PrometheusServer.missing(prometheusBinary)
+                    + "; without it the playground's guardrails and probes have no metrics to read";
             LOG.warn("Playground: " + prometheusProblem);
             return;
         }
         try {
             stopOrphan();
-            PrometheusServer server = PrometheusServer.start(prometheusDirectory, prometheusPort, List.of(exporter.port()));
+            PrometheusServer server = PrometheusServer.start(prometheusBinary, prometheusDirectory, prometheusPort,
+                    List.of(exporter.port()));
             Files.writeString(prometheusDirectory.resolve("pid"), Long.toString(server.pid()));
             prometheus = server;
             Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "playground-prometheus-stop"));

@@ -31,6 +31,7 @@ public class PlaygroundConfigSourceFactory implements ConfigSourceFactory {
     static final String API_SERVER = "quarkus.kubernetes-client.api-server-url";
     static final String PROMETHEUS = "faultline.metrics.prometheus-url";
     static final String NAMESPACES = "faultline.policy.allowed-namespaces";
+    static final String PROMETHEUS_BINARY = "faultline.playground.prometheus-binary";
     static final int ORDINAL = 110;
 
     @Override
@@ -49,7 +50,8 @@ public class PlaygroundConfigSourceFactory implements ConfigSourceFactory {
         }
         Path dataDir = value(context, "faultline.data-dir").map(Path::of)
                 .orElseGet(() -> Path.of(System.getProperty("user.home"), ".faultline")).toAbsolutePath();
-        return List.of(new LazySource(dataDir));
+        Path binary = value(context, PROMETHEUS_BINARY).map(Path::of).orElse(PrometheusServer.BINARY);
+        return List.of(new LazySource(dataDir, binary));
     }
 
     @Override
@@ -91,7 +93,7 @@ public class PlaygroundConfigSourceFactory implements ConfigSourceFactory {
         }
     }
 
-    private record LazySource(Path dataDir) implements ConfigSource {
+    private record LazySource(Path dataDir, Path binary) implements ConfigSource {
 
         @Override
         public Set<String> getPropertyNames() {
@@ -101,8 +103,8 @@ public class PlaygroundConfigSourceFactory implements ConfigSourceFactory {
         @Override
         public String getValue(String propertyName) {
             return switch (propertyName) {
-                case API_SERVER -> Playground.start(dataDir).apiServerUrl();
-                case PROMETHEUS -> Playground.start(dataDir).prometheusUrl().toString();
+                case API_SERVER -> Playground.start(dataDir, binary).apiServerUrl();
+                case PROMETHEUS -> Playground.start(dataDir, binary).prometheusUrl().toString();
                 case NAMESPACES -> Playground.NAMESPACE;
                 default -> null;
             };

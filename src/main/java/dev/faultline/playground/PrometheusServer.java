@@ -22,7 +22,9 @@ public final class PrometheusServer implements AutoCloseable {
     public static final Path BINARY = Path.of(System.getenv().getOrDefault("PROMETHEUS_BINARY", "/usr/bin/prometheus"));
 
     /** What to say when the binary is not there. */
-    public static final String MISSING = BINARY + " is missing: install Debian's prometheus package (apt-get install prometheus)";
+    public static String missing(Path binary) {
+        return binary + " is missing: install Debian's prometheus package (apt-get install prometheus)";
+    }
 
     private final ProcessBuilder command;
     private final Path directory;
@@ -39,27 +41,28 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     /** Whether the binary is installed. */
-    public static boolean installed() {
-        return Files.isExecutable(BINARY);
+    public static boolean installed(Path binary) {
+        return Files.isExecutable(binary);
     }
 
     /** Starts Prometheus scraping {@code /metrics} on each of the loopback ports, and waits until it is ready. */
     public static PrometheusServer start(List<Integer> targetPorts) throws IOException, InterruptedException {
-        return start(Files.createTempDirectory("faultline-prometheus"), true, 0, targetPorts);
+        return start(BINARY, Files.createTempDirectory("faultline-prometheus"), true, 0, targetPorts);
     }
 
     /**
      * As {@link #start(List)}, on {@code port} (0: a free one) with its configuration, log and data in
      * {@code directory}, which stays when it stops.
      */
-    public static PrometheusServer start(Path directory, int port, List<Integer> targetPorts) throws IOException, InterruptedException {
-        return start(Files.createDirectories(directory), false, port, targetPorts);
+    public static PrometheusServer start(Path binary, Path directory, int port, List<Integer> targetPorts)
+            throws IOException, InterruptedException {
+        return start(binary, Files.createDirectories(directory), false, port, targetPorts);
     }
 
-    private static PrometheusServer start(Path directory, boolean temporary, int wantedPort, List<Integer> targetPorts)
+    private static PrometheusServer start(Path binary, Path directory, boolean temporary, int wantedPort, List<Integer> targetPorts)
             throws IOException, InterruptedException {
-        if (!installed()) {
-            throw new IllegalStateException(MISSING);
+        if (!installed(binary)) {
+            throw new IllegalStateException(missing(binary));
         }
         String targets = String.join(", ", targetPorts.stream().map(p -> "'127.0.0.1:" + p + "'").toList());
         Path config = Files.writeString(directory.resolve("prometheus.yml"), """
@@ -78,7 +81,7 @@ public final class PrometheusServer implements AutoCloseable {
                 port = socket.getLocalPort();
             }
         }
-        ProcessBuilder command = new ProcessBuilder(BINARY.toString(), "--config.file=" + config,
+        ProcessBuilder command = new ProcessBuilder(binary.toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + directory.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
                 "--log.level=warn")
                 .redirectErrorStream(true)
