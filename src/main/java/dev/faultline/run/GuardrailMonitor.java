@@ -59,10 +59,11 @@ public class GuardrailMonitor {
     static final int MOMENTS_PER_INTERVAL = 5;
     /**
      * How soon a check that found its scrape not stored yet looks again the first time; each further look waits twice as
-     * long (10, 20, 40 ms...), so that a Prometheus too busy to store a scrape in time gets a few more queries, not one
-     * every 10 ms, until half a scrape interval has passed.
+     * long, up to 80 ms (10, 20, 40, 80, 80 ms...), so that a Prometheus too busy to store a scrape in time gets a few
+     * more queries, not one every 10 ms, until half a scrape interval has passed.
      */
     static final Duration LOOK_AGAIN = Duration.ofMillis(10);
+    private static final int LOOK_AGAIN_DOUBLINGS = 3;
     /** Scrape stamps asked for in one query at most; checks of other targets in the group are judged as they come. */
     private static final int MAX_STAMPS = 20;
     private static final Duration RECOUNT_MOMENTS = Duration.ofSeconds(1);
@@ -364,7 +365,7 @@ public class GuardrailMonitor {
         Instant now = clock.instant();
         for (Watch watch : group) {
             if (notStoredYet(watch, stamps, now)) {
-                watch.retryAt = now.plus(LOOK_AGAIN.multipliedBy(1L << Math.min(watch.lookedAgain, 10)));
+                watch.retryAt = now.plus(LOOK_AGAIN.multipliedBy(1L << Math.min(watch.lookedAgain, LOOK_AGAIN_DOUBLINGS)));
                 watch.lookedAgain++;
                 watch.running = false;
                 metrics.lookedAgain();
