@@ -63,9 +63,7 @@ class MeshSimulatorTest {
 
     @Test
     void aDelayLongerThanTheRoutesTimeoutTurnsIntoA504ForTheCaller() {
-        List<JsonNode> rules = new ArrayList<>(samples("virtual-service-all-v1"));
-        rules.removeIf(vs -> vs.path("metadata").path("name").asText().equals("reviews"));
-        rules.add(IstioFixtures.yaml("""
+        List<JsonNode> rules = allV1With("reviews", """
                 metadata: { name: reviews }
                 spec:
                   hosts: [reviews]
@@ -73,7 +71,7 @@ class MeshSimulatorTest {
                     - fault: { delay: { fixedDelay: 2s, percentage: { value: 50 } } }
                       timeout: 500ms
                       route: [{ destination: { host: reviews, subset: v1 } }]
-                """));
+                """);
         Map<Edge, List<Traffic>> traffic = simulate(rules, TEN_A_SECOND);
 
         assertThat(rate(traffic, "source", "productpage-v1", "reviews", t -> t.responseCode() == 504 && t.responseFlags().equals("DI,UT")
@@ -87,16 +85,14 @@ class MeshSimulatorTest {
 
     @Test
     void retriesHideAServicesOwnErrorsFromTheCallerAndCostRequestsAtTheDestination() {
-        List<JsonNode> rules = new ArrayList<>(samples("virtual-service-all-v1"));
-        rules.removeIf(vs -> vs.path("metadata").path("name").asText().equals("reviews"));
-        rules.add(IstioFixtures.yaml("""
+        List<JsonNode> rules = allV1With("reviews", """
                 metadata: { name: reviews }
                 spec:
                   hosts: [reviews.bookinfo.svc.cluster.local]
                   http:
                     - retries: { attempts: 2, retryOn: 5xx }
                       route: [{ destination: { host: reviews, subset: v1 } }]
-                """));
+                """);
         Map<Edge, List<Traffic>> traffic = simulate(rules, TEN_A_SECOND.with("reviews", new Behaviour(0.5, 6)));
 
         // three tries: the caller sees 0.5^3 of the requests fail
@@ -116,16 +112,14 @@ class MeshSimulatorTest {
 
     @Test
     void aMatchThatNoRouteTakesAnswers404NoRoute() {
-        List<JsonNode> rules = new ArrayList<>(samples("virtual-service-all-v1"));
-        rules.removeIf(vs -> vs.path("metadata").path("name").asText().equals("details"));
-        rules.add(IstioFixtures.yaml("""
+        List<JsonNode> rules = allV1With("details", """
                 metadata: { name: details }
                 spec:
                   hosts: [details]
                   http:
                     - match: [{ headers: { end-user: { exact: jason } } }]
                       route: [{ destination: { host: details, subset: v1 } }]
-                """));
+                """);
         Map<Edge, List<Traffic>> traffic = simulate(rules, TEN_A_SECOND);
 
         assertThat(rate(traffic, "source", "productpage-v1", "details", t -> t.responseCode() == 404 && t.responseFlags().equals("NR")))
@@ -176,6 +170,14 @@ class MeshSimulatorTest {
                 Duration.ofDays(1))) {
             return simulator.simulate(virtualServices, destinationRules, settings);
         }
+    }
+
+    /** Bookinfo's all-v1 VirtualServices with {@code service}'s replaced by {@code yaml}. */
+    private static List<JsonNode> allV1With(String service, String yaml) {
+        List<JsonNode> rules = new ArrayList<>(samples("virtual-service-all-v1"));
+        rules.removeIf(vs -> vs.path("metadata").path("name").asText().equals(service));
+        rules.add(IstioFixtures.yaml(yaml));
+        return rules;
     }
 
     /** The Bookinfo samples' VirtualServices, a later one replacing an earlier one of the same name. */
