@@ -22,10 +22,12 @@ class MeasurementChecker {
     private final DeploymentProbe deployments;
     private final SignalReporters reporters;
     private final SecretHeaders secrets;
+    private final PostureProbe postures;
 
     MeasurementChecker(PrometheusClient prometheus, HttpProbe http, DeploymentProbe deployments, SignalReporters reporters,
-            SecretHeaders secrets) {
+            SecretHeaders secrets, PostureProbe postures) {
         this.secrets = secrets;
+        this.postures = postures;
         this.prometheus = prometheus;
         this.http = http;
         this.deployments = deployments;
@@ -52,6 +54,10 @@ class MeasurementChecker {
             SecretHeaders.Resolved secret = secrets.resolve("the check", measurement.http());
             return secret.problem() != null ? Check.failed(null, secret.problem())
                     : http.check(Measurements.http(measurement.http(), secret.headers()));
+        }
+        if (measurement.posture() != null) {
+            Measurement.PostureCheck posture = measurement.posture();
+            return postures.check(posture.namespace() != null ? posture.namespace() : targetNamespace, posture);
         }
         Measurement.KubernetesCheck deployment = measurement.kubernetes();
         return deployments.check(deployment.namespace() != null ? deployment.namespace() : targetNamespace, deployment.deployment());

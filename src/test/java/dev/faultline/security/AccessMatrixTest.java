@@ -105,6 +105,7 @@ class AccessMatrixTest {
         EXPECTED.put("POST /api/v1/halt", Access.SIGNED_IN);
         EXPECTED.put("DELETE /api/v1/halt", Access.APPROVER);
         EXPECTED.put("GET /api/v1/playground", Access.SIGNED_IN);
+        EXPECTED.put("GET /api/v1/posture", Access.VIEWER);
         EXPECTED.put("PUT /api/v1/playground/traffic", Access.EXPERIMENTER);
         EXPECTED.put("GET /api/v1/secrets", Access.VIEWER);
         EXPECTED.put("GET /api/v1/secrets/{name}", Access.VIEWER);

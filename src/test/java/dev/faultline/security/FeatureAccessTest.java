@@ -26,6 +26,7 @@ import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.metrics.QueryResult;
 import dev.faultline.notify.ChannelService;
 import dev.faultline.playground.PlaygroundService;
+import dev.faultline.resilience.PostureService;
 import dev.faultline.run.HaltService;
 import dev.faultline.run.PreviewService;
 import dev.faultline.run.RunService;
@@ -79,6 +80,8 @@ class FeatureAccessTest {
     AuditTrail audit;
     @Inject
     SecretService secrets;
+    @Inject
+    PostureService postures;
 
     @BeforeEach
     void clean() {
@@ -132,6 +135,7 @@ class FeatureAccessTest {
         operations.put("PUT /api/v1/secrets/{name}", caller -> secrets.put(caller, "matrix-" + caller.name().toLowerCase(java.util.Locale.ROOT)
                 .replaceAll("[^a-z0-9-]", "-"), new SecretService.SecretRequest("matrix-value", List.of("127.0.0.1"))));
         operations.put("DELETE /api/v1/secrets/{name}", caller -> secrets.delete(caller, "missing"));
+        operations.put("GET /api/v1/posture", caller -> postures.posture(caller, "bookinfo"));
         operations.put("GET /api/v1/audit", caller -> audit.search(caller, new AuditTrail.Query(Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), 1)));

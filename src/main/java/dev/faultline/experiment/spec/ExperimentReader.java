@@ -28,6 +28,7 @@ import dev.faultline.experiment.spec.Measurement.GoldenSignal;
 import dev.faultline.experiment.spec.Measurement.HttpCheck;
 import dev.faultline.experiment.spec.Measurement.JsonPathCheck;
 import dev.faultline.experiment.spec.Measurement.KubernetesCheck;
+import dev.faultline.experiment.spec.Measurement.PostureCheck;
 import dev.faultline.experiment.spec.Measurement.PrometheusQuery;
 import dev.faultline.experiment.spec.Measurement.Reporter;
 import dev.faultline.experiment.spec.Measurement.Signal;
@@ -281,14 +282,28 @@ final class ExperimentReader {
     }
 
     private static Measurement measurement(FieldReader r) {
-        String kind = r.exactlyOne("prometheus", "goldenSignal", "http", "kubernetes");
+        String kind = r.exactlyOne("prometheus", "goldenSignal", "http", "kubernetes", "posture");
         PrometheusQuery prometheus = r.object("prometheus", false,
                 p -> new PrometheusQuery(p.text("query", true)));
         GoldenSignal goldenSignal = r.object("goldenSignal", false, ExperimentReader::goldenSignal);
         HttpCheck http = r.object("http", false, ExperimentReader::http);
         KubernetesCheck kubernetes = r.object("kubernetes", false,
                 k -> new KubernetesCheck(k.dnsLabel("deployment", true), k.dnsLabel("namespace", false)));
-        return kind == null ? null : new Measurement(prometheus, goldenSignal, http, kubernetes);
+        PostureCheck posture = r.object("posture", false, ExperimentReader::posture);
+        return kind == null ? null : new Measurement(prometheus, goldenSignal, http, kubernetes, posture);
+    }
+
+    private static PostureCheck posture(FieldReader r) {
+        String service = r.dnsLabel("service", true);
+        String namespace = r.dnsLabel("namespace", false);
+        String mtls = r.oneOfTexts("mtls", false, new java.util.LinkedHashSet<>(PostureCheck.MTLS_MODES));
+        Duration maxTimeout = r.duration("maxTimeout", false, Duration.ofMillis(1), Duration.ofHours(1));
+        Boolean retries = r.bool("retries");
+        Boolean circuitBreaker = r.bool("circuitBreaker");
+        if (!r.has("mtls") && !r.has("maxTimeout") && !r.has("retries") && !r.has("circuitBreaker")) {
+            r.error("mtls", "a posture check needs at least one of mtls, maxTimeout, retries, circuitBreaker");
+        }
+        return new PostureCheck(service, namespace, mtls, maxTimeout, retries, circuitBreaker);
     }
 
     private static GoldenSignal goldenSignal(FieldReader r) {
@@ -393,7 +408,7 @@ final class ExperimentReader {
     private static Tolerance tolerance(FieldReader r, Measurement measurement) {
         boolean present = r.has("tolerance");
         if (measurement != null && !measurement.needsTolerance() && present) {
-            r.error("tolerance", "applies to prometheus and goldenSignal checks only; an http or kubernetes check states its own expectation");
+            r.error("tolerance", "applies to prometheus and goldenSignal checks only; an http, kubernetes or posture check states its own expectation");
             return null;
         }
         if (measurement != null && measurement.needsTolerance() && !present) {

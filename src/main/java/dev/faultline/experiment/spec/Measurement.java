@@ -14,11 +14,16 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 
 /**
  * Where a probe or guardrail gets its value: exactly one of a PromQL query, a golden-signal template,
- * an HTTP request, or a Deployment's readiness. Written as one key next to the check's name.
+ * an HTTP request, a Deployment's readiness, or a service's resilience posture. Written as one key next
+ * to the check's name.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Measurement(PrometheusQuery prometheus, GoldenSignal goldenSignal, HttpCheck http,
-        KubernetesCheck kubernetes) {
+        KubernetesCheck kubernetes, PostureCheck posture) {
+
+    public Measurement(PrometheusQuery prometheus, GoldenSignal goldenSignal, HttpCheck http, KubernetesCheck kubernetes) {
+        this(prometheus, goldenSignal, http, kubernetes, null);
+    }
 
     /** Prometheus-backed measurements give a number and so need a tolerance; the others state their own expectation. */
     public boolean needsTolerance() {
@@ -111,5 +116,23 @@ public record Measurement(PrometheusQuery prometheus, GoldenSignal goldenSignal,
     /** A Deployment passes when all its desired replicas are ready. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record KubernetesCheck(String deployment, String namespace) {
+    }
+
+    /**
+     * A service's posture, read from the mesh's configuration, must have what is asked of it: each
+     * expectation given must hold, and at least one must be given.
+     *
+     * @param namespace defaults to the target's namespace
+     * @param mtls the mTLS mode its workloads must have (STRICT, PERMISSIVE, DISABLE, UNSET)
+     * @param maxTimeout every route to the service must have a timeout, of at most this
+     * @param retries true: every route to it must retry (attempts above 0); false: none may
+     * @param circuitBreaker true: its DestinationRule must set outlierDetection; false: it must not
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({ "service", "namespace", "mtls", "maxTimeout", "retries", "circuitBreaker" })
+    public record PostureCheck(String service, String namespace, String mtls,
+            @JsonSerialize(using = Durations.Json.class) Duration maxTimeout, Boolean retries, Boolean circuitBreaker) {
+
+        public static final java.util.List<String> MTLS_MODES = java.util.List.of("STRICT", "PERMISSIVE", "DISABLE", "UNSET");
     }
 }

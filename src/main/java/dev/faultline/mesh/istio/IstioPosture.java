@@ -1,0 +1,84 @@
+package dev.faultline.mesh.istio;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.faultline.mesh.MeshException;
+import dev.faultline.mesh.MeshException.Reason;
+import dev.faultline.mesh.Posture;
+import dev.faultline.mesh.PostureReader;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+
+/**
+ * The posture read from the cluster: the namespace's Services, VirtualServices, DestinationRules and
+ * PeerAuthentications, and the root namespace's PeerAuthentications (five list calls). Mesh-wide
+ * PeerAuthentications that Faultline may not read (403) leave the mesh's mode UNSET, saying so.
+ */
+@ApplicationScoped
+class IstioPosture implements PostureReader {
+
+    static final ResourceDefinitionContext DESTINATION_RULES = new ResourceDefinitionContext.Builder()
+            .withGroup("networking.istio.io").withVersion("v1").withKind("DestinationRule").withPlural("destinationrules")
+            .withNamespaced(true).build();
+    static final ResourceDefinitionContext PEER_AUTHENTICATIONS = new ResourceDefinitionContext.Builder()
+            .withGroup("security.istio.io").withVersion("v1").withKind("PeerAuthentication").withPlural("peerauthentications")
+            .withNamespaced(true).build();
+
+    private final KubernetesClient client;
+    private final String rootNamespace;
+
+    /** @param rootNamespace Istio's root namespace, where a PeerAuthentication without a selector sets mTLS for the whole mesh */
+    IstioPosture(KubernetesClient client,
+            @ConfigProperty(name = "faultline.mesh.root-namespace", defaultValue = "istio-system") String rootNamespace) {
+        this.client = client;
+        this.rootNamespace = rootNamespace;
+    }
+
+    @Override
+    public Posture read(String namespace) {
+        List<JsonNode> services = list("list Services in " + namespace,
+                () -> client.services().inNamespace(namespace).list().getItems());
+        List<JsonNode> virtualServices = list("list VirtualServices in " + namespace,
+                () -> client.genericKubernetesResources(IstioFaultInjector.VIRTUAL_SERVICES).inNamespace(namespace).list().getItems());
+        List<JsonNode> destinationRules = list("list DestinationRules in " + namespace,
+                () -> client.genericKubernetesResources(DESTINATION_RULES).inNamespace(namespace).list().getItems());
+        List<JsonNode> peerAuthentications = list("list PeerAuthentications in " + namespace,
+                () -> client.genericKubernetesResources(PEER_AUTHENTICATIONS).inNamespace(namespace).list().getItems());
+        String root = rootNamespace;
+        List<JsonNode> meshWide;
+        String meshUnreadable = null;
+        if (root.equals(namespace)) {
+            meshWide = peerAuthentications;
+        } else {
+            try {
+                meshWide = list("list PeerAuthentications in " + root,
+                        () -> client.genericKubernetesResources(PEER_AUTHENTICATIONS).inNamespace(root).list().getItems());
+            } catch (MeshException e) {
+                if (!(e.getCause() instanceof KubernetesClientException k) || k.getCode() != 403) {
+                    throw e;
+                }
+                meshWide = List.of();
+                meshUnreadable = "Faultline may not read the mesh-wide PeerAuthentications in " + root + " (403)";
+            }
+        }
+        return PostureAnalysis.of(namespace, root, meshUnreadable, services, virtualServices, destinationRules,
+                peerAuthentications, meshWide);
+    }
+
+    private List<JsonNode> list(String what, Supplier<List<? extends HasMetadata>> call) {
+        try {
+            return call.get().stream().map(item -> client.getKubernetesSerialization().convertValue(item, JsonNode.class)).toList();
+        } catch (KubernetesClientException e) {
+            throw new MeshException(Reason.UNAVAILABLE, "could not " + what + ": " + IstioFaultInjector.describe(e), e);
+        }
+    }
+}
