@@ -272,6 +272,23 @@ public class RunLifecycleTest {
     }
 
     @Test
+    @Order(6)
+    void aPostureProbeThatDoesNotHoldCancelsTheRunNamingWhatIsMissing() {
+        String name = "posture-run-" + EXPERIMENTS.incrementAndGet();
+        asAdmin().contentType(TestApi.YAML).body(TestExperiments.aborting("reviews").named(name).team("bookinfo").lasting("5s")
+                .steadyWhilePosture("reviews has a timeout of at most 2s", "reviews", "maxTimeout: 2s").yaml())
+                .post("/api/v1/experiments").then().statusCode(201);
+
+        JsonPath run = startAndWait(name);
+
+        assertThat(run.getString("state")).isEqualTo("CANCELLED");
+        assertThat(run.getString("reason")).contains("steady state does not hold before injection")
+                .contains("route #0 of VirtualService reviews has no timeout (expected at most 2s)");
+        assertThat(run.getList("rules")).isEmpty();
+        assertThat(reviews()).isEqualTo(originalReviews);
+    }
+
+    @Test
     @Order(7)
     void prechecksCancelBeforeAnythingIsWritten() {
         String experiment = experiment("reviews", "5s", true);

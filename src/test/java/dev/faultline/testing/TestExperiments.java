@@ -91,6 +91,14 @@ public final class TestExperiments {
         return this;
     }
 
+    /** A steady-state posture probe: {@code expectations} as YAML flow fields ({@code mtls: STRICT, maxTimeout: 2s}). */
+    public TestExperiments steadyWhilePosture(String probe, String service, String expectations) {
+        probes.add("""
+                - name: %s
+                  posture: { service: %s, %s }""".formatted(probe, service, expectations));
+        return this;
+    }
+
     /** Further lines of the spec, as YAML at the spec's level ({@code notify: [...]}, {@code ramp: ...}). */
     public TestExperiments with(String specLines) {
         more.add(specLines.strip());

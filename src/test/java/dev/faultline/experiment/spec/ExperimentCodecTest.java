@@ -149,6 +149,45 @@ class ExperimentCodecTest {
     }
 
     @Test
+    void aPostureProbeStatesWhatTheServiceMustHaveAndRoundTrips() {
+        Experiment experiment = ExperimentCodec.decode(VALID.replace("""
+                      - name: productpage answers
+                """, """
+                      - name: reviews is hardened
+                        posture: { service: reviews, mtls: STRICT, maxTimeout: 2s, retries: true, circuitBreaker: true }
+                      - name: productpage answers
+                """), DocumentFormat.YAML);
+
+        Measurement.PostureCheck posture = experiment.spec().steadyState().probes().get(1).measurement().posture();
+        assertEquals(new Measurement.PostureCheck("reviews", null, "STRICT", Duration.ofSeconds(2), true, true), posture);
+        String yaml = ExperimentCodec.encode(experiment, DocumentFormat.YAML);
+        assertThat(yaml).contains("maxTimeout: 2s");
+        assertEquals(experiment, ExperimentCodec.decode(yaml, DocumentFormat.YAML));
+
+        String bad = VALID.replace("""
+                      - name: productpage answers
+                """, """
+                      - name: nothing asked
+                        posture: { service: reviews }
+                      - name: wrong values
+                        posture: { service: Reviews, mtls: strict, maxTimeout: soon, retries: maybe }
+                        tolerance: { below: 1 }
+                      - name: productpage answers
+                """);
+        assertThat(errors(bad, DocumentFormat.YAML)).extracting(FieldError::path).containsExactlyInAnyOrder(
+                "spec.steadyState.probes[1].posture.mtls",
+                "spec.steadyState.probes[2].posture.service",
+                "spec.steadyState.probes[2].posture.mtls",
+                "spec.steadyState.probes[2].posture.maxTimeout",
+                "spec.steadyState.probes[2].posture.retries",
+                "spec.steadyState.probes[2].tolerance");
+        assertThat(errors(bad, DocumentFormat.YAML)).filteredOn(e -> e.path().equals("spec.steadyState.probes[1].posture.mtls"))
+                .singleElement().extracting(FieldError::message).asString().contains("at least one of mtls, maxTimeout, retries, circuitBreaker");
+        assertThat(errors(bad, DocumentFormat.YAML)).filteredOn(e -> e.path().equals("spec.steadyState.probes[2].posture.mtls"))
+                .singleElement().extracting(FieldError::message).asString().contains("STRICT, PERMISSIVE, DISABLE, UNSET");
+    }
+
+    @Test
     void unknownFieldIsRejectedWithASuggestion() {
         String document = VALID.replace("fixedDelay: 2s, percentage: 50", "fixedDelay: 2s, percent: 50");
 
