@@ -87,6 +87,9 @@ public class MainLayout extends AppLayout {
         nav.addItem(new SideNavItem("Runs", RunsView.class));
         nav.addItem(new SideNavItem("Schedules", SchedulesView.class));
         nav.addItem(new SideNavItem("Game days", GameDaysView.class));
+        if (user.has(Role.VIEWER)) {
+            nav.addItem(new SideNavItem("Posture", PostureView.class));
+        }
         if (playground) {
             nav.addItem(new SideNavItem("Traffic", PlaygroundView.class));
         }

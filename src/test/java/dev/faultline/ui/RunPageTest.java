@@ -128,6 +128,30 @@ class RunPageTest extends BrowserTest {
     }
 
     /**
+     * The Posture page as a developer with a grant for bookinfo reads it: every service with its routes,
+     * the gaps in words, a namespace they hold no grant for refused with the reason.
+     */
+    @Test
+    void thePosturePageShowsEachServicesRoutesAndGapsForAGrantedNamespaceOnly() {
+        users.create("dev", List.of("bookinfo"), Role.VIEWER);
+        signInAs("dev", TestUsers.password("dev"));
+        page.locator("vaadin-side-nav-item:has-text('Posture')").click();
+        page.waitForURL("**/posture");
+        settle();
+        page.locator("#posture-read").click();
+        settle();
+
+        assertThat(page.locator("#posture-summary")).containsText("Namespace bookinfo: mTLS UNSET");
+        assertThat(page.locator("#posture-services")).containsText("reviews, route #0 → v1: no timeout, Istio's default retries");
+        assertThat(page.locator("#posture-services")).containsText("no timeout on calls to reviews (VirtualService reviews, route #0)");
+        assertThat(page.locator("#posture-services")).containsText("no circuit breaking for ratings");
+        screenshot("posture");
+
+        page.navigate(root + "posture?namespace=payments");
+        assertThat(page.locator("vaadin-notification-card:has-text('no grant')")).containsText("dev has no grant for namespace payments");
+    }
+
+    /**
      * A viewer reads the experiment and the PromQL its checks send, but Faultline's access to
      * Prometheus and the cluster is not theirs: no values (an experimenter, the admin below, sees
      * numbers from the same Prometheus), no service list, no preview, nothing to save or run.
