@@ -62,25 +62,45 @@ class DeployManifestsTest {
         return deployment().path("spec").path("template").path("spec").path("containers").get(0);
     }
 
+    private static final String MESH_WIDE = "faultline-mesh-wide";
+
+    /** The Roles of the namespaces Faultline may inject into (not the root namespace's read-only one). */
+    private static List<JsonNode> chaosRoles() {
+        return ofKind("Role").stream().filter(role -> !MESH_WIDE.equals(role.path("metadata").path("name").asText())).toList();
+    }
+
     @Test
     void eachRoleGrantsExactlyWhatTheCodeUses() {
+        assertThat(ofKind("Role")).filteredOn(role -> MESH_WIDE.equals(role.path("metadata").path("name").asText()))
+                .singleElement().satisfies(role -> {
+                    assertThat(role.path("metadata").path("namespace").asText()).isEqualTo("istio-system");
+                    assertThat(granted(role)).containsExactlyInAnyOrderElementsOf(ClusterPermissions.ROOT_NAMESPACE);
+                });
+        assertThat(ofKind("RoleBinding")).anySatisfy(binding -> {
+            assertThat(binding.path("metadata").path("namespace").asText()).isEqualTo("istio-system");
+            assertThat(binding.path("roleRef").path("name").asText()).isEqualTo(MESH_WIDE);
+        });
         Set<ClusterPermissions.Rule> needed = new HashSet<>(ClusterPermissions.PER_NAMESPACE);
-        assertThat(ofKind("Role")).isNotEmpty();
-        for (JsonNode role : ofKind("Role")) {
-            Set<ClusterPermissions.Rule> granted = new HashSet<>();
-            for (JsonNode rule : role.path("rules")) {
-                assertThat(rule.has("resourceNames")).isFalse();
-                Set<String> verbs = new HashSet<>();
-                rule.path("verbs").forEach(verb -> verbs.add(verb.asText()));
-                for (JsonNode group : rule.path("apiGroups")) {
-                    for (JsonNode resource : rule.path("resources")) {
-                        granted.add(new ClusterPermissions.Rule(group.asText(), resource.asText(), verbs));
-                    }
-                }
-            }
-            assertThat(granted).as("rules of Role %s", role.path("metadata").path("namespace").asText())
+        assertThat(chaosRoles()).isNotEmpty();
+        for (JsonNode role : chaosRoles()) {
+            assertThat(granted(role)).as("rules of Role %s", role.path("metadata").path("namespace").asText())
                     .containsExactlyInAnyOrderElementsOf(needed);
         }
+    }
+
+    private static Set<ClusterPermissions.Rule> granted(JsonNode role) {
+        Set<ClusterPermissions.Rule> granted = new HashSet<>();
+        for (JsonNode rule : role.path("rules")) {
+            assertThat(rule.has("resourceNames")).isFalse();
+            Set<String> verbs = new HashSet<>();
+            rule.path("verbs").forEach(verb -> verbs.add(verb.asText()));
+            for (JsonNode group : rule.path("apiGroups")) {
+                for (JsonNode resource : rule.path("resources")) {
+                    granted.add(new ClusterPermissions.Rule(group.asText(), resource.asText(), verbs));
+                }
+            }
+        }
+        return granted;
     }
 
     @Test
@@ -104,11 +124,11 @@ class DeployManifestsTest {
         String allowed = env("FAULTLINE_POLICY_ALLOWED_NAMESPACES").path("value").asText();
         Set<String> allowedNamespaces = new HashSet<>(List.of(allowed.split("\\s*,\\s*")));
         Set<String> roleNamespaces = new HashSet<>();
-        ofKind("Role").forEach(role -> roleNamespaces.add(role.path("metadata").path("namespace").asText()));
+        chaosRoles().forEach(role -> roleNamespaces.add(role.path("metadata").path("namespace").asText()));
         assertThat(roleNamespaces).isEqualTo(allowedNamespaces);
 
         for (String namespace : roleNamespaces) {
-            String roleName = ofKind("Role").stream().filter(role -> namespace.equals(role.path("metadata").path("namespace").asText()))
+            String roleName = chaosRoles().stream().filter(role -> namespace.equals(role.path("metadata").path("namespace").asText()))
                     .findFirst().orElseThrow().path("metadata").path("name").asText();
             assertThat(ofKind("RoleBinding")).as("RoleBinding in %s", namespace).anySatisfy(binding -> {
                 assertThat(binding.path("metadata").path("namespace").asText()).isEqualTo(namespace);
