@@ -130,6 +130,13 @@ class PlaygroundIT {
             assertThat(server.log()).contains("apt-get install prometheus");
             api.get().get("/api/v1/experiments").then().statusCode(200).body("metadata.name", hasItems("ratings-abort-jason"));
             api.get().post("/api/v1/experiments/ratings-abort-jason/preview").then().statusCode(200);
+            // Bookinfo's posture as Istio's fault-injection task routes it: jason's reviews to v2, the rest to v1, no timeouts
+            api.get().get("/api/v1/posture?namespace=bookinfo").then().statusCode(200)
+                    .body("services.service", hasItems("productpage", "reviews", "ratings", "details"))
+                    .body("services.find { it.service == 'reviews' }.routes.subsets", equalTo(List.of(List.of("v2"), List.of("v1"))))
+                    .body("services.find { it.service == 'reviews' }.gaps", hasItems(
+                            "no timeout on calls to reviews (VirtualService reviews, route #0)",
+                            "no timeout on calls to reviews (VirtualService reviews, route #1)"));
 
             api.get().contentType("application/json").body("{\"services\": {\"reviews\": {\"errorRate\": 1.5}}}")
                     .put("/api/v1/playground/traffic").then().statusCode(400)

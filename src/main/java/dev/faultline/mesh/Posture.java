@@ -21,13 +21,16 @@ public record Posture(String namespace, String mtls, String mtlsSource, List<Ser
     }
 
     /**
+     * @param dataPlane {@code sidecar} or {@code ambient}
+     * @param waypoint in ambient mode the waypoint ({@code namespace/name}) that applies its routes, null when none does
+     *        (its routes then do nothing) and in sidecar mode
      * @param mtls the mode its workloads accept (a workload's PeerAuthentication, else the namespace's, else the mesh's)
      * @param routes every route of a VirtualService in the namespace that sends this service traffic; empty when none
      *        does (the calls then go straight to the service: no timeout, Istio's default retries)
      * @param circuitBreaker null when no DestinationRule is written for the service
      * @param gaps what is missing, one sentence each
      */
-    public record Service(String service, String mtls, String mtlsSource, List<Route> routes, CircuitBreaker circuitBreaker,
+    public record Service(String service, String dataPlane, String waypoint, String mtls, String mtlsSource, List<Route> routes, CircuitBreaker circuitBreaker,
             List<String> gaps) {
     }
 

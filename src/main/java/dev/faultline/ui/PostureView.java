@@ -73,6 +73,9 @@ public class PostureView extends VerticalLayout implements BeforeEnterObserver {
         add(summary);
         services.setId("posture-services");
         services.addColumn(Posture.Service::service).setHeader("Service").setAutoWidth(true);
+        services.addColumn(service -> "ambient".equals(service.dataPlane())
+                ? service.waypoint() == null ? "ambient, no waypoint" : "ambient, waypoint " + service.waypoint()
+                : "sidecar").setHeader("Data plane").setAutoWidth(true);
         services.addColumn(Posture.Service::mtls).setHeader("mTLS").setAutoWidth(true);
         services.addComponentColumn(service -> lines(service.routes().stream().map(PostureView::describe).toList(),
                 "no VirtualService routes it")).setHeader("Routes: timeout, retries").setFlexGrow(2);

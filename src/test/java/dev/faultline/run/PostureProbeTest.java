@@ -20,7 +20,7 @@ class PostureProbeTest {
             IstioFixtures.yaml("{consecutive5xxErrors: 5}"), null, List.of());
 
     private static Posture.Service reviews(String mtls, Posture.CircuitBreaker breaker, Posture.Route... routes) {
-        return new Posture.Service("reviews", mtls, "PeerAuthentication shop/default", List.of(routes), breaker, List.of());
+        return new Posture.Service("reviews", "sidecar", null, mtls, "PeerAuthentication shop/default", List.of(routes), breaker, List.of());
     }
 
     private static Posture.Route route(String name, String timeout, Posture.Retries retries) {

@@ -1,6 +1,8 @@
 package dev.faultline.mesh.istio;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,6 +11,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.faultline.mesh.DataPlane;
+import dev.faultline.mesh.DataPlanes;
 import dev.faultline.mesh.MeshException;
 import dev.faultline.mesh.MeshException.Reason;
 import dev.faultline.mesh.Posture;
@@ -20,7 +24,8 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 
 /**
  * The posture read from the cluster: the namespace's Services, VirtualServices, DestinationRules and
- * PeerAuthentications, and the root namespace's PeerAuthentications (five list calls). Mesh-wide
+ * PeerAuthentications, and the root namespace's PeerAuthentications (five list calls), and each
+ * service's data plane (its and its namespace's labels, and in ambient mode its waypoint Gateway). Mesh-wide
  * PeerAuthentications that Faultline may not read (403) leave the mesh's mode UNSET, saying so.
  */
 @ApplicationScoped
@@ -34,12 +39,14 @@ class IstioPosture implements PostureReader {
             .withNamespaced(true).build();
 
     private final KubernetesClient client;
+    private final DataPlanes dataPlanes;
     private final String rootNamespace;
 
     /** @param rootNamespace Istio's root namespace, where a PeerAuthentication without a selector sets mTLS for the whole mesh */
-    IstioPosture(KubernetesClient client,
+    IstioPosture(KubernetesClient client, DataPlanes dataPlanes,
             @ConfigProperty(name = "faultline.mesh.root-namespace", defaultValue = "istio-system") String rootNamespace) {
         this.client = client;
+        this.dataPlanes = dataPlanes;
         this.rootNamespace = rootNamespace;
     }
 
@@ -70,7 +77,12 @@ class IstioPosture implements PostureReader {
                 meshUnreadable = "Faultline may not read the mesh-wide PeerAuthentications in " + root + " (403)";
             }
         }
-        return PostureAnalysis.of(namespace, root, meshUnreadable, services, virtualServices, destinationRules,
+        Map<String, DataPlane> planes = new HashMap<>();
+        for (JsonNode service : services) {
+            String name = service.path("metadata").path("name").asText();
+            planes.put(name, dataPlanes.of(namespace, name));
+        }
+        return PostureAnalysis.of(namespace, root, meshUnreadable, planes, services, virtualServices, destinationRules,
                 peerAuthentications, meshWide);
     }
 

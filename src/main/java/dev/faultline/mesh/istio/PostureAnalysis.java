@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.faultline.Durations;
+import dev.faultline.mesh.DataPlane;
 import dev.faultline.mesh.Posture;
 import dev.faultline.mesh.istio.RoutePlanner.Host;
 
@@ -39,8 +41,10 @@ final class PostureAnalysis {
      * @param peerAuthentications the namespace's PeerAuthentications
      * @param meshPeerAuthentications the root namespace's (only those without a selector count, mesh-wide)
      * @param meshUnreadable why the root namespace's could not be read, or null
+     * @param dataPlanes each service's data plane; a service not in it has sidecars
      */
-    static Posture of(String namespace, String rootNamespace, String meshUnreadable, List<JsonNode> services, List<JsonNode> virtualServices,
+    static Posture of(String namespace, String rootNamespace, String meshUnreadable, Map<String, DataPlane> dataPlanes,
+            List<JsonNode> services, List<JsonNode> virtualServices,
             List<JsonNode> destinationRules, List<JsonNode> peerAuthentications, List<JsonNode> meshPeerAuthentications) {
         Mode mesh = oldest(meshPeerAuthentications.stream().filter(pa -> !hasSelector(pa)).toList())
                 .map(pa -> Mode.of(pa, "mesh-wide PeerAuthentication " + rootNamespace + "/" + shortName(pa)))
@@ -60,8 +64,15 @@ final class PostureAnalysis {
             List<Posture.Route> routes = new ArrayList<>();
             serving.forEach(vs -> routes.addAll(routes(vs, host)));
             Posture.CircuitBreaker breaker = circuitBreaker(destinationRules, host);
-            result.add(new Posture.Service(name, mode.mode(), mode.source(), List.copyOf(routes), breaker,
-                    gaps(name, serving, routes, breaker, mode)));
+            DataPlane dataPlane = dataPlanes.getOrDefault(name, DataPlane.SIDECAR);
+            List<String> gaps = new ArrayList<>();
+            if (!dataPlane.faultsTakeEffect()) {
+                gaps.add("in ambient mode VirtualService routes take effect only in a waypoint, and none handles " + name
+                        + (routes.isEmpty() ? "" : ": the timeouts and retries below do nothing") + " (" + dataPlane.missing() + ")");
+            }
+            gaps.addAll(gaps(name, serving, routes, breaker, mode));
+            result.add(new Posture.Service(name, dataPlane.ambient() ? "ambient" : "sidecar", dataPlane.waypoint(), mode.mode(),
+                    mode.source(), List.copyOf(routes), breaker, List.copyOf(gaps)));
         }
         return new Posture(namespace, namespaceMode.mode(), namespaceMode.source(), List.copyOf(result));
     }

@@ -24,6 +24,8 @@ import dev.faultline.mesh.FaultInjector.Removal;
 import dev.faultline.mesh.FaultPlan;
 import dev.faultline.mesh.FaultRequest;
 import dev.faultline.mesh.MeshException;
+import dev.faultline.mesh.Posture;
+import dev.faultline.mesh.PostureReader;
 import dev.faultline.mesh.RuleRef;
 import dev.faultline.testing.CrdSchema;
 import dev.faultline.testing.GatewayApiFixtures;
@@ -54,6 +56,8 @@ class IstioAmbientTest {
     FaultInjector injector;
     @Inject
     DataPlanes dataPlanes;
+    @Inject
+    PostureReader postures;
 
     private KubernetesClient client() {
         return server.getClient();
@@ -120,6 +124,21 @@ class IstioAmbientTest {
         assertThat(refusal(dedicated)).contains("without a waypoint");
         assertThatThrownBy(() -> injector.apply(dedicated)).isInstanceOf(MeshException.class).hasMessageContaining("fault nothing");
         assertThat(virtualServices(bare)).as("nothing created").isEmpty();
+    }
+
+    @Test
+    void thePostureOfAnAmbientNamespaceWithoutAWaypointSaysItsRoutesDoNothing() {
+        String namespace = namespace(AMBIENT, "virtual-service-all-v1");
+
+        Posture.Service reviews = postures.read(namespace).service("reviews").orElseThrow();
+
+        assertThat(reviews.dataPlane()).isEqualTo("ambient");
+        assertThat(reviews.waypoint()).isNull();
+        assertThat(reviews.gaps().get(0)).startsWith("in ambient mode VirtualService routes take effect only in a waypoint, and none "
+                + "handles reviews: the timeouts and retries below do nothing (neither Service " + namespace + "/reviews nor Namespace "
+                + namespace + " has the label istio.io/use-waypoint");
+        assertThat(postures.read(namespace(Map.of(), "virtual-service-all-v1")).service("reviews").orElseThrow().dataPlane())
+                .isEqualTo("sidecar");
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.faultline.mesh.DataPlane;
 import dev.faultline.mesh.Posture;
 import dev.faultline.testing.IstioFixtures;
 
@@ -44,7 +45,7 @@ class PostureAnalysisTest {
 
     private static Posture posture(List<JsonNode> virtualServices, List<JsonNode> destinationRules, List<JsonNode> peerAuthentications,
             List<JsonNode> mesh) {
-        return PostureAnalysis.of(NS, "istio-system", null, List.of(service("reviews"), service("ratings")), virtualServices,
+        return PostureAnalysis.of(NS, "istio-system", null, java.util.Map.of(), List.of(service("reviews"), service("ratings")), virtualServices,
                 destinationRules, peerAuthentications, mesh);
     }
 
@@ -237,9 +238,29 @@ class PostureAnalysisTest {
     @Test
     void meshWidePeerAuthenticationsFaultlineMayNotReadAreSaidSo() {
         Posture posture = PostureAnalysis.of(NS, "istio-system", "Faultline may not read the mesh-wide PeerAuthentications in "
-                + "istio-system (403)", List.of(service("reviews")), List.of(), List.of(), List.of(), List.of());
+                + "istio-system (403)", java.util.Map.of(), List.of(service("reviews")), List.of(), List.of(), List.of(), List.of());
 
         assertThat(posture.mtls()).isEqualTo("UNSET");
         assertThat(posture.mtlsSource()).contains("(403)");
+    }
+
+    @Test
+    void inAmbientModeWithoutAWaypointTheRoutesDoNothingAndThePostureSaysSo() {
+        JsonNode vs = virtualService("reviews", "- {name: all, route: [{destination: {host: reviews}}], timeout: 1s}");
+        DataPlane none = new DataPlane(DataPlane.Mode.AMBIENT, null, "Namespace shop has no istio.io/use-waypoint label");
+        DataPlane waypoint = new DataPlane(DataPlane.Mode.AMBIENT, "shop/waypoint", null);
+
+        Posture posture = PostureAnalysis.of(NS, "istio-system", null, java.util.Map.of("reviews", none, "ratings", waypoint),
+                List.of(service("reviews"), service("ratings")), List.of(vs), List.of(), List.of(), List.of());
+
+        Posture.Service reviews = reviews(posture);
+        assertThat(reviews.dataPlane()).isEqualTo("ambient");
+        assertThat(reviews.waypoint()).isNull();
+        assertThat(reviews.gaps().get(0)).isEqualTo("in ambient mode VirtualService routes take effect only in a waypoint, and none "
+                + "handles reviews: the timeouts and retries below do nothing (Namespace shop has no istio.io/use-waypoint label)");
+        Posture.Service ratings = posture.service("ratings").orElseThrow();
+        assertThat(ratings.waypoint()).isEqualTo("shop/waypoint");
+        assertThat(ratings.gaps()).noneMatch(gap -> gap.contains("ambient"));
+        assertThat(posture(List.of(vs), List.of(), List.of(), List.of()).service("reviews").orElseThrow().dataPlane()).isEqualTo("sidecar");
     }
 }
