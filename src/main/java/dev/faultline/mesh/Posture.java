@@ -53,6 +53,17 @@ public record Posture(String namespace, String mtls, String mtlsSource, List<Ser
      */
     public record CircuitBreaker(String destinationRule, JsonNode outlierDetection, JsonNode connectionPool,
             List<SubsetPolicy> subsets) {
+
+        /** Whether failing endpoints are ejected: outlier detection for the whole service or for one of its subsets. */
+        public boolean detectsOutliers() {
+            return outlierDetection != null || subsets.stream().anyMatch(subset -> subset.outlierDetection() != null);
+        }
+
+        /** Why {@code breaker} (null: no DestinationRule) ejects no failing endpoint, in words. */
+        public static String whyNone(CircuitBreaker breaker) {
+            return breaker == null ? "no DestinationRule is written for it"
+                    : "DestinationRule " + breaker.destinationRule() + " sets no outlierDetection";
+        }
     }
 
     public record SubsetPolicy(String subset, JsonNode outlierDetection, JsonNode connectionPool) {

@@ -86,11 +86,9 @@ class PostureProbe {
         }
         if (expected.circuitBreaker() != null) {
             Posture.CircuitBreaker breaker = service.circuitBreaker();
-            boolean has = breaker != null && (breaker.outlierDetection() != null
-                    || breaker.subsets().stream().anyMatch(subset -> subset.outlierDetection() != null));
+            boolean has = breaker != null && breaker.detectsOutliers();
             if (expected.circuitBreaker() && !has) {
-                unmet.add("no circuit breaking for " + name + ": " + (breaker == null ? "no DestinationRule is written for it"
-                        : "DestinationRule " + breaker.destinationRule() + " sets no outlierDetection"));
+                unmet.add("no circuit breaking for " + name + ": " + Posture.CircuitBreaker.whyNone(breaker));
             } else if (!expected.circuitBreaker() && has) {
                 unmet.add("DestinationRule " + breaker.destinationRule() + " sets outlierDetection for " + name
                         + ", expected none");

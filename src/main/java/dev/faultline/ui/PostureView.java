@@ -135,10 +135,9 @@ public class PostureView extends VerticalLayout implements BeforeEnterObserver {
         if (breaker == null) {
             return "no DestinationRule";
         }
-        boolean subsetOutliers = breaker.subsets().stream().anyMatch(subset -> subset.outlierDetection() != null);
         return "DestinationRule " + breaker.destinationRule() + ": "
                 + (breaker.outlierDetection() != null ? "outlier detection " + breaker.outlierDetection()
-                        : subsetOutliers ? "outlier detection in subsets " + breaker.subsets().stream()
+                        : breaker.detectsOutliers() ? "outlier detection in subsets " + breaker.subsets().stream()
                                 .filter(subset -> subset.outlierDetection() != null).map(Posture.SubsetPolicy::subset)
                                 .collect(Collectors.joining(", "))
                                 : "no outlier detection")

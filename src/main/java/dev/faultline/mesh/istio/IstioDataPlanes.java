@@ -54,8 +54,11 @@ public class IstioDataPlanes implements DataPlanes {
             throw new MeshException(Reason.TARGET_UNRESOLVED, "there is no Service " + service + " in namespace " + namespace
                     + " (spec.target.service)");
         }
-        Map<String, String> namespaceLabels = labels(ns);
-        Map<String, String> serviceLabels = labels(svc);
+        return of(namespace, service, labels(ns), labels(svc));
+    }
+
+    /** The data plane of a service whose Namespace's and own labels are already read (the posture lists them). */
+    DataPlane of(String namespace, String service, Map<String, String> namespaceLabels, Map<String, String> serviceLabels) {
         if (!ambient(namespaceLabels, serviceLabels)) {
             return DataPlane.SIDECAR;
         }
@@ -133,7 +136,7 @@ public class IstioDataPlanes implements DataPlanes {
         return new DataPlane(DataPlane.Mode.AMBIENT, null, what);
     }
 
-    private static Map<String, String> labels(HasMetadata resource) {
+    static Map<String, String> labels(HasMetadata resource) {
         return resource == null || resource.getMetadata() == null || resource.getMetadata().getLabels() == null ? Map.of()
                 : resource.getMetadata().getLabels();
     }

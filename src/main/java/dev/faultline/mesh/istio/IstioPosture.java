@@ -12,12 +12,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.faultline.mesh.DataPlane;
-import dev.faultline.mesh.DataPlanes;
 import dev.faultline.mesh.MeshException;
 import dev.faultline.mesh.MeshException.Reason;
 import dev.faultline.mesh.Posture;
 import dev.faultline.mesh.PostureReader;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -25,7 +25,8 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 /**
  * The posture read from the cluster: the namespace's Services, VirtualServices, DestinationRules and
  * PeerAuthentications, and the root namespace's PeerAuthentications (five list calls), and each
- * service's data plane (its and its namespace's labels, and in ambient mode its waypoint Gateway). Mesh-wide
+ * service's data plane from its and its Namespace's labels (one more read; in ambient mode also its
+ * waypoint Gateway). Mesh-wide
  * PeerAuthentications that Faultline may not read (403) leave the mesh's mode UNSET, saying so.
  */
 @ApplicationScoped
@@ -39,11 +40,11 @@ class IstioPosture implements PostureReader {
             .withNamespaced(true).build();
 
     private final KubernetesClient client;
-    private final DataPlanes dataPlanes;
+    private final IstioDataPlanes dataPlanes;
     private final String rootNamespace;
 
     /** @param rootNamespace Istio's root namespace, where a PeerAuthentication without a selector sets mTLS for the whole mesh */
-    IstioPosture(KubernetesClient client, DataPlanes dataPlanes,
+    IstioPosture(KubernetesClient client, IstioDataPlanes dataPlanes,
             @ConfigProperty(name = "faultline.mesh.root-namespace", defaultValue = "istio-system") String rootNamespace) {
         this.client = client;
         this.dataPlanes = dataPlanes;
@@ -52,8 +53,9 @@ class IstioPosture implements PostureReader {
 
     @Override
     public Posture read(String namespace) {
-        List<JsonNode> services = list("list Services in " + namespace,
+        List<Service> found = call("list Services in " + namespace,
                 () -> client.services().inNamespace(namespace).list().getItems());
+        List<JsonNode> services = found.stream().map(this::toJson).toList();
         List<JsonNode> virtualServices = list("list VirtualServices in " + namespace,
                 () -> client.genericKubernetesResources(IstioFaultInjector.VIRTUAL_SERVICES).inNamespace(namespace).list().getItems());
         List<JsonNode> destinationRules = list("list DestinationRules in " + namespace,
@@ -78,17 +80,27 @@ class IstioPosture implements PostureReader {
             }
         }
         Map<String, DataPlane> planes = new HashMap<>();
-        for (JsonNode service : services) {
-            String name = service.path("metadata").path("name").asText();
-            planes.put(name, dataPlanes.of(namespace, name));
+        if (!found.isEmpty()) {
+            Map<String, String> namespaceLabels = IstioDataPlanes.labels(call("read Namespace " + namespace,
+                    () -> client.namespaces().withName(namespace).get()));
+            found.forEach(service -> planes.put(service.getMetadata().getName(),
+                    dataPlanes.of(namespace, service.getMetadata().getName(), namespaceLabels, IstioDataPlanes.labels(service))));
         }
         return PostureAnalysis.of(namespace, root, meshUnreadable, planes, services, virtualServices, destinationRules,
                 peerAuthentications, meshWide);
     }
 
-    private List<JsonNode> list(String what, Supplier<List<? extends HasMetadata>> call) {
+    private List<JsonNode> list(String what, Supplier<List<? extends HasMetadata>> list) {
+        return call(what, list).stream().map(this::toJson).toList();
+    }
+
+    private JsonNode toJson(HasMetadata resource) {
+        return client.getKubernetesSerialization().convertValue(resource, JsonNode.class);
+    }
+
+    private static <T> T call(String what, Supplier<T> call) {
         try {
-            return call.get().stream().map(item -> client.getKubernetesSerialization().convertValue(item, JsonNode.class)).toList();
+            return call.get();
         } catch (KubernetesClientException e) {
             throw new MeshException(Reason.UNAVAILABLE, "could not " + what + ": " + IstioFaultInjector.describe(e), e);
         }

@@ -198,12 +198,8 @@ final class PostureAnalysis {
                 }
             }
         }
-        boolean outlier = breaker != null && (breaker.outlierDetection() != null
-                || breaker.subsets().stream().anyMatch(subset -> subset.outlierDetection() != null));
-        if (!outlier) {
-            gaps.add("no circuit breaking for " + service + ": "
-                    + (breaker == null ? "no DestinationRule is written for it" : "DestinationRule " + breaker.destinationRule()
-                            + " sets no outlierDetection")
+        if (breaker == null || !breaker.detectsOutliers()) {
+            gaps.add("no circuit breaking for " + service + ": " + Posture.CircuitBreaker.whyNone(breaker)
                     + ", so failing endpoints keep getting traffic");
         }
         switch (mode.mode()) {
