@@ -11,7 +11,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record Run(String id, String experiment, int revision, RunState state, RunState verdict, String reason,
         String startedBy, Instant createdAt, Instant startedAt, Instant endedAt, boolean needsCleanup, List<Rule> rules,
-        List<TimelineEntry> timeline, Instant samplesRemovedAt, Instant timelineRemovedAt, JsonNode document) {
+        List<TimelineEntry> timeline, Recovery recovery, Instant samplesRemovedAt, Instant timelineRemovedAt, JsonNode document) {
+
+    /** How long after its last rule was removed the steady state held again; null on a run while that is not known. */
+    public record Recovery(double seconds, Instant holdsAgainAt) {
+    }
 
     public record Rule(String kind, String namespace, String name, String route, Instant appliedAt, Instant removedAt) {
     }

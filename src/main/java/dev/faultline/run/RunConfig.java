@@ -13,6 +13,18 @@ public interface RunConfig {
     @WithDefault("PT10S")
     Duration settleTime();
 
+    /**
+     * After the settle time, how long the steady state may take to hold again: the probes are checked
+     * every {@link #recoveryInterval()} until they all pass (the run COMPLETED, its recovery recorded)
+     * or this is up (DEVIATED, "not recovered within").
+     */
+    @WithDefault("PT5M")
+    Duration recoveryTimeout();
+
+    /** How often the probes are checked while waiting for the steady state to hold again. */
+    @WithDefault("PT2S")
+    Duration recoveryInterval();
+
     /** How often the reconciler looks for rules left behind. */
     @WithDefault("PT5S")
     Duration reconcileInterval();

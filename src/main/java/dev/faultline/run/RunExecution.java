@@ -1,6 +1,7 @@
 package dev.faultline.run;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -9,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.faultline.Durations;
 import dev.faultline.FieldError;
 import dev.faultline.experiment.spec.ExperimentSpec;
 import dev.faultline.experiment.spec.Probe;
@@ -226,24 +228,42 @@ class RunExecution {
         return failedProbe(run, "PRECHECK").map(reason -> "the steady state does not hold before injection: " + reason);
     }
 
-    /** The run as it ended, or null when another instance took it over meanwhile. */
+    /**
+     * The run as it ended, or null when another instance took it over meanwhile. After the settle time
+     * the probes are checked every recovery interval until they all pass — COMPLETED, with the time to
+     * recover recorded — or the recovery timeout is up: DEVIATED.
+     */
     private Run postcheck(LiveRun run) {
+        Instant removedAt = clock.instant();
         lifecycle.move(run.owner, RunState.POSTCHECK, "rules removed; checking the steady state after "
-                + config.settleTime().toSeconds() + " s", clock.instant());
-        try {
-            run.awaitStop(config.settleTime().toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+                + config.settleTime().toSeconds() + " s, then every " + Durations.format(config.recoveryInterval()) + " until it holds, for up to "
+                + Durations.format(config.recoveryTimeout()), removedAt);
+        Instant deadline = removedAt.plus(config.settleTime()).plus(config.recoveryTimeout());
+        Duration wait = config.settleTime();
+        while (true) {
+            try {
+                run.awaitStop(wait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (run.fenced()) {
+                return null;
+            }
+            if (run.stopped()) {
+                return lifecycle.end(run.owner, RunState.ABORTED, run.stopReason().reason());
+            }
+            Optional<String> failed = failedProbe(run, "POSTCHECK");
+            Instant now = clock.instant();
+            if (failed.isEmpty()) {
+                lifecycle.recovered(run.owner, Duration.between(removedAt, now).toMillis() / 1000.0, now);
+                return lifecycle.end(run.owner, RunState.COMPLETED, "the steady state held");
+            }
+            if (!now.plus(config.recoveryInterval()).isBefore(deadline) || Thread.currentThread().isInterrupted()) {
+                return lifecycle.end(run.owner, RunState.DEVIATED, "the steady state did not come back within "
+                        + Durations.format(config.settleTime().plus(config.recoveryTimeout())) + " of the rules' removal: " + failed.get());
+            }
+            wait = config.recoveryInterval();
         }
-        if (run.fenced()) {
-            return null;
-        }
-        if (run.stopped()) {
-            return lifecycle.end(run.owner, RunState.ABORTED, run.stopReason().reason());
-        }
-        Optional<String> failed = failedProbe(run, "POSTCHECK");
-        return failed.isPresent() ? lifecycle.end(run.owner, RunState.DEVIATED, "the steady state did not come back: " + failed.get())
-                : lifecycle.end(run.owner, RunState.COMPLETED, "the steady state held");
     }
 
     /** Runs every steady-state probe once, recording samples; the first failure's reason. */

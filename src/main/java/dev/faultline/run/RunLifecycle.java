@@ -47,6 +47,11 @@ public class RunLifecycle {
         return durably("the move of run " + owner.runId() + " to " + state, () -> store.transition(owner, state, message, at));
     }
 
+    /** Records that the steady state held again at {@code at}, {@code seconds} after the rules were removed. */
+    void recovered(Ownership owner, double seconds, Instant at) {
+        durably("the recovery of run " + owner.runId(), () -> store.recovered(owner, seconds, at));
+    }
+
     /**
      * Ends the run with {@code verdict}: its samples are flushed, the ending stored and its event
      * fired (once, by whoever stored it). The run as stored.

@@ -90,6 +90,16 @@ public class RunStore {
         return true;
     }
 
+    /** Records when the steady state held again, {@code seconds} after the last rule was removed. */
+    void recovered(Ownership owner, double seconds, Instant holdsAgainAt) {
+        fence(owner);
+        StoredRun run = StoredRun.findById(owner.runId());
+        run.recoveredAt = holdsAgainAt;
+        run.recoverySeconds = seconds;
+        append(run.id, TimelineKind.RECOVERED, "the steady state holds again, " + Math.round(seconds * 10) / 10.0
+                + " s after the rules were removed", holdsAgainAt);
+    }
+
     /** Records an event that happened at {@code at} (the timeline is in time order). */
     void event(Ownership owner, TimelineKind type, String message, Instant at) {
         fence(owner);
@@ -448,7 +458,9 @@ public class RunStore {
                 .map(rule -> new Run.Rule(rule.kind, rule.namespace, rule.name, rule.route, rule.appliedAt, rule.removedAt)).toList();
         List<Run.TimelineEntry> timeline = events.stream().map(event -> new Run.TimelineEntry(event.at, event.type, event.message)).toList();
         return new Run(run.id, run.experiment, run.revision, run.state, run.state.isTerminal() ? run.state : null, run.reason, run.startedBy, run.createdAt,
-                run.startedAt, run.endedAt, run.needsCleanup, rules, timeline, run.samplesRemovedAt, run.timelineRemovedAt, document);
+                run.startedAt, run.endedAt, run.needsCleanup, rules, timeline,
+                run.recoveredAt == null ? null : new Run.Recovery(run.recoverySeconds, run.recoveredAt),
+                run.samplesRemovedAt, run.timelineRemovedAt, document);
     }
 
     static JsonNode document(StoredRun run) {

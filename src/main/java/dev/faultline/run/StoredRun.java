@@ -54,6 +54,12 @@ class StoredRun extends PanacheEntityBase {
     @Column(name = "ended_at")
     Instant endedAt;
 
+    @Column(name = "recovered_at")
+    Instant recoveredAt;
+
+    @Column(name = "recovery_seconds")
+    Double recoverySeconds;
+
     @Column(name = "samples_removed_at")
     Instant samplesRemovedAt;
 

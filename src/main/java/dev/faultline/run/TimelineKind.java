@@ -16,7 +16,9 @@ public enum TimelineKind {
     /** Another instance took the run over from an owner that stopped beating. */
     TAKEN_OVER,
     /** How a guardrail's checks are timed: just after the scrape of its series, or on a timer and why. */
-    CHECK_TIMING;
+    CHECK_TIMING,
+    /** The steady state held again after the rules were removed. */
+    RECOVERED;
 
     static TimelineKind of(RunState state) {
         return valueOf(state.name());

@@ -64,6 +64,8 @@ public class RunLifecycleTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("faultline.policy.allowed-namespaces", "bookinfo",
                     "faultline.run.settle-time", "PT1S",
+                    "faultline.run.recovery-timeout", "PT3S",
+                    "faultline.run.recovery-interval", "PT0.5S",
                     "faultline.run.reconcile-interval", "PT1S");
         }
     }
@@ -148,7 +150,9 @@ public class RunLifecycleTest {
         assertThat(run.getString("state")).as(run.getString("reason")).isEqualTo("COMPLETED");
         assertThat(run.getString("verdict")).isEqualTo("COMPLETED");
         assertThat(run.getList("timeline.type")).containsSubsequence("PENDING", "PRECHECK", "INJECTING", "RULE_APPLIED",
-                "OBSERVING", "RECOVERING", "RULE_REMOVED", "POSTCHECK", "COMPLETED");
+                "OBSERVING", "RECOVERING", "RULE_REMOVED", "POSTCHECK", "RECOVERED", "COMPLETED");
+        assertThat(run.getDouble("recovery.seconds")).as("held at the first check, after the 1 s settle time").isBetween(1.0, 2.0);
+        assertThat(run.getString("recovery.holdsAgainAt")).isNotNull();
         assertThat(run.getString("rules[0].route")).startsWith("faultline-");
         assertThat(run.getString("rules[0].removedAt")).isNotNull();
         assertThat(reviews().path("spec")).isEqualTo(originalReviews.path("spec"));
@@ -201,8 +205,30 @@ public class RunLifecycleTest {
 
         JsonPath ended = awaitEnd(id);
         assertThat(ended.getString("state")).isEqualTo("DEVIATED");
-        assertThat(ended.getString("reason")).contains("productpage answers").contains("answered 503");
+        assertThat(ended.getString("reason")).contains("did not come back within 4s of the rules' removal")
+                .contains("productpage answers").contains("answered 503");
+        assertThat(ended.getString("recovery")).isNull();
         assertThat(reviews().path("spec")).isEqualTo(originalReviews.path("spec"));
+    }
+
+    @Test
+    @Order(3)
+    void aSteadyStateThatComesBackWithinTheRecoveryTimeoutCompletesWithItsTimeToRecover() throws Exception {
+        String experiment = experiment("reviews", "2s", true);
+        String id = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/experiments/" + experiment + "/runs").then().statusCode(202).extract().path("id");
+        awaitState(id, "OBSERVING");
+        productpageStatus = 503;
+        awaitState(id, "POSTCHECK");
+        Thread.sleep(2_000);
+        productpageStatus = 200;
+
+        JsonPath ended = awaitEnd(id);
+        assertThat(ended.getString("state")).as(ended.getString("reason")).isEqualTo("COMPLETED");
+        assertThat(ended.getDouble("recovery.seconds")).as("the probe failed for 2 s after the removal, then held").isBetween(2.0, 3.5);
+        List<Map<String, Object>> postchecks = JsonPath.from(asAdmin().get("/api/v1/runs/" + id + "/samples").then().statusCode(200)
+                .extract().asString()).getList("findAll { it.phase == 'POSTCHECK' }");
+        assertThat(postchecks).extracting(sample -> sample.get("passed")).contains(false).last().isEqualTo(true);
     }
 
     @Test
