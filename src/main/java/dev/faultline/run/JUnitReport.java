@@ -27,7 +27,7 @@ public final class JUnitReport {
         for (int i = 0; i < probes.size(); i++) {
             String path = "spec.steadyState.probes[" + i + "]";
             List<Run.Sample> mine = samples.stream().filter(s -> s.check().equals(path)).toList();
-            String failure = mine.stream().filter(s -> !s.passed()).map(s -> s.phase() + ": " + s.reason()).findFirst().orElse(null);
+            String failure = failure(mine);
             tests++;
             failures += failure != null ? 1 : 0;
             skipped += mine.isEmpty() ? 1 : 0;
@@ -45,6 +45,12 @@ public final class JUnitReport {
             skipped += !checked && failure == null ? 1 : 0;
             testCase(cases, "guardrail", name, failure, !checked && failure == null);
         }
+        String recoveryFailure = notRecovered(run);
+        if (run.recovery() != null || recoveryFailure != null) {
+            tests++;
+            failures += recoveryFailure != null ? 1 : 0;
+            testCase(cases, "run", "recovery", recoveryFailure, false, run.recovery() != null ? run.recovery().seconds() : null);
+        }
         tests++;
         String verdictFailure = run.state() == RunState.COMPLETED ? null
                 : run.state().isTerminal() ? run.state() + ": " + run.reason() : "the run has not ended (" + run.state() + ")";
@@ -56,7 +62,41 @@ public final class JUnitReport {
                 + tests + "\" failures=\"" + failures + "\" errors=\"0\" skipped=\"" + skipped + "\" time=\"" + seconds
                 + "\" timestamp=\"" + (run.startedAt() != null ? run.startedAt() : run.createdAt()) + "\">\n"
                 + "  <properties><property name=\"run\" value=\"" + xml(run.id()) + "\"/><property name=\"revision\" value=\""
-                + run.revision() + "\"/>" + removed(run) + "</properties>\n" + cases + "</testsuite>\n";
+                + run.revision() + "\"/>" + recovered(run) + removed(run) + "</properties>\n" + cases + "</testsuite>\n";
+    }
+
+    /**
+     * The first failing check, except while waiting for the recovery: there the steady state may fail
+     * until it holds again, and only the last sample says whether it did.
+     */
+    private static String failure(List<Run.Sample> samples) {
+        String first = samples.stream().filter(s -> !s.passed() && !recovering(s)).map(s -> s.phase() + ": " + s.reason())
+                .findFirst().orElse(null);
+        if (first != null) {
+            return first;
+        }
+        List<Run.Sample> after = samples.stream().filter(JUnitReport::recovering).toList();
+        Run.Sample last = after.isEmpty() ? null : after.get(after.size() - 1);
+        return last != null && !last.passed() ? last.phase() + ": " + last.reason() : null;
+    }
+
+    private static boolean recovering(Run.Sample sample) {
+        return "POSTCHECK".equals(sample.phase()) || "RECOVERY".equals(sample.phase());
+    }
+
+    /** Why the steady state is known not to have come back, or null. */
+    private static String notRecovered(Run run) {
+        if (run.recovery() != null) {
+            return null;
+        }
+        return run.timeline().stream().filter(entry -> entry.type() == TimelineKind.NOT_RECOVERED).map(Run.TimelineEntry::message)
+                .findFirst().orElse(run.state() == RunState.DEVIATED ? run.reason() : null);
+    }
+
+    private static String recovered(Run run) {
+        return run.recovery() == null ? ""
+                : "<property name=\"recoverySeconds\" value=\"" + run.recovery().seconds() + "\"/><property name=\"holdsAgainAt\" value=\""
+                        + run.recovery().holdsAgainAt() + "\"/>";
     }
 
     /** A run whose samples retention removed says so: its checks read as not checked, not as passed. */
@@ -66,7 +106,14 @@ public final class JUnitReport {
     }
 
     private static void testCase(StringBuilder cases, String kind, String name, String failure, boolean skipped) {
+        testCase(cases, kind, name, failure, skipped, null);
+    }
+
+    private static void testCase(StringBuilder cases, String kind, String name, String failure, boolean skipped, Double seconds) {
         cases.append("  <testcase classname=\"").append(xml(kind)).append("\" name=\"").append(xml(name)).append('"');
+        if (seconds != null) {
+            cases.append(" time=\"").append(seconds).append('"');
+        }
         if (failure == null && !skipped) {
             cases.append("/>\n");
             return;

@@ -13,12 +13,10 @@ import org.jboss.logging.Logger;
 import dev.faultline.Durations;
 import dev.faultline.FieldError;
 import dev.faultline.experiment.spec.ExperimentSpec;
-import dev.faultline.experiment.spec.Probe;
 import dev.faultline.mesh.FaultInjector;
 import dev.faultline.mesh.FaultPlan;
 import dev.faultline.mesh.MeshException;
 import dev.faultline.mesh.RuleRef;
-import dev.faultline.metrics.Check;
 
 /**
  * One run from its start to its end, on its own thread: PRECHECK, INJECTING, OBSERVING (through
@@ -40,7 +38,7 @@ class RunExecution {
     private final SampleRecorder samples;
     private final FaultInjector injector;
     private final GuardrailMonitor monitor;
-    private final MeasurementChecker checker;
+    private final SteadyStateRecovery steadyState;
     private final RunPolicy policy;
     private final ProbeTargets probeTargets;
     private final RuleNamespaces namespaces;
@@ -48,7 +46,7 @@ class RunExecution {
     private final Clock clock;
 
     RunExecution(RunStore store, RunLifecycle lifecycle, LiveRuns liveRuns, RuleRemovals removals, Observation observation,
-            HaltService halts, SampleRecorder samples, FaultInjector injector, GuardrailMonitor monitor, MeasurementChecker checker,
+            HaltService halts, SampleRecorder samples, FaultInjector injector, GuardrailMonitor monitor, SteadyStateRecovery steadyState,
             RunPolicy policy, ProbeTargets probeTargets, RuleNamespaces namespaces, RunConfig config, Clock clock) {
         this.store = store;
         this.lifecycle = lifecycle;
@@ -59,7 +57,7 @@ class RunExecution {
         this.samples = samples;
         this.injector = injector;
         this.monitor = monitor;
-        this.checker = checker;
+        this.steadyState = steadyState;
         this.policy = policy;
         this.probeTargets = probeTargets;
         this.namespaces = namespaces;
@@ -74,6 +72,7 @@ class RunExecution {
         boolean mayHaveWritten = false;
         boolean recorded = false;
         String failure = null;
+        Instant removedAt = null;
         try {
             lifecycle.move(owner, RunState.PRECHECK, "checking policy, target and steady state", clock.instant());
             Optional<String> refusal = precheck(run);
@@ -122,6 +121,7 @@ class RunExecution {
             monitor.unwatch(run.id);
             if (mayHaveWritten) {
                 recover(run, failure, recorded);
+                removedAt = clock.instant();
             }
         }
         if (run.fenced()) {
@@ -139,6 +139,9 @@ class RunExecution {
                         stop != null ? stop.reason() : "could not check before injecting: " + failure));
             } else if (stop != null) {
                 run.ended.complete(lifecycle.end(owner, stop.verdict(), stop.reason()));
+                if (stop.verdict() == RunState.ABORTED) {
+                    steadyState.follow(owner, spec, removedAt);
+                }
             } else if (failure != null) {
                 run.ended.complete(lifecycle.end(owner, RunState.FAILED, failure));
             } else {
@@ -229,61 +232,43 @@ class RunExecution {
     }
 
     /**
-     * The run as it ended, or null when another instance took it over meanwhile. After the settle time
-     * the probes are checked every recovery interval until they all pass — COMPLETED, with the time to
-     * recover recorded — or the recovery timeout is up: DEVIATED.
+     * The run as it ended, or null when another instance took it over meanwhile: COMPLETED once the
+     * steady state (probes and guardrails) holds again through the settle time, its time to recover
+     * recorded; DEVIATED when it has not within the recovery window.
      */
     private Run postcheck(LiveRun run) {
+        ExperimentSpec spec = run.experiment.spec();
         Instant removedAt = clock.instant();
-        lifecycle.move(run.owner, RunState.POSTCHECK, "rules removed; checking the steady state after "
-                + config.settleTime().toSeconds() + " s, then every " + Durations.format(config.recoveryInterval()) + " until it holds, for up to "
-                + Durations.format(config.recoveryTimeout()), removedAt);
-        Instant deadline = removedAt.plus(config.settleTime()).plus(config.recoveryTimeout());
-        Duration wait = config.settleTime();
-        while (true) {
+        boolean nothingToCheck = (spec.steadyState() == null || spec.steadyState().probes().isEmpty()) && spec.guardrails().isEmpty();
+        lifecycle.move(run.owner, RunState.POSTCHECK, nothingToCheck
+                ? "rules removed; waiting " + Durations.format(config.settleTime()) + " (no steady state to check)"
+                : "rules removed; " + steadyState.plan(), removedAt);
+        SteadyStateRecovery.Outcome outcome = nothingToCheck ? null
+                : steadyState.await(run.owner, spec, "POSTCHECK", removedAt, wait -> run.awaitStop(wait.toMillis()) || run.fenced());
+        if (nothingToCheck) {
             try {
-                run.awaitStop(wait.toMillis());
+                run.awaitStop(config.settleTime().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (run.fenced()) {
-                return null;
-            }
-            if (run.stopped()) {
-                return lifecycle.end(run.owner, RunState.ABORTED, run.stopReason().reason());
-            }
-            Optional<String> failed = failedProbe(run, "POSTCHECK");
-            Instant now = clock.instant();
-            if (failed.isEmpty()) {
-                lifecycle.recovered(run.owner, Duration.between(removedAt, now).toMillis() / 1000.0, now);
-                return lifecycle.end(run.owner, RunState.COMPLETED, "the steady state held");
-            }
-            if (!now.plus(config.recoveryInterval()).isBefore(deadline) || Thread.currentThread().isInterrupted()) {
-                return lifecycle.end(run.owner, RunState.DEVIATED, "the steady state did not come back within "
-                        + Durations.format(config.settleTime().plus(config.recoveryTimeout())) + " of the rules' removal: " + failed.get());
-            }
-            wait = config.recoveryInterval();
         }
+        if (run.fenced()) {
+            return null;
+        }
+        if (run.stopped()) {
+            return lifecycle.end(run.owner, RunState.ABORTED, run.stopReason().reason());
+        }
+        if (outcome == null || outcome.held()) {
+            return lifecycle.end(run.owner, RunState.COMPLETED, "the steady state held");
+        }
+        return lifecycle.end(run.owner, RunState.DEVIATED, outcome.cutShort() ? "interrupted while checking the steady state"
+                : "the steady state did not come back within " + Durations.format(steadyState.window()) + " of the rules' removal: "
+                        + outcome.failure());
     }
 
     /** Runs every steady-state probe once, recording samples; the first failure's reason. */
     private Optional<String> failedProbe(LiveRun run, String phase) {
-        ExperimentSpec spec = run.experiment.spec();
-        if (spec.steadyState() == null) {
-            return Optional.empty();
-        }
-        String firstFailure = null;
-        List<Probe> probes = spec.steadyState().probes();
-        for (int i = 0; i < probes.size(); i++) {
-            Probe probe = probes.get(i);
-            Check check = checker.check(probe.measurement(), probe.tolerance(), spec.target().namespace());
-            samples.record(run.owner, "spec.steadyState.probes[" + i + "]", phase, clock.instant(), check.value(), check.passed(),
-                    MeasurementChecker.threshold(probe.tolerance()), check.reason());
-            if (!check.passed() && firstFailure == null) {
-                firstFailure = probe.name() + ": " + check.reason();
-            }
-        }
-        return Optional.ofNullable(firstFailure);
+        return steadyState.failure(run.owner, run.experiment.spec(), phase, false);
     }
 
     /** The run was stopped before its rule was written: it goes straight to recovery. */

@@ -18,7 +18,9 @@ public enum TimelineKind {
     /** How a guardrail's checks are timed: just after the scrape of its series, or on a timer and why. */
     CHECK_TIMING,
     /** The steady state held again after the rules were removed. */
-    RECOVERED;
+    RECOVERED,
+    /** The steady state had not held again when the recovery window closed. */
+    NOT_RECOVERED;
 
     static TimelineKind of(RunState state) {
         return valueOf(state.name());

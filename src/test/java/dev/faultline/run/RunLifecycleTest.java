@@ -7,6 +7,7 @@ import static dev.faultline.testing.TestApi.asAdmin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -151,7 +152,7 @@ public class RunLifecycleTest {
         assertThat(run.getString("verdict")).isEqualTo("COMPLETED");
         assertThat(run.getList("timeline.type")).containsSubsequence("PENDING", "PRECHECK", "INJECTING", "RULE_APPLIED",
                 "OBSERVING", "RECOVERING", "RULE_REMOVED", "POSTCHECK", "RECOVERED", "COMPLETED");
-        assertThat(run.getDouble("recovery.seconds")).as("held at the first check, after the 1 s settle time").isBetween(1.0, 2.0);
+        assertThat(run.getDouble("recovery.seconds")).as("held from the first check on, just after the removal").isBetween(0.0, 0.5);
         assertThat(run.getString("recovery.holdsAgainAt")).isNotNull();
         assertThat(run.getString("rules[0].route")).startsWith("faultline-");
         assertThat(run.getString("rules[0].removedAt")).isNotNull();
@@ -171,7 +172,7 @@ public class RunLifecycleTest {
         runs.samples(id).forEach(sample -> newest.put(sample.check(), sample));
         assertThat(runs.latestSamples(List.of(id)).get(id)).as("one sample per check, its newest").containsExactlyInAnyOrderElementsOf(newest.values());
         asAdmin().get("/api/v1/runs/" + id + "/junit").then().statusCode(200)
-                .body(containsString("tests=\"3\" failures=\"0\""));
+                .body(containsString("tests=\"4\" failures=\"0\""), containsString("<testcase classname=\"run\" name=\"recovery\" time=\""));
     }
 
     @Test
@@ -229,6 +230,8 @@ public class RunLifecycleTest {
         List<Map<String, Object>> postchecks = JsonPath.from(asAdmin().get("/api/v1/runs/" + id + "/samples").then().statusCode(200)
                 .extract().asString()).getList("findAll { it.phase == 'POSTCHECK' }");
         assertThat(postchecks).extracting(sample -> sample.get("passed")).contains(false).last().isEqualTo(true);
+        asAdmin().get("/api/v1/runs/" + id + "/junit").then().statusCode(200)
+                .body(containsString("failures=\"0\""), containsString("<property name=\"recoverySeconds\""));
     }
 
     @Test
@@ -248,6 +251,63 @@ public class RunLifecycleTest {
         assertThat(reviews().path("spec")).isEqualTo(originalReviews.path("spec"));
         as("vic", TestUsers.password("vic")).contentType(ContentType.JSON).body("{}").post("/api/v1/runs/" + id + "/abort")
                 .then().statusCode(409);
+    }
+
+    @Test
+    @Order(4)
+    void anAbortedRunRecordsHowLongItsSteadyStateTookToHoldAgain() throws Exception {
+        String id = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/experiments/" + experiment("reviews", "60s", true) + "/runs").then().statusCode(202).extract().path("id");
+        awaitState(id, "OBSERVING");
+        productpageStatus = 503;
+        as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body(Map.of("reason", "productpage is down"))
+                .post("/api/v1/runs/" + id + "/abort").then().statusCode(200).body("state", equalTo("ABORTED")).body("recovery", nullValue());
+        Thread.sleep(1_500);
+        productpageStatus = 200;
+
+        JsonPath run = awaitTimeline(id, "RECOVERED");
+        assertThat(run.getString("state")).as("the verdict stays").isEqualTo("ABORTED");
+        assertThat(run.getDouble("recovery.seconds")).as("productpage answered 503 for 1.5 s after the removal").isBetween(1.4, 2.6);
+        assertThat(run.getList("timeline.type")).containsSubsequence("RULE_REMOVED", "ABORTED", "RECOVERED");
+        List<Map<String, Object>> followed = JsonPath.from(asAdmin().get("/api/v1/runs/" + id + "/samples").then().statusCode(200)
+                .extract().asString()).getList("findAll { it.phase == 'RECOVERY' }");
+        assertThat(followed).extracting(sample -> sample.get("check")).contains("spec.steadyState.probes[0]", "spec.guardrails[0]");
+    }
+
+    @Test
+    @Order(4)
+    void anAbortedRunWhoseSteadyStateDoesNotComeBackSaysSoAndKeepsItsVerdict() {
+        String id = as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/experiments/" + experiment("reviews", "60s", true) + "/runs").then().statusCode(202).extract().path("id");
+        awaitState(id, "OBSERVING");
+        productpageStatus = 503;
+        as("erin", TestUsers.password("erin")).contentType(ContentType.JSON).body(Map.of("reason", "productpage is down"))
+                .post("/api/v1/runs/" + id + "/abort").then().statusCode(200);
+
+        JsonPath run = awaitTimeline(id, "NOT_RECOVERED");
+        assertThat(run.getString("state")).isEqualTo("ABORTED");
+        assertThat(run.getString("recovery")).isNull();
+        assertThat(run.getString("timeline.find { it.type == 'NOT_RECOVERED' }.message"))
+                .contains("did not come back within 4s of the rules' removal").contains("productpage answers").contains("answered 503");
+        asAdmin().get("/api/v1/runs/" + id + "/junit").then().statusCode(200)
+                .body(containsString("<testcase classname=\"run\" name=\"recovery\">"), containsString("did not come back within 4s"));
+    }
+
+    /** The run once its timeline has an entry of {@code type} (a recovery is followed after the run ended). */
+    private static JsonPath awaitTimeline(String id, String type) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+        while (true) {
+            JsonPath run = JsonPath.from(asAdmin().get("/api/v1/runs/" + id).then().statusCode(200).extract().asString());
+            if (run.getList("timeline.type").contains(type) || System.nanoTime() > deadline) {
+                assertThat(run.getList("timeline.type")).contains(type);
+                return run;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
     }
 
     @Test
