@@ -28,13 +28,21 @@ public class RunService {
     private final ExperimentService experiments;
     private final AuditTrail audit;
     private final Authors authors;
+    private final SteadyStateRecovery recovery;
 
-    RunService(RunEngine engine, RunStore store, ExperimentService experiments, AuditTrail audit, Authors authors) {
+    RunService(RunEngine engine, RunStore store, ExperimentService experiments, AuditTrail audit, Authors authors,
+            SteadyStateRecovery recovery) {
+        this.recovery = recovery;
         this.engine = engine;
         this.store = store;
         this.experiments = experiments;
         this.audit = audit;
         this.authors = authors;
+    }
+
+    /** How long after the removal of its rules a run's steady state may take to hold again (settle time and recovery timeout). */
+    public Duration recoveryWindow() {
+        return recovery.window();
     }
 
     /** Starts a run of the experiment's current revision. */

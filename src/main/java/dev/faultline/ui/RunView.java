@@ -1,5 +1,6 @@
 package dev.faultline.ui;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,10 +39,13 @@ import com.vaadin.flow.router.PageTitle;
 import com.vaadin.flow.router.Route;
 import com.vaadin.flow.shared.Registration;
 
+import dev.faultline.Durations;
 import dev.faultline.run.CheckKind;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunFollower;
 import dev.faultline.run.RunService;
+import dev.faultline.run.RunState;
+import dev.faultline.run.TimelineKind;
 import dev.faultline.security.Caller;
 import io.quarkus.security.identity.SecurityIdentity;
 
@@ -65,6 +69,7 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
     private final H2 title = new H2();
     private final Span state = new Span();
     private final Paragraph reason = new Paragraph();
+    private final Paragraph recovery = new Paragraph();
     private final Button abort = new Button("Abort run");
     private final Div charts = new Div();
     private final Map<String, EChart> chartsByCheck = new LinkedHashMap<>();
@@ -84,6 +89,7 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
         state.setId("run-state");
         state.getElement().getThemeList().add("badge");
         reason.setId("run-reason");
+        recovery.setId("run-recovery");
         abort.setId("abort-run");
         abort.addThemeVariants(ButtonVariant.LUMO_ERROR);
         abort.addClickListener(click -> {
@@ -112,7 +118,7 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
 
         HorizontalLayout header = new HorizontalLayout(title, state);
         header.setAlignItems(Alignment.BASELINE);
-        add(header, reason, abort, charts, new H3("Rules"), rules, new H3("Timeline"), timeline);
+        add(header, reason, recovery, abort, charts, new H3("Rules"), rules, new H3("Timeline"), timeline);
         setWidthFull();
     }
 
@@ -134,7 +140,7 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
         Anchor junit = new Anchor("/api/v1/runs/" + runId + "/junit", "JUnit XML");
         junit.setId("run-junit");
         junit.getElement().setAttribute("download", "faultline-run-" + runId + ".xml");
-        addComponentAtIndex(2, junit);
+        addComponentAtIndex(3, junit);
         show(first.get());
     }
 
@@ -157,16 +163,44 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
         });
         reason.setText((run.reason() == null ? "" : run.reason()) + (run.samplesRemovedAt() == null ? ""
                 : " · samples removed by retention at " + BrowserTime.minutes(run.samplesRemovedAt()) + "; the charts are empty for that reason"));
+        String recovered = recoveryText(run, runs.recoveryWindow(), Instant.now());
+        recovery.setText(recovered == null ? "" : recovered);
+        recovery.setVisible(recovered != null);
         abort.setVisible(!run.state().isTerminal());
         if (update.timelineChanged()) {
             timeline.setItems(run.timeline());
         }
         rules.setItems(run.rules());
         drawCharts(run, update.added());
-        live = !run.state().isTerminal();
+        live = !run.state().isTerminal() || recoveryFollowed(run, runs.recoveryWindow(), Instant.now());
         if (!live) {
             stopPolling();
         }
+    }
+
+    /** How long the steady state took to hold again after the removal, that it did not, or that it is awaited; null when none of these applies. */
+    static String recoveryText(Run run, Duration window, Instant now) {
+        if (run.recovery() != null) {
+            return "Recovered " + Math.round(run.recovery().seconds() * 10) / 10.0 + " s after the rules' removal (the steady state holds again from "
+                    + BrowserTime.clock(run.recovery().holdsAgainAt()) + ")";
+        }
+        Optional<String> notRecovered = run.timeline().stream().filter(entry -> entry.type() == TimelineKind.NOT_RECOVERED)
+                .map(Run.TimelineEntry::message).findFirst();
+        if (notRecovered.isPresent()) {
+            return "Not recovered: " + notRecovered.get();
+        }
+        if (run.state() == RunState.POSTCHECK || recoveryFollowed(run, window, now)) {
+            return "Waiting for the steady state to hold again (for up to " + Durations.format(window) + " after the removal)";
+        }
+        return null;
+    }
+
+    /** An aborted run whose recovery is still followed: the page keeps polling for it. */
+    static boolean recoveryFollowed(Run run, Duration window, Instant now) {
+        return run.state() == RunState.ABORTED && run.recovery() == null && run.endedAt() != null
+                && run.endedAt().plus(window).plusSeconds(5).isAfter(now)
+                && run.rules().stream().anyMatch(rule -> rule.removedAt() != null)
+                && run.timeline().stream().noneMatch(entry -> entry.type() == TimelineKind.NOT_RECOVERED);
     }
 
     /** Appends {@code added} to the samples the page holds and redraws the charts of the checks they belong to (all when the abort moved). */
@@ -176,7 +210,7 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
             samplesByCheck.computeIfAbsent(sample.check(), c -> new ArrayList<>()).add(sample);
             changed.add(sample.check());
         });
-        Instant abortedAt = run.timeline().stream().filter(entry -> entry.type() == dev.faultline.run.TimelineKind.ABORT).map(Run.TimelineEntry::at).findFirst()
+        Instant abortedAt = run.timeline().stream().filter(entry -> entry.type() == TimelineKind.ABORT).map(Run.TimelineEntry::at).findFirst()
                 .orElse(null);
         boolean abortMoved = !Objects.equals(abortedAt, drawnAbortedAt);
         drawnAbortedAt = abortedAt;

@@ -200,6 +200,9 @@ class RunPageTest extends BrowserTest {
         assertThat(marks).anySatisfy(mark -> assertThat(((Number) mark.get("yAxis")).doubleValue()).isEqualTo(0.2));
         assertThat(page.locator("#run-rules")).not().containsText("still in the mesh");
         assertThat(page.locator("#abort-run")).isHidden();
+        // the page keeps following the aborted run until its steady state holds again
+        assertThat(page.locator("#run-recovery")).containsText(java.util.regex.Pattern.compile("Recovered [0-9.]+ s after the rules' removal"),
+                new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(45_000));
         screenshot("run-aborted");
 
         page.navigate(root + "runs");
