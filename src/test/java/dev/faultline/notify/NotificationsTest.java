@@ -186,7 +186,7 @@ class NotificationsTest {
         Received message = receiver.await(path, 1, Duration.ofSeconds(10)).get(0);
         assertThat(message.header("Content-Type")).isEqualTo("application/json");
         Map<String, Object> breach = JsonPath.from(asAdmin().get("/api/v1/runs/" + id + "/samples").then().extract().asString())
-                .getMap("findAll { it.check == 'spec.guardrails[0]' && !it.passed }[-1]");
+                .getMap("findAll { it.check == 'spec.guardrails[0]' && it.phase == 'OBSERVING' && !it.passed }[-1]");
         Instant breachedAt = Instant.parse((String) breach.get("at"));
         Instant removedAt = Instant.parse(run.getString("rules[0].removedAt"));
         String expected = """

@@ -2,6 +2,7 @@ package dev.faultline.run;
 
 import static dev.faultline.testing.TestApi.as;
 import static dev.faultline.testing.TestApi.asAdmin;
+import static dev.faultline.testing.TestApi.awaitTimeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -268,6 +269,8 @@ class ProbeEgressRunTest {
                 ", jsonPath: { path: $.SecretAccessKey, equals: a-guess }"))));
         assertThat(aborted.getString("state")).isEqualTo("ABORTED");
         assertThat(aborted.getString("reason")).contains("value at $.SecretAccessKey does not equal the expected value");
+        // the guardrail never holds again: its recovery is followed to the end, so no later test sees its requests
+        awaitTimeline(aborted.getString("id"), "NOT_RECOVERED");
 
         JsonPath cancelled = run(store("""
                 steadyState:

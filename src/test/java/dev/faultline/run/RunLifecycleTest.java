@@ -4,6 +4,7 @@ import static dev.faultline.testing.Runs.awaitEnd;
 import static dev.faultline.testing.Runs.awaitState;
 import static dev.faultline.testing.TestApi.as;
 import static dev.faultline.testing.TestApi.asAdmin;
+import static dev.faultline.testing.TestApi.awaitTimeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -291,23 +292,6 @@ public class RunLifecycleTest {
                 .contains("did not come back within 4s of the rules' removal").contains("productpage answers").contains("answered 503");
         asAdmin().get("/api/v1/runs/" + id + "/junit").then().statusCode(200)
                 .body(containsString("<testcase classname=\"run\" name=\"recovery\">"), containsString("did not come back within 4s"));
-    }
-
-    /** The run once its timeline has an entry of {@code type} (a recovery is followed after the run ended). */
-    private static JsonPath awaitTimeline(String id, String type) {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
-        while (true) {
-            JsonPath run = JsonPath.from(asAdmin().get("/api/v1/runs/" + id).then().statusCode(200).extract().asString());
-            if (run.getList("timeline.type").contains(type) || System.nanoTime() > deadline) {
-                assertThat(run.getList("timeline.type")).contains(type);
-                return run;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
     }
 
     @Test
