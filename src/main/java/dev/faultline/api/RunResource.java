@@ -35,6 +35,8 @@ import dev.faultline.PageRequest;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.notify.Delivery;
 import dev.faultline.notify.DeliveryLog;
+import dev.faultline.resilience.Impact;
+import dev.faultline.resilience.ImpactService;
 import dev.faultline.run.JUnitReport;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunService;
@@ -54,11 +56,13 @@ public class RunResource {
     private final RunService runs;
     private final DeliveryLog deliveries;
     private final Callers callers;
+    private final ImpactService impacts;
 
-    RunResource(RunService runs, DeliveryLog deliveries, Callers callers) {
+    RunResource(RunService runs, DeliveryLog deliveries, Callers callers, ImpactService impacts) {
         this.runs = runs;
         this.deliveries = deliveries;
         this.callers = callers;
+        this.impacts = impacts;
     }
 
     public record AbortRequest(String reason) {
@@ -139,6 +143,23 @@ public class RunResource {
     @Operation(summary = "The run as JUnit XML", description = "One test case per probe and guardrail, and one for the verdict")
     public String junit(@PathParam("id") String id) {
         return JUnitReport.of(run(id), runs.samples(id));
+    }
+
+    @GET
+    @Path("{id}/impact")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Tag(name = "Resilience")
+    @Operation(operationId = "getRunImpact", summary = "What the run did to its namespace's traffic, from the mesh's telemetry",
+            description = "Every call into the target's namespace (caller workload → destination service) with its request rate, "
+                    + "error rate (with and without the injected faults) and p50/p99 latency before the run (a window as long as the "
+                    + "fault, at most 5 min, before PRECHECK), during the fault and after the steady state held again, and how much "
+                    + "it changed. Read from Prometheus when asked: nine queries whatever the number of edges.")
+    @APIResponse(responseCode = "200", description = "The impact")
+    @APIResponse(responseCode = "403", description = "No grant for the target's namespace")
+    @APIResponse(responseCode = "404", description = "No such run")
+    @APIResponse(responseCode = "409", description = "The run wrote no fault rule, so there is nothing to compare")
+    public Impact impact(@PathParam("id") String id) {
+        return impacts.impact(callers.get(), id);
     }
 
     @GET

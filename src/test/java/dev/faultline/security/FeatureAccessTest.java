@@ -26,6 +26,7 @@ import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.metrics.QueryResult;
 import dev.faultline.notify.ChannelService;
 import dev.faultline.playground.PlaygroundService;
+import dev.faultline.resilience.ImpactService;
 import dev.faultline.resilience.PostureService;
 import dev.faultline.run.HaltService;
 import dev.faultline.run.PreviewService;
@@ -82,6 +83,8 @@ class FeatureAccessTest {
     SecretService secrets;
     @Inject
     PostureService postures;
+    @Inject
+    ImpactService impacts;
 
     @BeforeEach
     void clean() {
@@ -136,6 +139,7 @@ class FeatureAccessTest {
                 .replaceAll("[^a-z0-9-]", "-"), new SecretService.SecretRequest("matrix-value", List.of("127.0.0.1"))));
         operations.put("DELETE /api/v1/secrets/{name}", caller -> secrets.delete(caller, "missing"));
         operations.put("GET /api/v1/posture", caller -> postures.posture(caller, "bookinfo"));
+        operations.put("GET /api/v1/runs/{id}/impact", caller -> impacts.impact(caller, "missing"));
         operations.put("GET /api/v1/audit", caller -> audit.search(caller, new AuditTrail.Query(Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), 1)));

@@ -1,0 +1,132 @@
+package dev.faultline.resilience;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.faultline.ResourceConflictException;
+import dev.faultline.ResourceNotFoundException;
+import dev.faultline.experiment.spec.ExperimentCodec;
+import dev.faultline.experiment.spec.Target;
+import dev.faultline.metrics.PrometheusClient;
+import dev.faultline.metrics.QueryResult;
+import dev.faultline.resilience.Impact.Traffic;
+import dev.faultline.resilience.Impact.Window;
+import dev.faultline.resilience.Impact.Windows;
+import dev.faultline.resilience.ImpactQueries.Key;
+import dev.faultline.run.Run;
+import dev.faultline.run.RunService;
+import dev.faultline.run.TimelineKind;
+import dev.faultline.security.Caller;
+import dev.faultline.security.Role;
+
+/**
+ * The impact of a run on its namespace's traffic, read from Prometheus when asked: the calls into
+ * the target's namespace during the fault (its first rule's application to its last removal),
+ * against a window of the same length (at most 5 minutes) just before the run checked its steady
+ * state, and one of that length from when the steady state held again. For viewers with a grant for
+ * the namespace, as its posture is; nothing is written.
+ */
+@ApplicationScoped
+public class ImpactService {
+
+    /** The longest window compared: the "a window of the same length before PRECHECK, at most 5 min". */
+    static final Duration LONGEST = Duration.ofMinutes(5);
+    /** A shorter after window than this is not read: a rate needs two scrapes inside it. */
+    static final Duration SHORTEST = Duration.ofSeconds(1);
+
+    private final RunService runs;
+    private final PrometheusClient prometheus;
+    private final Clock clock;
+
+    ImpactService(RunService runs, PrometheusClient prometheus, Clock clock) {
+        this.runs = runs;
+        this.prometheus = prometheus;
+        this.clock = clock;
+    }
+
+    public Impact impact(Caller caller, String runId) {
+        caller.require(Role.VIEWER);
+        Run run = runs.find(runId).orElseThrow(() -> new ResourceNotFoundException("run " + runId + " does not exist"));
+        if (run.document() == null) {
+            throw new ResourceConflictException("run " + runId + " has no impact to show: retention removed the experiment it ran");
+        }
+        Target target = ExperimentCodec.decode(run.document()).spec().target();
+        caller.requireGrant(target.namespace());
+        Instant now = clock.instant();
+        Windows windows = windows(run, now);
+        List<String> notes = new ArrayList<>();
+        if (windows.after() == null) {
+            notes.add(run.endedAt() == null && run.recovery() == null
+                    ? "nothing to compare after the run yet: the after window opens once the steady state holds again"
+                    : "no after window: less than " + SHORTEST.toSeconds() + " s has passed since it opened");
+        } else if (run.recovery() == null) {
+            notes.add("the steady state was not seen holding again, so the after window starts at the rules' removal");
+        }
+        String namespace = target.namespace();
+        Map<Key, Map<String, Traffic>> before = read("before", namespace, windows.before(), notes);
+        Map<Key, Map<String, Traffic>> during = read("during", namespace, windows.during(), notes);
+        Map<Key, Map<String, Traffic>> after = windows.after() == null ? null : read("after", namespace, windows.after(), notes);
+        int queries = 3 * (after == null ? 2 : 3);
+        return new Impact(run.id(), new Impact.Target(namespace, target.serviceName()), windows,
+                ImpactQueries.edges(before, during, after, namespace, target.serviceName()), run.recovery(), queries, notes);
+    }
+
+    /**
+     * The run's three windows: during from the first rule's application to the last one's removal (now
+     * while one is live); before and after as long as during, at most {@link #LONGEST}.
+     */
+    static Windows windows(Run run, Instant now) {
+        Instant applied = run.rules().stream().map(Run.Rule::appliedAt).filter(Objects::nonNull).min(Comparator.naturalOrder())
+                .orElseThrow(() -> new ResourceConflictException("run " + run.id() + " has no impact to show: it wrote no fault rule"
+                        + (run.reason() == null ? "" : " (" + run.reason() + ")")));
+        boolean live = run.rules().stream().anyMatch(rule -> rule.appliedAt() != null && rule.removedAt() == null);
+        Instant removed = live ? now : run.rules().stream().map(Run.Rule::removedAt).filter(Objects::nonNull).max(Comparator.naturalOrder())
+                .orElse(now);
+        Window during = new Window(applied, removed.isAfter(applied) ? removed : applied.plusMillis(1));
+        Duration length = Duration.ofMillis(Math.min(during.millis(), LONGEST.toMillis()));
+        Instant checked = run.timeline().stream().filter(entry -> entry.type() == TimelineKind.PRECHECK).map(Run.TimelineEntry::at)
+                .findFirst().orElse(run.startedAt() == null ? applied : run.startedAt());
+        Window before = new Window(checked.minus(length), checked);
+        Window after = null;
+        if (!live) {
+            Instant from = run.recovery() != null && run.recovery().holdsAgainAt() != null ? run.recovery().holdsAgainAt() : removed;
+            Instant to = from.plus(length).isAfter(now) ? now : from.plus(length);
+            if (Duration.between(from, to).compareTo(SHORTEST) >= 0) {
+                after = new Window(from, to);
+            }
+        }
+        return new Windows(before, during, after);
+    }
+
+    private Map<Key, Map<String, Traffic>> read(String name, String namespace, Window window, List<String> notes) {
+        QueryResult requests = prometheus.query(ImpactQueries.requests(namespace, window), window.to());
+        QueryResult p50 = prometheus.query(ImpactQueries.quantile("0.5", namespace, window), window.to());
+        QueryResult p99 = prometheus.query(ImpactQueries.quantile("0.99", namespace, window), window.to());
+        note(name, "request rates", requests, notes);
+        note(name, "latencies", p99, notes);
+        return ImpactQueries.traffic(requests, p50, p99);
+    }
+
+    private static void note(String window, String what, QueryResult result, List<String> notes) {
+        if (result instanceof QueryResult.Failure failure) {
+            notes.add(failure.kind() == QueryResult.Kind.NO_DATA ? "no " + what + " were recorded " + describe(window)
+                    : "the " + what + " " + describe(window) + " could not be read: " + failure.reason());
+        }
+    }
+
+    private static String describe(String window) {
+        return switch (window) {
+            case "before" -> "before the run";
+            case "during" -> "during the fault";
+            default -> "after the recovery";
+        };
+    }
+}
