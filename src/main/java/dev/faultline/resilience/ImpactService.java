@@ -91,7 +91,8 @@ public class ImpactService {
         Instant removed = live ? now : run.rules().stream().map(Run.Rule::removedAt).filter(Objects::nonNull).max(Comparator.naturalOrder())
                 .orElse(now);
         Window during = new Window(applied, removed.isAfter(applied) ? removed : applied.plusMillis(1));
-        Duration length = Duration.ofMillis(Math.min(during.millis(), LONGEST.toMillis()));
+        Duration fault = Duration.between(during.from(), during.to());
+        Duration length = fault.compareTo(LONGEST) > 0 ? LONGEST : fault;
         Instant checked = run.timeline().stream().filter(entry -> entry.type() == TimelineKind.PRECHECK).map(Run.TimelineEntry::at)
                 .findFirst().orElse(run.startedAt() == null ? applied : run.startedAt());
         Window before = new Window(checked.minus(length), checked);
