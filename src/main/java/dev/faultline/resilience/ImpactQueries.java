@@ -1,5 +1,6 @@
 package dev.faultline.resilience;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,7 +16,6 @@ import dev.faultline.resilience.Impact.Change;
 import dev.faultline.resilience.Impact.Edge;
 import dev.faultline.resilience.Impact.Level;
 import dev.faultline.resilience.Impact.Traffic;
-import dev.faultline.resilience.Impact.Window;
 
 /**
  * The PromQL of an impact and how its answers become edges: per window one query of the request
@@ -40,18 +40,18 @@ final class ImpactQueries {
     }
 
     /** Calls into {@code namespace}'s services: requests per second by edge, answer code and flags. */
-    static String requests(String namespace, Window window) {
+    static String requests(String namespace, Duration range) {
         return "sum by (" + EDGE + ", response_code, response_flags) (rate(istio_requests_total{destination_service_namespace=\""
-                + namespace + "\"}[" + range(window) + "]))";
+                + namespace + "\"}[" + range(range) + "]))";
     }
 
-    static String quantile(String q, String namespace, Window window) {
+    static String quantile(String q, String namespace, Duration range) {
         return "histogram_quantile(" + q + ", sum by (le, " + EDGE + ") (rate(istio_request_duration_milliseconds_bucket"
-                + "{destination_service_namespace=\"" + namespace + "\"}[" + range(window) + "])))";
+                + "{destination_service_namespace=\"" + namespace + "\"}[" + range(range) + "])))";
     }
 
-    private static String range(Window window) {
-        return Math.max(1, window.millis()) + "ms";
+    private static String range(Duration range) {
+        return Math.max(1, range.toMillis()) + "ms";
     }
 
     /** Who called whom. */

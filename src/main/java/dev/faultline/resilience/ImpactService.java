@@ -11,12 +11,14 @@ import java.util.Objects;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.faultline.Durations;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.experiment.spec.Target;
 import dev.faultline.metrics.PrometheusClient;
 import dev.faultline.metrics.QueryResult;
+import dev.faultline.metrics.ScrapeTarget;
 import dev.faultline.resilience.Impact.Traffic;
 import dev.faultline.resilience.Impact.Window;
 import dev.faultline.resilience.Impact.Windows;
@@ -39,8 +41,10 @@ public class ImpactService {
 
     /** The longest window compared: the "a window of the same length before PRECHECK, at most 5 min". */
     static final Duration LONGEST = Duration.ofMinutes(5);
-    /** A shorter after window than this is not read: a rate needs two scrapes inside it. */
+    /** A shorter after window than this is not read. */
     static final Duration SHORTEST = Duration.ofSeconds(1);
+    /** The scrape interval assumed when Prometheus does not say (Istio's documented setting). */
+    static final Duration DEFAULT_SCRAPE = Duration.ofSeconds(15);
 
     private final RunService runs;
     private final PrometheusClient prometheus;
@@ -71,9 +75,10 @@ public class ImpactService {
             notes.add("the steady state was not seen holding again, so the after window starts at the rules' removal");
         }
         String namespace = target.namespace();
-        Map<Key, Map<String, Traffic>> before = read("before", namespace, windows.before(), notes);
-        Map<Key, Map<String, Traffic>> during = read("during", namespace, windows.during(), notes);
-        Map<Key, Map<String, Traffic>> after = windows.after() == null ? null : read("after", namespace, windows.after(), notes);
+        Duration least = shortestRange(notes);
+        Map<Key, Map<String, Traffic>> before = read("before", namespace, windows.before(), least, notes);
+        Map<Key, Map<String, Traffic>> during = read("during", namespace, windows.during(), least, notes);
+        Map<Key, Map<String, Traffic>> after = windows.after() == null ? null : read("after", namespace, windows.after(), least, notes);
         int queries = 3 * (after == null ? 2 : 3);
         return new Impact(run.id(), new Impact.Target(namespace, target.serviceName()), windows,
                 ImpactQueries.edges(before, during, after, namespace, target.serviceName()), run.recovery(), queries, notes);
@@ -107,10 +112,32 @@ public class ImpactService {
         return new Windows(before, during, after);
     }
 
-    private Map<Key, Map<String, Traffic>> read(String name, String namespace, Window window, List<String> notes) {
-        QueryResult requests = prometheus.query(ImpactQueries.requests(namespace, window), window.to());
-        QueryResult p50 = prometheus.query(ImpactQueries.quantile("0.5", namespace, window), window.to());
-        QueryResult p99 = prometheus.query(ImpactQueries.quantile("0.99", namespace, window), window.to());
+    /**
+     * The shortest range a rate is read over: two and a half of the longest scrape interval Prometheus
+     * has (a rate needs two samples inside its range), from its targets API.
+     */
+    private Duration shortestRange(List<String> notes) {
+        PrometheusClient.Targets targets = prometheus.targets();
+        Duration scrape = targets.targets().stream().map(ScrapeTarget::scrapeInterval).filter(Objects::nonNull)
+                .max(Comparator.naturalOrder()).orElse(null);
+        if (scrape == null) {
+            scrape = DEFAULT_SCRAPE;
+            notes.add("the scrape interval could not be learnt (" + (targets.failure() == null ? "no active targets" : targets.failure())
+                    + "); windows shorter than " + Durations.format(scrape.multipliedBy(5).dividedBy(2)) + " are read over that long");
+        }
+        return scrape.multipliedBy(5).dividedBy(2);
+    }
+
+    private Map<Key, Map<String, Traffic>> read(String name, String namespace, Window window, Duration least, List<String> notes) {
+        Duration range = Duration.between(window.from(), window.to());
+        if (range.compareTo(least) < 0) {
+            notes.add("the window " + describe(name) + " lasted " + Durations.format(range) + ", too short for a rate between scrapes: its "
+                    + "figures are read over the " + Durations.format(least) + " up to its end");
+            range = least;
+        }
+        QueryResult requests = prometheus.query(ImpactQueries.requests(namespace, range), window.to());
+        QueryResult p50 = prometheus.query(ImpactQueries.quantile("0.5", namespace, range), window.to());
+        QueryResult p99 = prometheus.query(ImpactQueries.quantile("0.99", namespace, range), window.to());
         note(name, "request rates", requests, notes);
         note(name, "latencies", p99, notes);
         return ImpactQueries.traffic(requests, p50, p99);

@@ -40,6 +40,7 @@ import com.vaadin.flow.router.Route;
 import com.vaadin.flow.shared.Registration;
 
 import dev.faultline.Durations;
+import dev.faultline.resilience.ImpactService;
 import dev.faultline.run.CheckKind;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunFollower;
@@ -75,6 +76,7 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
     private final Map<String, EChart> chartsByCheck = new LinkedHashMap<>();
     private final Grid<Run.TimelineEntry> timeline = new Grid<>();
     private final Grid<Run.Rule> rules = new Grid<>();
+    private final ImpactPanel impact;
     /** The samples the page holds, by check, oldest first; each poll appends what is new. */
     private final Map<String, List<Run.Sample>> samplesByCheck = new LinkedHashMap<>();
     private String runId;
@@ -83,9 +85,10 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
     private boolean live;
     private Registration polling;
 
-    public RunView(RunService runs, UiActions actions, SecurityIdentity identity) {
+    public RunView(RunService runs, ImpactService impacts, UiActions actions, SecurityIdentity identity) {
         this.runs = runs;
         this.user = CurrentUser.of(identity);
+        this.impact = new ImpactPanel(id -> impacts.impact(user, id));
         state.setId("run-state");
         state.getElement().getThemeList().add("badge");
         reason.setId("run-reason");
@@ -118,7 +121,7 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
 
         HorizontalLayout header = new HorizontalLayout(title, state);
         header.setAlignItems(Alignment.BASELINE);
-        add(header, reason, recovery, abort, charts, new H3("Rules"), rules, new H3("Timeline"), timeline);
+        add(header, reason, recovery, abort, charts, impact, new H3("Rules"), rules, new H3("Timeline"), timeline);
         setWidthFull();
     }
 
@@ -130,6 +133,7 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
     /** Shows run {@code id} as it is now (or that there is none). */
     void open(String id) {
         runId = id;
+        impact.open(id);
         follower = runs.follow(runId);
         Optional<RunFollower.Update> first = follower.next();
         if (first.isEmpty()) {
@@ -173,8 +177,13 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
         rules.setItems(run.rules());
         drawCharts(run, update.added());
         live = !run.state().isTerminal() || recoveryFollowed(run, runs.recoveryWindow(), Instant.now());
+        // a run that wrote no rule had no impact; one that did is read once it is over (and again on demand)
+        impact.setVisible(!run.rules().isEmpty());
         if (!live) {
             stopPolling();
+            if (!run.rules().isEmpty()) {
+                impact.ended();
+            }
         }
     }
 

@@ -3,7 +3,7 @@ package dev.faultline.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,12 +15,11 @@ import dev.faultline.metrics.Series;
 import dev.faultline.resilience.Impact.Edge;
 import dev.faultline.resilience.Impact.Level;
 import dev.faultline.resilience.Impact.Traffic;
-import dev.faultline.resilience.Impact.Window;
 
 /** How Prometheus's answers become edges and how an edge's change is judged, figure by figure. */
 class ImpactQueriesTest {
 
-    private static final Window MINUTE = new Window(Instant.parse("2026-12-04T10:00:00Z"), Instant.parse("2026-12-04T10:01:00Z"));
+    private static final Duration MINUTE = Duration.ofMinutes(1);
 
     @Test
     void aWindowIsReadByThreeQueriesOverItsOwnLengthWhateverTheNumberOfEdges() {

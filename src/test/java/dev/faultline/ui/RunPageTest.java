@@ -205,6 +205,22 @@ class RunPageTest extends BrowserTest {
                 new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(45_000));
         screenshot("run-aborted");
 
+        // once it is over, the page reads what the fault did to the namespace's calls
+        Locator impact = page.locator("#impact-edges");
+        assertThat(impact).containsText("reviews · target", new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions()
+                .setTimeout(15_000));
+        assertThat(impact.locator("vaadin-grid-cell-content", new Locator.LocatorOptions().setHasText("LARGE")).first()).isVisible();
+        Locator graph = page.locator("#impact-graph");
+        assertThat(graph.locator("canvas").first()).isVisible();
+        assertThat(graph.evaluate("c => c.option.series[0].type")).isEqualTo("graph");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> links = (List<Map<String, Object>>) graph.evaluate("c => c.option.series[0].links");
+        assertThat(links).anySatisfy(link -> assertThat(link).containsEntry("source", "productpage").containsEntry("target", "reviews")
+                .containsEntry("level", "LARGE"));
+        assertThat(graph.evaluate("c => c.option.series[0].data.find(n => n.name === 'reviews').target")).isEqualTo(true);
+        impact.scrollIntoViewIfNeeded();
+        screenshot("run-impact");
+
         page.navigate(root + "runs");
         assertThat(page.locator("#runs")).containsText(id);
     }
