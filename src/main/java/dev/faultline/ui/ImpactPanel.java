@@ -234,6 +234,6 @@ class ImpactPanel extends VerticalLayout {
     }
 
     private static String rate(Double perSecond) {
-        return perSecond == null ? "–" : String.format(Locale.ROOT, perSecond >= 10 ? "%.0f" : "%.1f", perSecond);
+        return perSecond == null ? "–" : String.format(Locale.ROOT, perSecond >= 100 ? "%.0f" : "%.1f", perSecond);
     }
 }

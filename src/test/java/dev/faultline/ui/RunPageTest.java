@@ -218,7 +218,7 @@ class RunPageTest extends BrowserTest {
         assertThat(links).anySatisfy(link -> assertThat(link).containsEntry("source", "productpage").containsEntry("target", "reviews")
                 .containsEntry("level", "LARGE"));
         assertThat(graph.evaluate("c => c.option.series[0].data.find(n => n.name === 'reviews').target")).isEqualTo(true);
-        impact.scrollIntoViewIfNeeded();
+        graph.evaluate("g => g.scrollIntoView({block: 'center'})");
         screenshot("run-impact");
 
         page.navigate(root + "runs");
