@@ -15,6 +15,7 @@ public enum Failure {
     MESH_REFUSED(409, "mesh-refused", "Refused by the mesh rules"),
     CLUSTER_UNAVAILABLE(503, "cluster-unavailable", "Cluster unavailable"),
     DATABASE_UNAVAILABLE(503, "database-unavailable", "Database unavailable"),
+    METRICS_UNAVAILABLE(503, "metrics-unavailable", "Metrics unavailable"),
     SIGN_IN_THROTTLED(429, "too-many-sign-ins", "Too many failed sign-ins"),
     UNEXPECTED(500, "internal-error", "Internal error");
 

@@ -35,6 +35,8 @@ import dev.faultline.PageRequest;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.notify.Delivery;
 import dev.faultline.notify.DeliveryLog;
+import dev.faultline.resilience.Finding;
+import dev.faultline.resilience.FindingService;
 import dev.faultline.resilience.Impact;
 import dev.faultline.resilience.ImpactService;
 import dev.faultline.run.JUnitReport;
@@ -57,12 +59,14 @@ public class RunResource {
     private final DeliveryLog deliveries;
     private final Callers callers;
     private final ImpactService impacts;
+    private final FindingService findings;
 
-    RunResource(RunService runs, DeliveryLog deliveries, Callers callers, ImpactService impacts) {
+    RunResource(RunService runs, DeliveryLog deliveries, Callers callers, ImpactService impacts, FindingService findings) {
         this.runs = runs;
         this.deliveries = deliveries;
         this.callers = callers;
         this.impacts = impacts;
+        this.findings = findings;
     }
 
     public record AbortRequest(String reason) {
@@ -160,6 +164,25 @@ public class RunResource {
     @APIResponse(responseCode = "409", description = "The run wrote no fault rule, so there is nothing to compare")
     public Impact impact(@PathParam("id") String id) {
         return impacts.impact(callers.get(), id);
+    }
+
+    @GET
+    @Path("{id}/findings")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Tag(name = "Resilience")
+    @Operation(operationId = "getRunFindings", summary = "What the run showed about how the services answer the fault, and what to change",
+            description = "Drawn from the run's impact, its namespace's posture (read now) and its guardrails' samples: a delay that "
+                    + "reached a caller in full for want of a timeout (missingTimeout), failures passed on for want of retries "
+                    + "(missingRetries) or despite them (errorsPassedOn), errors spreading two or more calls up (errorsSpread), a "
+                    + "guardrail that did not move while the calls into its service did (blindGuardrail). Each with its evidence and "
+                    + "a suggestion to apply. An empty list: nothing of these was found.")
+    @APIResponse(responseCode = "200", description = "The findings, in the order above")
+    @APIResponse(responseCode = "403", description = "No grant for the target's namespace")
+    @APIResponse(responseCode = "404", description = "No such run")
+    @APIResponse(responseCode = "409", description = "The run wrote no fault rule, or one is still in the mesh")
+    @APIResponse(responseCode = "503", description = "Prometheus or the cluster could not be read")
+    public List<Finding> findings(@PathParam("id") String id) {
+        return findings.findings(callers.get(), id);
     }
 
     @GET

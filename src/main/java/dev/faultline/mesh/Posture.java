@@ -36,11 +36,12 @@ public record Posture(String namespace, String mtls, String mtlsSource, List<Ser
 
     /**
      * @param route the route's name, or {@code #i} (its index among the VirtualService's http routes) when it has none
+     * @param index its index among the VirtualService's http routes ({@code spec.http[index]}), where a patch addresses it
      * @param subsets the subsets it sends traffic to, empty for the whole service
      * @param timeout Istio's duration text ({@code 2s}), null when the route has none (calls wait as long as the caller does)
      * @param retries null when the route states none (Istio's default applies: 2 attempts on connection failures)
      */
-    public record Route(String virtualService, String route, List<String> subsets, String timeout, Retries retries) {
+    public record Route(String virtualService, String route, int index, List<String> subsets, String timeout, Retries retries) {
     }
 
     /** A route's retry policy as written; {@code attempts} 0 turns retries off. */

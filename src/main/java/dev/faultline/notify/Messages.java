@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.faultline.resilience.FindingService;
 import dev.faultline.run.CheckKind;
 import dev.faultline.run.Run;
 
@@ -18,6 +19,8 @@ final class Messages {
     private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
     /** How much of a reason a notification carries; a guardrail's reason is far shorter, a user's abort reason need not be. */
     static final int REASON_LIMIT = 500;
+    /** How many findings a Slack message lists; the run page has all of them. */
+    static final int FINDINGS_LIMIT = 10;
 
     /** The guardrail whose failed check ended the run: its name, value, threshold and when. */
     record Breach(String guardrail, Double value, String threshold, java.time.Instant at) {
@@ -56,7 +59,7 @@ final class Messages {
      * The Block Kit message. Every piece of user text in it is escaped ({@link SlackText}): names and
      * who on one line, the reason as a quote, at most {@value #REASON_LIMIT} characters of it.
      */
-    static String slack(String event, Run run, Optional<Breach> breach, String runUrl) {
+    static String slack(String event, Run run, Optional<Breach> breach, Optional<FindingService.Analysis> analysis, String runUrl) {
         ObjectNode message = JSON.createObjectNode();
         String state = run.state().name();
         String experiment = SlackText.inline(run.experiment());
@@ -88,10 +91,27 @@ final class Messages {
                     .append(SlackText.inline(rule.namespace() + "/" + rule.name())).append(" at ").append(slackTime(rule.removedAt())));
             section(blocks, text.toString());
         }
+        analysis.ifPresent(drawn -> section(blocks, findings(drawn)));
         ObjectNode actions = blocks.addObject().put("type", "actions");
         ObjectNode button = actions.putArray("elements").addObject().put("type", "button").put("url", runUrl);
         button.putObject("text").put("type", "plain_text").put("text", "Open run " + run.id());
         return write(message);
+    }
+
+    /** The findings as one line each, at most {@value #FINDINGS_LIMIT}; none, or why they could not be drawn. */
+    static String findings(FindingService.Analysis analysis) {
+        if (analysis.findings() == null) {
+            return "*Findings* could not be drawn: " + SlackText.inline(reason(analysis.unavailable(), "in the server log"));
+        }
+        if (analysis.findings().isEmpty()) {
+            return "*Findings* none: no caller went without a timeout or retries for the fault, no errors spread, every guardrail followed it";
+        }
+        StringBuilder text = new StringBuilder("*Findings*");
+        analysis.findings().stream().limit(FINDINGS_LIMIT).forEach(finding -> text.append("\n• ").append(SlackText.inline(finding.line())));
+        if (analysis.findings().size() > FINDINGS_LIMIT) {
+            text.append("\n…and ").append(analysis.findings().size() - FINDINGS_LIMIT).append(" more on the run page");
+        }
+        return text.toString();
     }
 
     /**
@@ -106,7 +126,8 @@ final class Messages {
         return reason.substring(0, end) + "… (cut at " + REASON_LIMIT + " characters; the full reason is " + whereInFull + ")";
     }
 
-    static String webhook(String event, Run run, Optional<Breach> breach, String runUrl, java.time.Instant at) {
+    static String webhook(String event, Run run, Optional<Breach> breach, Optional<FindingService.Analysis> analysis, String runUrl,
+            java.time.Instant at) {
         ObjectNode body = JSON.createObjectNode();
         body.put("event", event);
         body.put("at", at.toString());
@@ -122,6 +143,13 @@ final class Messages {
         ArrayNode rules = body.putArray("rules");
         run.rules().forEach(rule -> rules.addObject().put("namespace", rule.namespace()).put("name", rule.name()).put("route", rule.route())
                 .put("appliedAt", String.valueOf(rule.appliedAt())).put("removedAt", rule.removedAt() == null ? null : rule.removedAt().toString()));
+        analysis.ifPresent(drawn -> {
+            if (drawn.findings() == null) {
+                body.put("findingsUnavailable", drawn.unavailable());
+            } else {
+                body.set("findings", JSON.valueToTree(drawn.findings()));
+            }
+        });
         return write(body);
     }
 

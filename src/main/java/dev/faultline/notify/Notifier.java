@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.experiment.spec.Notification;
+import dev.faultline.resilience.FindingService;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunEvent;
 
@@ -31,6 +32,7 @@ public class Notifier {
     private static final Logger LOG = Logger.getLogger(Notifier.class);
 
     private final ChannelService channels;
+    private final FindingService findings;
     private final Sender sender;
     private final DeliveryLog log;
     private final Clock clock;
@@ -38,9 +40,10 @@ public class Notifier {
     private final String baseUrl;
     private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("notify-", 0).factory());
 
-    Notifier(ChannelService channels, Sender sender, DeliveryLog log, NotifyConfig config, Clock clock,
+    Notifier(ChannelService channels, FindingService findings, Sender sender, DeliveryLog log, NotifyConfig config, Clock clock,
             @ConfigProperty(name = "faultline.base-url", defaultValue = "http://localhost:8080") String baseUrl) {
         this.channels = channels;
+        this.findings = findings;
         this.log = log;
         this.clock = clock;
         this.sender = sender;
@@ -64,6 +67,7 @@ public class Notifier {
         }
         Optional<Messages.Breach> breach = Messages.breach(run, event.samples());
         String runUrl = baseUrl + "/runs/" + run.id();
+        List<Channel> found = new java.util.ArrayList<>();
         for (Notification notification : wanted) {
             Optional<Channel> channel = channels.find(notification.channel());
             if (channel.isEmpty()) {
@@ -71,9 +75,37 @@ public class Notifier {
                 recordMissing(run.id(), notification.channel(), name);
                 continue;
             }
-            String body = channel.get().kind() == Channel.Kind.SLACK ? Messages.slack(name, run, breach, runUrl)
-                    : Messages.webhook(name, run, breach, runUrl, event.at());
-            deliveries.execute(() -> sender.deliver(channel.get(), run.id(), name, body, config.attempts()));
+            found.add(channel.get());
+        }
+        if (found.isEmpty()) {
+            return;
+        }
+        boolean drawn = event.type() != RunEvent.Type.STARTED && run.rules().stream().anyMatch(rule -> rule.appliedAt() != null);
+        // the findings read Prometheus and the cluster: off this observer's thread, once for every channel, for a bounded time
+        deliveries.execute(() -> {
+            Optional<FindingService.Analysis> analysis = drawn ? Optional.of(analyse(run)) : Optional.empty();
+            for (Channel channel : found) {
+                String body = channel.kind() == Channel.Kind.SLACK ? Messages.slack(name, run, breach, analysis, runUrl)
+                        : Messages.webhook(name, run, breach, analysis, runUrl, event.at());
+                deliveries.execute(() -> sender.deliver(channel, run.id(), name, body, config.attempts()));
+            }
+        });
+    }
+
+    /** The run's findings, or why there are none, within {@link NotifyConfig#findingsWait()}. */
+    private FindingService.Analysis analyse(Run run) {
+        java.util.concurrent.Future<FindingService.Analysis> analysis = deliveries.submit(() -> findings.atEnd(run));
+        try {
+            return analysis.get(config.findingsWait().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            analysis.cancel(true);
+            return new FindingService.Analysis(null, null, "not drawn within " + dev.faultline.Durations.format(config.findingsWait())
+                    + " (Prometheus or the cluster is slow); the run page draws them when opened");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new FindingService.Analysis(null, null, "the findings could not be drawn: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new FindingService.Analysis(null, null, "the findings were not drawn: Faultline is stopping");
         }
     }
 

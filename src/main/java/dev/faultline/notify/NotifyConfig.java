@@ -32,6 +32,13 @@ public interface NotifyConfig {
     @WithDefault("PT60S")
     Duration maxBackoff();
 
+    /**
+     * How long the notification of a run's end waits for its findings (read from Prometheus and the cluster)
+     * before it goes without them, saying so.
+     */
+    @WithDefault("PT5S")
+    Duration findingsWait();
+
     interface Slack {
         String webhookUrl();
     }

@@ -51,8 +51,16 @@ public final class MeshSimulator implements AutoCloseable {
     static final String INGRESS = "istio-ingressgateway";
     private static final int MAX_OUTCOMES = 64;
 
-    /** A version of a service, the services each of its requests calls (in turn), and the time it takes itself. */
-    public record Workload(String service, String version, List<String> calls) {
+    /**
+     * A version of a service and the services each of its requests calls (in turn). As Bookinfo's, its answer
+     * is whole when a call fails (it leaves that part out, taking the call's time); with {@code passesOnErrors}
+     * it answers 500 instead, as a service without a fallback does.
+     */
+    public record Workload(String service, String version, List<String> calls, boolean passesOnErrors) {
+
+        public Workload(String service, String version, List<String> calls) {
+            this(service, version, calls, false);
+        }
     }
 
     /** The services of a namespace, their versions and calls, and the service the ingress gateway sends requests to. */
@@ -67,6 +75,15 @@ public final class MeshSimulator implements AutoCloseable {
                     new Workload("reviews", "v2", List.of("ratings")),
                     new Workload("reviews", "v3", List.of("ratings")),
                     new Workload("ratings", "v1", List.of())));
+        }
+
+        /** A chain from the gateway: each service (one version, v1) calls the next on every request and answers 500 when that call fails. */
+        public static Topology chain(List<String> services) {
+            List<Workload> workloads = new ArrayList<>();
+            for (int i = 0; i < services.size(); i++) {
+                workloads.add(new Workload(services.get(i), "v1", i + 1 < services.size() ? List.of(services.get(i + 1)) : List.of(), true));
+            }
+            return new Topology(services.get(0), List.copyOf(workloads));
         }
 
         /** One caller, productpage v1 (entered from the gateway), calling each of {@code services} (one version, v1) on every request. */
@@ -348,29 +365,37 @@ public final class MeshSimulator implements AutoCloseable {
             Behaviour own = settings.of(workload.service());
             Caller self = new Caller(workload.service() + "-" + workload.version(), namespace, workload.service(), workload.version());
             // Bookinfo's services answer their page even when a call fails (reviews without ratings, productpage without
-            // reviews): a call adds its time, not its errors.
+            // reviews): a call adds its time, not its errors. One that passes errors on answers 500 once a call has failed.
             List<Outcome> calls = List.of(new Outcome(1, 200, "-", 0));
             for (String called : workload.calls()) {
                 List<Outcome> answers = call(self, called, headers, rate * (1 - own.errorRate()));
                 List<Outcome> combined = new ArrayList<>();
                 for (Outcome before : calls) {
                     for (Outcome answer : answers) {
-                        combined.add(new Outcome(before.share() * answer.share(), 200, "-", before.latencyMs() + answer.latencyMs()));
+                        int code = workload.passesOnErrors() && (before.code() >= 500 || answer.code() >= 500) ? 500 : 200;
+                        combined.add(new Outcome(before.share() * answer.share(), code, "-", before.latencyMs() + answer.latencyMs()));
                     }
                 }
                 calls = merge(combined);
             }
-            double failing = Math.pow(own.errorRate(), attempts + 1);
+            // an attempt fails with the service's own error or, when it passes errors on, with a failed call; the
+            // caller's proxy retries a failed attempt (a 5xx) up to its route's attempts
+            double passed = calls.stream().filter(call -> call.code() >= 500).mapToDouble(Outcome::share).sum();
+            double attempt = own.errorRate() + (1 - own.errorRate()) * passed;
+            double failing = Math.pow(attempt, attempts + 1);
             double tries = 0;
             for (int i = 0; i <= attempts; i++) {
-                tries += Math.pow(own.errorRate(), i);
+                tries += Math.pow(attempt, i);
             }
+            double retried = tries - 1;
             List<Served> served = new ArrayList<>();
+            double ownShare = failing > 0 ? own.errorRate() / attempt : 0;
             if (failing > 0) {
-                served.add(new Served(failing, 503, "-", own.latencyMs(), tries - 1));
+                served.add(new Served(failing * ownShare, 503, "-", own.latencyMs(), retried));
             }
             for (Outcome call : calls) {
-                served.add(new Served((1 - failing) * call.share(), 200, "-", own.latencyMs() + call.latencyMs(), tries - 1));
+                double share = call.code() >= 500 ? failing * (1 - ownShare) * call.share() / passed : (1 - failing) * call.share() / (1 - passed);
+                served.add(new Served(share, call.code(), "-", own.latencyMs() + call.latencyMs(), retried));
             }
             return served;
         }

@@ -138,13 +138,21 @@ final class ImpactQueries {
             String reporter = REPORTERS.stream().filter(seen::contains).findFirst().orElse(seen.stream().sorted().findFirst().orElse("unknown"));
             Traffic beforeTraffic = pick(before, key, reporter);
             Traffic duringTraffic = pick(during, key, reporter);
+            Traffic afterTraffic = after == null ? null : pick(after, key, reporter);
+            if (!requested(beforeTraffic) && !requested(duringTraffic) && !requested(afterTraffic)) {
+                continue; // a counter that stopped before the windows still answers a rate of 0: no calls, no edge
+            }
             edges.add(new Edge(key.source(), key.sourceNamespace(), key.sourceService(), key.destination(), key.destinationNamespace(), reporter,
                     key.destination().equals(targetService) && key.destinationNamespace().equals(targetNamespace), beforeTraffic, duringTraffic,
-                    after == null ? null : pick(after, key, reporter), change(beforeTraffic, duringTraffic)));
+                    afterTraffic, change(beforeTraffic, duringTraffic)));
         }
         edges.sort(Comparator.comparing((Edge edge) -> !edge.target()).thenComparing(edge -> rank(edge.change().level()))
                 .thenComparing(Edge::source).thenComparing(Edge::destination));
         return edges;
+    }
+
+    private static boolean requested(Traffic traffic) {
+        return traffic != null && traffic.requestRate() != null && traffic.requestRate() > 0;
     }
 
     private static Traffic pick(Map<Key, Map<String, Traffic>> window, Key key, String reporter) {

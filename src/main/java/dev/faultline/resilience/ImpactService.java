@@ -15,6 +15,7 @@ import dev.faultline.Durations;
 import dev.faultline.ResourceConflictException;
 import dev.faultline.ResourceNotFoundException;
 import dev.faultline.experiment.spec.ExperimentCodec;
+import dev.faultline.experiment.spec.ExperimentSpec;
 import dev.faultline.experiment.spec.Target;
 import dev.faultline.metrics.PrometheusClient;
 import dev.faultline.metrics.QueryResult;
@@ -57,13 +58,35 @@ public class ImpactService {
     }
 
     public Impact impact(Caller caller, String runId) {
+        return read(caller, runId).impact();
+    }
+
+    /**
+     * An impact as read, with the run and its spec, and what could not be read of the windows before and
+     * during the fault (a failed query, not one without data).
+     */
+    record Read(Run run, ExperimentSpec spec, Impact impact, List<String> failures) {
+    }
+
+    /** The impact of a run the caller may see: a viewer with a grant for its target's namespace. */
+    Read read(Caller caller, String runId) {
         caller.require(Role.VIEWER);
         Run run = runs.find(runId).orElseThrow(() -> new ResourceNotFoundException("run " + runId + " does not exist"));
+        ExperimentSpec spec = spec(run);
+        caller.requireGrant(spec.target().namespace());
+        return read(run, spec);
+    }
+
+    static ExperimentSpec spec(Run run) {
         if (run.document() == null) {
-            throw new ResourceConflictException("run " + runId + " has no impact to show: retention removed the experiment it ran");
+            throw new ResourceConflictException("run " + run.id() + " has no impact to show: retention removed the experiment it ran");
         }
-        Target target = ExperimentCodec.decode(run.document()).spec().target();
-        caller.requireGrant(target.namespace());
+        return ExperimentCodec.decode(run.document()).spec();
+    }
+
+    /** The impact of {@code run}, whoever asks (the caller's rights checked before). */
+    Read read(Run run, ExperimentSpec spec) {
+        Target target = spec.target();
         Instant now = clock.instant();
         Windows windows = windows(run, now);
         List<String> notes = new ArrayList<>();
@@ -76,12 +99,15 @@ public class ImpactService {
         }
         String namespace = target.namespace();
         Duration least = shortestRange(notes);
-        Map<Key, Map<String, Traffic>> before = read("before", namespace, windows.before(), least, notes);
-        Map<Key, Map<String, Traffic>> during = read("during", namespace, windows.during(), least, notes);
-        Map<Key, Map<String, Traffic>> after = windows.after() == null ? null : read("after", namespace, windows.after(), least, notes);
+        List<String> failures = new ArrayList<>();
+        Map<Key, Map<String, Traffic>> before = read("before", namespace, windows.before(), least, notes, failures);
+        Map<Key, Map<String, Traffic>> during = read("during", namespace, windows.during(), least, notes, failures);
+        Map<Key, Map<String, Traffic>> after = windows.after() == null ? null
+                : read("after", namespace, windows.after(), least, notes, new ArrayList<>());
         int queries = 3 * (after == null ? 2 : 3);
-        return new Impact(run.id(), new Impact.Target(namespace, target.serviceName()), windows,
+        Impact impact = new Impact(run.id(), new Impact.Target(namespace, target.serviceName()), windows,
                 ImpactQueries.edges(before, during, after, namespace, target.serviceName()), run.recovery(), queries, notes);
+        return new Read(run, spec, impact, failures);
     }
 
     /**
@@ -128,7 +154,8 @@ public class ImpactService {
         return scrape.multipliedBy(5).dividedBy(2);
     }
 
-    private Map<Key, Map<String, Traffic>> read(String name, String namespace, Window window, Duration least, List<String> notes) {
+    private Map<Key, Map<String, Traffic>> read(String name, String namespace, Window window, Duration least, List<String> notes,
+            List<String> failures) {
         Duration range = Duration.between(window.from(), window.to());
         if (range.compareTo(least) < 0) {
             notes.add("the window " + describe(name) + " lasted " + Durations.format(range) + ", too short for a rate between scrapes: its "
@@ -138,6 +165,11 @@ public class ImpactService {
         QueryResult requests = prometheus.query(ImpactQueries.requests(namespace, range), window.to());
         QueryResult p50 = prometheus.query(ImpactQueries.quantile("0.5", namespace, range), window.to());
         QueryResult p99 = prometheus.query(ImpactQueries.quantile("0.99", namespace, range), window.to());
+        for (QueryResult result : List.of(requests, p50, p99)) {
+            if (result instanceof QueryResult.Failure failure && failure.kind() != QueryResult.Kind.NO_DATA) {
+                failures.add(failure.reason());
+            }
+        }
         note(name, "request rates", requests, notes);
         note(name, "latencies", p99, notes);
         return ImpactQueries.traffic(requests, p50, p99);

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -17,11 +16,19 @@ import com.vaadin.flow.component.button.Button;
 import com.vaadin.flow.component.button.ButtonVariant;
 import com.vaadin.flow.component.grid.Grid;
 import com.vaadin.flow.component.grid.GridVariant;
+import com.vaadin.flow.component.details.Details;
+import com.vaadin.flow.component.html.Div;
 import com.vaadin.flow.component.html.H3;
+import com.vaadin.flow.component.html.H4;
+import com.vaadin.flow.component.html.Pre;
+import com.vaadin.flow.component.html.Span;
 import com.vaadin.flow.component.html.Paragraph;
 import com.vaadin.flow.component.orderedlayout.VerticalLayout;
 
 import dev.faultline.Failure;
+import dev.faultline.resilience.Figures;
+import dev.faultline.resilience.Finding;
+import dev.faultline.resilience.FindingService;
 import dev.faultline.resilience.Impact;
 import dev.faultline.resilience.Impact.Edge;
 import dev.faultline.resilience.Impact.Level;
@@ -39,17 +46,19 @@ class ImpactPanel extends VerticalLayout {
     static final Map<Level, String> COLOURS = Map.of(Level.LARGE, "#c62828", Level.SMALL, "#ef6c00", Level.NEW, "#6a1b9a",
             Level.GONE, "#6a1b9a", Level.NONE, "#9e9e9e");
 
-    private final Function<String, Impact> read;
+    private final Function<String, FindingService.Analysis> read;
     private final H3 title = new H3("Impact");
     private final Paragraph summary = new Paragraph();
     private final Paragraph notes = new Paragraph();
     private final EChart graph = new EChart();
     private final Grid<Edge> edges = new Grid<>();
     private final Button again = new Button("Read again");
+    private final H4 findingsTitle = new H4("Findings");
+    private final Div findings = new Div();
     private String runId;
     private boolean loaded;
 
-    ImpactPanel(Function<String, Impact> read) {
+    ImpactPanel(Function<String, FindingService.Analysis> read) {
         this.read = read;
         setPadding(false);
         setId("run-impact");
@@ -62,20 +71,22 @@ class ImpactPanel extends VerticalLayout {
         edges.addColumn(edge -> edge.sourceService() + " (" + edge.source() + ")").setHeader("Caller").setAutoWidth(true);
         edges.addColumn(edge -> edge.destination() + (edge.target() ? " · target" : "")).setHeader("Destination").setAutoWidth(true);
         edges.addColumn(edge -> edge.change().level().name()).setHeader("Change").setAutoWidth(true);
-        edges.addColumn(edge -> figures(edge, Traffic::requestRate, ImpactPanel::rate)).setHeader("Requests/s before → during → after")
+        edges.addColumn(edge -> figures(edge, Traffic::requestRate, Figures::rate)).setHeader("Requests/s before → during → after")
                 .setAutoWidth(true);
-        edges.addColumn(edge -> figures(edge, Traffic::errorRate, ImpactPanel::percent)).setHeader("Errors").setAutoWidth(true);
-        edges.addColumn(edge -> figures(edge, Traffic::errorRateExcludingInjected, ImpactPanel::percent)).setHeader("Errors not injected")
+        edges.addColumn(edge -> figures(edge, Traffic::errorRate, Figures::percent)).setHeader("Errors").setAutoWidth(true);
+        edges.addColumn(edge -> figures(edge, Traffic::errorRateExcludingInjected, Figures::percent)).setHeader("Errors not injected")
                 .setAutoWidth(true);
-        edges.addColumn(edge -> figures(edge, Traffic::latencyP99, ImpactPanel::millis)).setHeader("p99").setAutoWidth(true);
-        edges.addColumn(edge -> figures(edge, Traffic::latencyP50, ImpactPanel::millis)).setHeader("p50").setAutoWidth(true);
+        edges.addColumn(edge -> figures(edge, Traffic::latencyP99, Figures::millis)).setHeader("p99").setAutoWidth(true);
+        edges.addColumn(edge -> figures(edge, Traffic::latencyP50, Figures::millis)).setHeader("p50").setAutoWidth(true);
         edges.addColumn(Edge::reporter).setHeader("Reported by").setAutoWidth(true);
         edges.setAllRowsVisible(true);
         edges.addThemeVariants(GridVariant.LUMO_COMPACT);
         again.setId("impact-read");
         again.addThemeVariants(ButtonVariant.LUMO_TERTIARY);
         again.addClickListener(click -> load());
-        add(title, summary, graph, edges, notes, again);
+        findings.setId("impact-findings");
+        findings.setWidthFull();
+        add(title, summary, findingsTitle, findings, graph, edges, notes, again);
         showOnly(summary, again);
         summary.setText("The impact is read from the mesh's telemetry once the run has ended.");
     }
@@ -109,8 +120,40 @@ class ImpactPanel extends VerticalLayout {
         getChildren().forEach(child -> child.setVisible(child == title || visible.contains(child)));
     }
 
+    private void show(FindingService.Analysis analysis) {
+        show(analysis.impact());
+        findings.removeAll();
+        if (analysis.findings() == null) {
+            findings.add(new Paragraph("The findings could not be drawn: " + analysis.unavailable()));
+        } else if (analysis.findings().isEmpty()) {
+            findings.add(new Paragraph("None: no caller went without a timeout or retries for the fault, no errors spread, and every "
+                    + "guardrail followed the calls it watches."));
+        } else {
+            analysis.findings().forEach(finding -> findings.add(finding(finding)));
+        }
+        findings.getElement().setAttribute("data-findings", analysis.findings() == null ? "unavailable" : String.valueOf(analysis.findings().size()));
+    }
+
+    /** A finding: its kind and message, opened to its evidence and the suggestion to apply. */
+    private static Details finding(Finding finding) {
+        Span kind = new Span(finding.kind().key());
+        kind.getElement().getThemeList().add("badge " + (finding.kind() == Finding.Kind.BLIND_GUARDRAIL ? "contrast" : "error"));
+        Span message = new Span(finding.message());
+        message.getStyle().set("margin-left", "var(--lumo-space-s)");
+        Paragraph evidence = new Paragraph("Evidence: " + finding.evidence());
+        evidence.addClassName("finding-evidence");
+        Pre suggestion = new Pre(finding.suggestion());
+        suggestion.addClassName("finding-suggestion");
+        suggestion.getStyle().set("white-space", "pre-wrap").set("font-size", "var(--lumo-font-size-s)");
+        Details details = new Details(new Span(kind, message), new VerticalLayout(evidence, suggestion));
+        details.addClassName("finding");
+        details.getElement().setAttribute("data-kind", finding.kind().key());
+        details.setWidthFull();
+        return details;
+    }
+
     private void show(Impact impact) {
-        showOnly(summary, graph, edges, notes, again);
+        showOnly(summary, findingsTitle, findings, graph, edges, notes, again);
         long changed = impact.edges().stream().filter(edge -> edge.change().level() != Level.NONE).count();
         summary.setText(impact.edges().isEmpty() ? "No calls into " + impact.target().namespace() + " were recorded around the run."
                 : impact.edges().size() + " calls into " + impact.target().namespace() + ", " + changed
@@ -205,10 +248,10 @@ class ImpactPanel extends VerticalLayout {
             default -> {
                 if (edge.before() != null && edge.during() != null) {
                     if (edge.change().errorRatePoints() != null && Math.abs(edge.change().errorRatePoints()) >= 0.01) {
-                        parts.add("errors " + percent(edge.before().errorRate()) + " → " + percent(edge.during().errorRate()));
+                        parts.add("errors " + Figures.percent(edge.before().errorRate()) + " → " + Figures.percent(edge.during().errorRate()));
                     }
                     if (edge.change().latencyP99Ratio() != null && Math.abs(edge.change().latencyP99Ratio() - 1) >= 0.2) {
-                        parts.add("p99 " + millis(edge.before().latencyP99()) + " → " + millis(edge.during().latencyP99()));
+                        parts.add("p99 " + Figures.millis(edge.before().latencyP99()) + " → " + Figures.millis(edge.during().latencyP99()));
                     }
                 }
             }
@@ -223,17 +266,5 @@ class ImpactPanel extends VerticalLayout {
 
     private static Double value(Traffic traffic, Function<Traffic, Double> figure) {
         return traffic == null ? null : figure.apply(traffic);
-    }
-
-    static String percent(Double share) {
-        return share == null ? "–" : String.format(Locale.ROOT, share < 0.1 && share > 0 ? "%.1f %%" : "%.0f %%", share * 100);
-    }
-
-    static String millis(Double ms) {
-        return ms == null ? "–" : ms >= 1000 ? String.format(Locale.ROOT, "%.2f s", ms / 1000) : String.format(Locale.ROOT, "%.0f ms", ms);
-    }
-
-    private static String rate(Double perSecond) {
-        return perSecond == null ? "–" : String.format(Locale.ROOT, perSecond >= 100 ? "%.0f" : "%.1f", perSecond);
     }
 }

@@ -40,7 +40,7 @@ import com.vaadin.flow.router.Route;
 import com.vaadin.flow.shared.Registration;
 
 import dev.faultline.Durations;
-import dev.faultline.resilience.ImpactService;
+import dev.faultline.resilience.FindingService;
 import dev.faultline.run.CheckKind;
 import dev.faultline.run.Run;
 import dev.faultline.run.RunFollower;
@@ -85,10 +85,10 @@ public class RunView extends VerticalLayout implements BeforeEnterObserver {
     private boolean live;
     private Registration polling;
 
-    public RunView(RunService runs, ImpactService impacts, UiActions actions, SecurityIdentity identity) {
+    public RunView(RunService runs, FindingService findings, UiActions actions, SecurityIdentity identity) {
         this.runs = runs;
         this.user = CurrentUser.of(identity);
-        this.impact = new ImpactPanel(id -> impacts.impact(user, id));
+        this.impact = new ImpactPanel(id -> findings.analyse(user, id));
         state.setId("run-state");
         state.getElement().getThemeList().add("badge");
         reason.setId("run-reason");

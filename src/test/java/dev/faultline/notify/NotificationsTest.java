@@ -204,6 +204,7 @@ class NotificationsTest {
                     "*Guardrail breached:* reviews error rate\\n*Value* %3$s against *threshold* below 0.2\\n*Breached at* <!date^%4$d^{date_short_pretty} {time_secs}|%5$s>"}},
                   {"type": "section", "text": {"type": "mrkdwn", "text":
                     "*Rules removed*\\n• %6$s from bookinfo/reviews at <!date^%7$d^{date_short_pretty} {time_secs}|%8$s>"}},
+                  {"type": "section", "text": {"type": "mrkdwn", "text": "*Findings* none: no caller went without a timeout or retries for the fault, no errors spread, every guardrail followed it"}},
                   {"type": "actions", "elements": [
                     {"type": "button", "url": "%9$s/runs/%10$s", "text": {"type": "plain_text", "text": "Open run %10$s"}}]}
                  ]}
@@ -292,6 +293,8 @@ class NotificationsTest {
         assertThat(completed.path("run").path("url").asText()).isEqualTo(BASE_URL + "/runs/" + run.getString("id"));
         assertThat(completed.path("rules").path(0).path("removedAt").asText()).isEqualTo(run.getString("rules[0].removedAt"));
         assertThat(completed.has("breach")).isFalse();
+        assertThat(completed.path("findings").isArray()).as("the end of a run that wrote a rule carries its findings").isTrue();
+        assertThat(JSON.readTree(received.get(0).body()).has("findings")).as("its start does not").isFalse();
     }
 
     @Test

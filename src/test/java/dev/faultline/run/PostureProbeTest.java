@@ -24,7 +24,7 @@ class PostureProbeTest {
     }
 
     private static Posture.Route route(String name, String timeout, Posture.Retries retries) {
-        return new Posture.Route("reviews", name, List.of(), timeout, retries);
+        return new Posture.Route("reviews", name, 0, List.of(), timeout, retries);
     }
 
     private static PostureCheck expecting(String mtls, Duration maxTimeout, Boolean retries, Boolean circuitBreaker) {

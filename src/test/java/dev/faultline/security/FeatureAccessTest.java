@@ -26,6 +26,7 @@ import dev.faultline.experiment.spec.ExperimentCodec;
 import dev.faultline.metrics.QueryResult;
 import dev.faultline.notify.ChannelService;
 import dev.faultline.playground.PlaygroundService;
+import dev.faultline.resilience.FindingService;
 import dev.faultline.resilience.ImpactService;
 import dev.faultline.resilience.PostureService;
 import dev.faultline.run.HaltService;
@@ -85,6 +86,8 @@ class FeatureAccessTest {
     PostureService postures;
     @Inject
     ImpactService impacts;
+    @Inject
+    FindingService findings;
 
     @BeforeEach
     void clean() {
@@ -140,6 +143,7 @@ class FeatureAccessTest {
         operations.put("DELETE /api/v1/secrets/{name}", caller -> secrets.delete(caller, "missing"));
         operations.put("GET /api/v1/posture", caller -> postures.posture(caller, "bookinfo"));
         operations.put("GET /api/v1/runs/{id}/impact", caller -> impacts.impact(caller, "missing"));
+        operations.put("GET /api/v1/runs/{id}/findings", caller -> findings.findings(caller, "missing"));
         operations.put("GET /api/v1/audit", caller -> audit.search(caller, new AuditTrail.Query(Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), 1)));

@@ -16,6 +16,7 @@ public final class TestExperiments {
     private String team;
     private String subset;
     private String duration = "60s";
+    private String fault = "abort: { httpStatus: 503, percentage: 50 }";
     private final List<String> probes = new ArrayList<>();
     private final List<String> guardrails = new ArrayList<>();
     private final List<String> more = new ArrayList<>();
@@ -28,6 +29,14 @@ public final class TestExperiments {
     /** Aborts half the calls to {@code service} in namespace bookinfo with 503. */
     public static TestExperiments aborting(String service) {
         return new TestExperiments(service);
+    }
+
+    /** Delays every call to {@code service} in namespace bookinfo by {@code fixedDelay} (as experiments write it: 1s, 500ms). */
+    public static TestExperiments delaying(String service, String fixedDelay) {
+        TestExperiments experiment = new TestExperiments(service);
+        experiment.name = service + "-delay";
+        experiment.fault = "delay: { fixedDelay: " + fixedDelay + ", percentage: 100 }";
+        return experiment;
     }
 
     public TestExperiments named(String name) {
@@ -117,9 +126,9 @@ public final class TestExperiments {
                 spec:
                   target: { namespace: bookinfo, service: %s%s }
                   faults:
-                    - abort: { httpStatus: 503, percentage: 50 }
+                    - %s
                   duration: %s
-                """.formatted(name, team == null ? "" : ", team: " + team, service, subset == null ? "" : ", subset: " + subset, duration));
+                """.formatted(name, team == null ? "" : ", team: " + team, service, subset == null ? "" : ", subset: " + subset, fault, duration));
         if (!probes.isEmpty()) {
             yaml.append("  steadyState:\n    probes:\n");
             probes.forEach(probe -> yaml.append(probe.indent(6)));

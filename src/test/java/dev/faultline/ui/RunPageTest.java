@@ -226,6 +226,27 @@ class RunPageTest extends BrowserTest {
     }
 
     @Test
+    void theRunPageListsWhatTheRunFoundWithItsEvidenceAndTheChangeToApply() throws InterruptedException {
+        asAdmin().contentType(TestApi.YAML).body(TestExperiments.delaying("reviews", "1s").named("reviews-slow").lasting("4s").yaml())
+                .post("/api/v1/experiments").then().statusCode(201);
+        Thread.sleep(4_000); // the simulated traffic alone in the window before the run
+        String id = asAdmin().post("/api/v1/experiments/reviews-slow/runs?wait=true&timeout=60s").then().statusCode(200)
+                .body("state", equalTo("COMPLETED")).extract().path("id");
+        signInAs("admin", TestApi.ADMIN_PASSWORD);
+        page.navigate(root + "runs/" + id);
+
+        Locator finding = page.locator("#impact-findings .finding[data-kind='missingTimeout']");
+        assertThat(finding).containsText("a 1s delay on reviews reached productpage in full: its calls to reviews have no timeout",
+                new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions().setTimeout(15_000));
+        assertThat(page.locator("#impact-findings")).hasAttribute("data-findings", "1");
+        finding.locator("vaadin-details-summary").click();
+        assertThat(finding.locator(".finding-evidence")).containsText("no timeout on VirtualService reviews route #0");
+        assertThat(finding.locator(".finding-suggestion")).containsText("kubectl -n bookinfo patch virtualservice reviews --type=json");
+        finding.evaluate("f => f.scrollIntoView({block: 'start'})");
+        screenshot("run-findings");
+    }
+
+    @Test
     void anExperimentDesignedInTheFormShowsErrorsOnItsFieldsKeepsInStepWithYamlPreviewsRunsAndKeepsItsHistory() {
         signInAs("admin", TestApi.ADMIN_PASSWORD);
         page.navigate(root + "experiments/new");

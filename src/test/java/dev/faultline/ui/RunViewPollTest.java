@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import com.vaadin.flow.component.Component;
 
-import dev.faultline.resilience.ImpactService;
+import dev.faultline.resilience.FindingService;
 import dev.faultline.run.RunService;
 import dev.faultline.security.Role;
 import dev.faultline.testing.TestDatabase;
@@ -39,7 +39,7 @@ class RunViewPollTest {
     @Inject
     UiActions actions;
     @Inject
-    ImpactService impacts;
+    FindingService impacts;
 
     @BeforeEach
     void clean() {

@@ -142,7 +142,7 @@ final class PostureAnalysis {
                 }
             }
             JsonNode retries = route.path("retries");
-            routes.add(new Posture.Route(shortName(vs), name != null ? name : "#" + i, List.copyOf(subsets),
+            routes.add(new Posture.Route(shortName(vs), name != null ? name : "#" + i, i, List.copyOf(subsets),
                     route.hasNonNull("timeout") ? route.path("timeout").asText() : null,
                     retries.isObject() ? new Posture.Retries(retries.path("attempts").asInt(0),
                             retries.path("perTryTimeout").asText(null), retries.path("retryOn").asText(null)) : null));

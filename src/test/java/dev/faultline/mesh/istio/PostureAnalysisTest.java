@@ -86,9 +86,9 @@ class PostureAnalysisTest {
         Posture.Service reviews = reviews(posture(List.of(vs), List.of(), List.of(), List.of()));
 
         assertThat(reviews.routes()).containsExactly(
-                new Posture.Route("reviews", "jason", List.of("v2"), "2s", new Posture.Retries(3, "500ms", "5xx,connect-failure")),
-                new Posture.Route("reviews", "no-retries", List.of("v1"), "1s", new Posture.Retries(0, null, null)),
-                new Posture.Route("reviews", "#2", List.of("v1"), null, null));
+                new Posture.Route("reviews", "jason", 0, List.of("v2"), "2s", new Posture.Retries(3, "500ms", "5xx,connect-failure")),
+                new Posture.Route("reviews", "no-retries", 1, List.of("v1"), "1s", new Posture.Retries(0, null, null)),
+                new Posture.Route("reviews", "#2", 2, List.of("v1"), null, null));
         assertThat(reviews.gaps()).contains("retries off on calls to reviews (VirtualService reviews, route no-retries)",
                 "no timeout on calls to reviews (VirtualService reviews, route #2)");
         assertThat(reviews.gaps()).noneMatch(gap -> gap.contains("route jason"));
