@@ -171,9 +171,49 @@ class MeshSimulatorTest {
         }
     }
 
+    @Test
+    void aServiceWithoutAFallbackPassesAFailedCallOnAndARetryOfItAsksAgain() {
+        Topology chain = Topology.chain(List.of("productpage", "reviews", "ratings"));
+        List<JsonNode> aborted = allV1With("ratings", """
+                metadata: { name: ratings }
+                spec:
+                  hosts: [ratings]
+                  http:
+                    - fault: { abort: { httpStatus: 503, percentage: { value: 50 } } }
+                      route: [{ destination: { host: ratings, subset: v1 } }]
+                """);
+        Map<Edge, List<Traffic>> traffic = simulate(chain, aborted, TEN_A_SECOND);
+
+        assertThat(rate(traffic, "source", "reviews-v1", "ratings", t -> t.responseFlags().equals("FI"))).isCloseTo(5, within(1e-9));
+        assertThat(rate(traffic, "source", "productpage-v1", "reviews", t -> t.responseCode() == 500)).as("reviews passes it on")
+                .isCloseTo(5, within(1e-9));
+        assertThat(rate(traffic, "source", "istio-ingressgateway", "productpage", t -> t.responseCode() == 500)).as("and productpage")
+                .isCloseTo(5, within(1e-9));
+
+        // a retry of reviews' 500 calls ratings again (Istio never retries its own injected abort, but this is reviews' answer)
+        List<JsonNode> retried = new ArrayList<>(aborted);
+        retried.removeIf(vs -> vs.path("metadata").path("name").asText().equals("reviews"));
+        retried.add(IstioFixtures.yaml("""
+                metadata: { name: reviews }
+                spec:
+                  hosts: [reviews]
+                  http:
+                    - retries: { attempts: 2, retryOn: 5xx }
+                      route: [{ destination: { host: reviews, subset: v1 } }]
+                """));
+        Map<Edge, List<Traffic>> withRetries = simulate(chain, retried, TEN_A_SECOND);
+        assertThat(rate(withRetries, "source", "productpage-v1", "reviews", t -> t.responseCode() == 500)).as("0.5^3 of the requests")
+                .isCloseTo(1.25, within(1e-9));
+        assertThat(rate(withRetries, "source", "productpage-v1", "reviews", t -> t.responseCode() == 200)).isCloseTo(8.75, within(1e-9));
+    }
+
     private static Map<Edge, List<Traffic>> simulate(List<JsonNode> virtualServices, Settings settings) {
+        return simulate(Topology.bookinfo(), virtualServices, settings);
+    }
+
+    private static Map<Edge, List<Traffic>> simulate(Topology topology, List<JsonNode> virtualServices, Settings settings) {
         List<JsonNode> destinationRules = new ArrayList<>(IstioFixtures.documents("destination-rule-all"));
-        try (MeshSimulator simulator = new MeshSimulator(null, "bookinfo", Topology.bookinfo(), Map.of(), settings, false,
+        try (MeshSimulator simulator = new MeshSimulator(null, "bookinfo", topology, Map.of(), settings, false,
                 Duration.ofDays(1))) {
             return simulator.simulate(virtualServices, destinationRules, settings);
         }
