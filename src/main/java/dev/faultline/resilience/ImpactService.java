@@ -68,13 +68,23 @@ public class ImpactService {
     record Read(Run run, ExperimentSpec spec, Impact impact, List<String> failures) {
     }
 
-    /** The impact of a run the caller may see: a viewer with a grant for its target's namespace. */
-    Read read(Caller caller, String runId) {
+    /** A run the caller may see the impact of, with its spec. */
+    record Seen(Run run, ExperimentSpec spec) {
+    }
+
+    /** The run, when the caller may see its impact: a viewer with a grant for its target's namespace. */
+    Seen seen(Caller caller, String runId) {
         caller.require(Role.VIEWER);
         Run run = runs.find(runId).orElseThrow(() -> new ResourceNotFoundException("run " + runId + " does not exist"));
         ExperimentSpec spec = spec(run);
         caller.requireGrant(spec.target().namespace());
-        return read(run, spec);
+        return new Seen(run, spec);
+    }
+
+    /** The impact of a run the caller may see. */
+    Read read(Caller caller, String runId) {
+        Seen seen = seen(caller, runId);
+        return read(seen.run(), seen.spec());
     }
 
     static ExperimentSpec spec(Run run) {

@@ -29,10 +29,12 @@ public class RunService {
     private final AuditTrail audit;
     private final Authors authors;
     private final SteadyStateRecovery recovery;
+    private final java.time.Clock clock;
 
     RunService(RunEngine engine, RunStore store, ExperimentService experiments, AuditTrail audit, Authors authors,
-            SteadyStateRecovery recovery) {
+            SteadyStateRecovery recovery, java.time.Clock clock) {
         this.recovery = recovery;
+        this.clock = clock;
         this.engine = engine;
         this.store = store;
         this.experiments = experiments;
@@ -105,6 +107,21 @@ public class RunService {
     /** A page of the run's samples, oldest first, after the sample {@code page} names: read by the index, limited in SQL. */
     public PageRequest.Page<Run.Sample> samples(String runId, PageRequest page) {
         return store.samples(runId, page);
+    }
+
+    /** The runs created since {@code since} of one experiment, or of every experiment on one namespace, newest first, with their findings. */
+    public List<PastRun> history(Optional<String> experiment, Optional<String> namespace, java.time.Instant since, int limit) {
+        return store.history(experiment, namespace, since, limit);
+    }
+
+    /** The run's findings as stored (a JSON array), empty until they are drawn. */
+    public Optional<String> findings(String runId) {
+        return store.findings(runId);
+    }
+
+    /** Stores the run's findings (a JSON array) once; whether these were the ones stored. */
+    public boolean recordFindings(String runId, String json) {
+        return store.recordFindings(runId, json, clock.instant());
     }
 
     /** Whether Faultline has a run {@code id} (one row read). */

@@ -344,14 +344,59 @@ public class RunStore {
         if (found.isEmpty()) {
             return new PageRequest.Page<>(List.of(), Optional.empty());
         }
-        // three queries however many runs: the runs, then all their rules, then all their timelines
+        Map<String, Run> runs = withRulesAndTimelines(found);
+        return page.cut(found, run -> Cursor.of(run.createdAt, run.id), run -> runs.get(run.id));
+    }
+
+    /** The runs with their rules and timelines (no documents), in three queries however many runs: the runs, then all their rules, then all their timelines. */
+    private static Map<String, Run> withRulesAndTimelines(List<StoredRun> found) {
         List<String> ids = found.stream().map(run -> run.id).toList();
         Map<String, List<StoredRule>> rules = StoredRule.<StoredRule> list("runId in ?1", Sort.ascending("id"), ids).stream()
                 .collect(Collectors.groupingBy(rule -> rule.runId));
         Map<String, List<StoredEvent>> events = StoredEvent.<StoredEvent> list("runId in ?1", Sort.ascending("at", "id"), ids).stream()
                 .collect(Collectors.groupingBy(event -> event.runId));
-        return page.cut(found, run -> Cursor.of(run.createdAt, run.id),
-                run -> toRun(run, rules.getOrDefault(run.id, List.of()), events.getOrDefault(run.id, List.of()), false));
+        Map<String, Run> runs = new java.util.LinkedHashMap<>();
+        found.forEach(run -> runs.put(run.id, toRun(run, rules.getOrDefault(run.id, List.of()), events.getOrDefault(run.id, List.of()), false)));
+        return runs;
+    }
+
+    /**
+     * The runs created since {@code since}, of one experiment or of every experiment targeting one namespace, newest first, at
+     * most {@code limit}: with their rules, timelines and findings, in three queries.
+     */
+    @Transactional(TxType.REQUIRED)
+    public List<PastRun> history(Optional<String> experiment, Optional<String> namespace, Instant since, int limit) {
+        StringBuilder query = new StringBuilder("createdAt >= :since");
+        io.quarkus.panache.common.Parameters parameters = io.quarkus.panache.common.Parameters.with("since", since);
+        experiment.ifPresent(name -> {
+            query.append(" and experiment = :experiment");
+            parameters.and("experiment", name);
+        });
+        namespace.ifPresent(name -> {
+            query.append(" and targetNamespace = :namespace");
+            parameters.and("namespace", name);
+        });
+        List<StoredRun> found = StoredRun.<StoredRun> find(query.toString(), Sort.descending("createdAt", "id"), parameters)
+                .page(0, limit).list();
+        if (found.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Run> runs = withRulesAndTimelines(found);
+        return found.stream().map(run -> new PastRun(runs.get(run.id), run.findings)).toList();
+    }
+
+    /** The run's findings as stored (JSON), empty until they are drawn. */
+    @Transactional(TxType.REQUIRED)
+    public Optional<String> findings(String runId) {
+        return StoredRun.<StoredRun> findByIdOptional(runId).map(run -> run.findings);
+    }
+
+    /** Stores the run's findings (a JSON array) unless some were stored before; whether these were. */
+    @Transactional(TxType.REQUIRED)
+    public boolean recordFindings(String runId, String json, Instant at) {
+        return StoredRun.getEntityManager().createNativeQuery("update run set findings = cast(?1 as jsonb), findings_drawn_at = ?2 "
+                + "where id = ?3 and findings_drawn_at is null").setParameter(1, json).setParameter(2, at).setParameter(3, runId)
+                .executeUpdate() == 1;
     }
 
     /** The state of each experiment's newest run, in one query however many experiments there are. */

@@ -60,6 +60,13 @@ class StoredRun extends PanacheEntityBase {
     @Column(name = "recovery_seconds")
     Double recoverySeconds;
 
+    /** Written only by {@link RunStore#recordFindings} (once); entity flushes leave them alone. */
+    @Column(columnDefinition = "jsonb", insertable = false, updatable = false)
+    String findings;
+
+    @Column(name = "findings_drawn_at", insertable = false, updatable = false)
+    Instant findingsDrawnAt;
+
     @Column(name = "samples_removed_at")
     Instant samplesRemovedAt;
 

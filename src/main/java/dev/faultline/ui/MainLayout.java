@@ -89,6 +89,7 @@ public class MainLayout extends AppLayout {
         nav.addItem(new SideNavItem("Game days", GameDaysView.class));
         if (user.has(Role.VIEWER)) {
             nav.addItem(new SideNavItem("Posture", PostureView.class));
+            nav.addItem(new SideNavItem("Report", ReportView.class));
         }
         if (playground) {
             nav.addItem(new SideNavItem("Traffic", PlaygroundView.class));

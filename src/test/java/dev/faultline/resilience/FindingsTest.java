@@ -149,6 +149,22 @@ class FindingsTest {
         assertThat(impact.getDouble("edges[0].during.errorRate")).as("every delayed call cut at the timeout: 504").isCloseTo(1.0, within(0.1));
         assertThat(impact.getDouble("edges[0].during.latencyP99")).as("after at most the timeout").isLessThanOrEqualTo(100.0);
         assertThat(get("/api/v1/runs/" + second + "/findings").getList("kind")).doesNotContain("missingTimeout");
+        assertThat(get("/api/v1/runs/" + first + "/findings").getList("kind")).as("what the first run found, drawn when it ended")
+                .containsExactly("missingTimeout");
+
+        // across the two runs: found, then fixed
+        JsonPath report = get("/api/v1/report?experiment=" + experiment);
+        assertThat(report.getString("namespace")).isEqualTo("bookinfo");
+        assertThat(report.getList("runs.id")).containsExactly(second, first);
+        assertThat(report.getInt("verdicts.judged")).isEqualTo(2);
+        assertThat(report.getInt("verdicts.completed")).isEqualTo(2);
+        assertThat(report.getList("findings.kind")).containsExactly("missingTimeout");
+        assertThat(report.getBoolean("findings[0].open")).as("the newest run no longer shows it").isFalse();
+        assertThat(report.getString("findings[0].lastRun")).isEqualTo(first);
+        assertThat(report.getInt("score.value")).isEqualTo(100);
+        assertThat(report.getList("score.explanation.reason")).contains("the start", "no open finding");
+        assertThat(report.getInt("recovery.notRecovered")).isZero();
+        assertThat(get("/api/v1/report?namespace=bookinfo&since=1h").getList("runs.id")).containsExactly(second, first);
     }
 
     @Test
@@ -198,5 +214,15 @@ class FindingsTest {
         as("paula", TestUsers.password("paula")).get("/api/v1/runs/" + id + "/findings").then().statusCode(403)
                 .body("detail", containsString("no grant for namespace bookinfo"));
         asAdmin().contentType(ContentType.JSON).body(Map.of("reason", "done")).post("/api/v1/runs/" + id + "/abort").then().statusCode(200);
+
+        as("paula", TestUsers.password("paula")).get("/api/v1/report?namespace=bookinfo").then().statusCode(403);
+        as("erin", TestUsers.password("erin")).get("/api/v1/report?namespace=bookinfo&experiment=x").then().statusCode(400)
+                .body("errors[0].path", org.hamcrest.Matchers.equalTo("namespace"));
+        as("erin", TestUsers.password("erin")).get("/api/v1/report").then().statusCode(400)
+                .body("errors[0].path", org.hamcrest.Matchers.equalTo("experiment"));
+        as("erin", TestUsers.password("erin")).get("/api/v1/report?namespace=bookinfo&since=forever").then().statusCode(400)
+                .body("errors[0].path", org.hamcrest.Matchers.equalTo("since"))
+                .body("errors[0].message", containsString("found \"forever\""));
+        as("erin", TestUsers.password("erin")).get("/api/v1/report?experiment=nosuch").then().statusCode(404);
     }
 }

@@ -74,6 +74,7 @@ class AccessMatrixTest {
         EXPECTED.put("GET /api/v1/runs/{id}/junit", Access.VIEWER);
         EXPECTED.put("GET /api/v1/runs/{id}/impact", Access.VIEWER);
         EXPECTED.put("GET /api/v1/runs/{id}/findings", Access.VIEWER);
+        EXPECTED.put("GET /api/v1/report", Access.VIEWER);
         EXPECTED.put("POST /api/v1/runs/{id}/abort", Access.SIGNED_IN);
         EXPECTED.put("GET /api/v1/runs/{id}/notifications", Access.VIEWER);
         EXPECTED.put("GET /api/v1/channels", Access.VIEWER);

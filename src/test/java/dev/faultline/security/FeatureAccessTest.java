@@ -28,6 +28,7 @@ import dev.faultline.notify.ChannelService;
 import dev.faultline.playground.PlaygroundService;
 import dev.faultline.resilience.FindingService;
 import dev.faultline.resilience.ImpactService;
+import dev.faultline.resilience.ReportService;
 import dev.faultline.resilience.PostureService;
 import dev.faultline.run.HaltService;
 import dev.faultline.run.PreviewService;
@@ -88,6 +89,8 @@ class FeatureAccessTest {
     ImpactService impacts;
     @Inject
     FindingService findings;
+    @Inject
+    ReportService reports;
 
     @BeforeEach
     void clean() {
@@ -144,6 +147,7 @@ class FeatureAccessTest {
         operations.put("GET /api/v1/posture", caller -> postures.posture(caller, "bookinfo"));
         operations.put("GET /api/v1/runs/{id}/impact", caller -> impacts.impact(caller, "missing"));
         operations.put("GET /api/v1/runs/{id}/findings", caller -> findings.findings(caller, "missing"));
+        operations.put("GET /api/v1/report", caller -> reports.report(caller, null, "bookinfo", null));
         operations.put("GET /api/v1/audit", caller -> audit.search(caller, new AuditTrail.Query(Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), 1)));

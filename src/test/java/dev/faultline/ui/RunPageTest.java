@@ -244,6 +244,16 @@ class RunPageTest extends BrowserTest {
         assertThat(finding.locator(".finding-suggestion")).containsText("kubectl -n bookinfo patch virtualservice reviews --type=json");
         finding.evaluate("f => f.scrollIntoView({block: 'start'})");
         screenshot("run-findings");
+
+        // the experiment's report: one run, its finding open, the score saying what it cost
+        page.navigate(root + "report?experiment=reviews-slow");
+        assertThat(page.locator("#report-score")).hasText("Score 90 / 100");
+        assertThat(page.locator("#report-explanation")).containsText("−10  1 open finding: missingTimeout (productpage → reviews)");
+        assertThat(page.locator("#report-findings")).containsText("open");
+        assertThat(page.locator("#report-findings")).containsText("missingTimeout");
+        assertThat(page.locator("#report-runs")).containsText(id);
+        assertThat(page.locator("#report-chart")).hasAttribute("data-runs", "1");
+        screenshot("report");
     }
 
     @Test
