@@ -33,4 +33,4 @@ ENV FAULTLINE_DATA_DIR=/var/lib/faultline
 VOLUME /var/lib/faultline
 EXPOSE 8080
 # Run from /opt/faultline: the AOT cache holds the class path relative to it, as it was at training.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:AOTCache=app.aot", "-jar", "quarkus-run.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC", "-Xms16m", "-XX:AOTCache=app.aot", "-jar", "quarkus-run.jar"]
