@@ -161,17 +161,27 @@ class PlaygroundIT {
                 .hasMessageContaining("quarkus.kubernetes-client.api-server-url");
     }
 
+    /**
+     * Waits until the playground's Prometheus runs and has a rate of the calls to reviews as productpage's proxy reports
+     * them over the guardrail's window: a run started before that fails its first checks on no data (and is rightly
+     * aborted for it, not for the fault).
+     */
     private static void awaitPrometheus(Supplier<RequestSpecification> api) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             JsonPath status = JsonPath.from(api.get().get("/api/v1/playground").then().statusCode(200).extract().asString());
             assertThat(status.getString("prometheusProblem")).isNull();
             if (status.getBoolean("prometheusRunning")) {
-                return;
+                List<Object> rates = io.restassured.RestAssured.given().baseUri(status.getString("prometheusUrl"))
+                        .queryParam("query", "sum(rate(istio_requests_total{reporter=\"source\",destination_service_name=\"reviews\"}[5s]))")
+                        .get("/api/v1/query").then().statusCode(200).extract().path("data.result");
+                if (rates != null && !rates.isEmpty()) {
+                    return;
+                }
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("the playground's Prometheus did not start in 60 s");
+        throw new AssertionError("the playground's Prometheus did not have the traffic of reviews within 60 s");
     }
 
     private static JsonPath awaitEnd(Supplier<RequestSpecification> api, String id) throws InterruptedException {

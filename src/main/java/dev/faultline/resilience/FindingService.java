@@ -47,6 +47,9 @@ public class FindingService {
     private final PostureReader postures;
     private final RunService runs;
     private final ExecutorService drawers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("findings-", 0).factory());
+    /** At most this many draws at once: many runs ending together (a halt) must not flood Prometheus and the API server. */
+    static final int DRAWS_AT_ONCE = 4;
+    private final java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(DRAWS_AT_ONCE);
     /** The draws under way on this instance, so the run's end and its notification draw once. */
     private final Map<String, CompletableFuture<Analysis>> drawing = new ConcurrentHashMap<>();
 
@@ -107,6 +110,20 @@ public class FindingService {
     }
 
     private Analysis ended(Run run) {
+        try {
+            permits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Analysis(null, null, "the findings were not drawn: Faultline is stopping");
+        }
+        try {
+            return endedWithPermit(run);
+        } finally {
+            permits.release();
+        }
+    }
+
+    private Analysis endedWithPermit(Run run) {
         Optional<List<Finding>> stored = stored(run.id());
         if (stored.isPresent()) {
             return new Analysis(null, stored.get(), null);
