@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import dev.faultline.resilience.Report.FindingRow;
 import dev.faultline.resilience.Report.Reason;
@@ -153,6 +152,6 @@ final class ReportRules {
             reasons.add(new Reason(0, "the median time to recover is " + Math.round(recovery.medianSeconds() * 10) / 10.0 + " s"));
         }
         int value = Math.max(0, reasons.stream().mapToInt(Reason::points).sum());
-        return new Report.Score(value, reasons.stream().filter(Objects::nonNull).toList());
+        return new Report.Score(value, List.copyOf(reasons));
     }
 }
